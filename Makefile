@@ -1,0 +1,41 @@
+# Two commands do everything (see README.md):
+#   make demo   build wurepair (Linux + Windows) and run it against a simulated machine
+#   make test   every test: Go (race), fuzz smoke, PowerShell grammar/lint, Wine smoke
+SHELL := /bin/bash
+GO ?= go
+BIN := bin
+FUZZTIME ?= 10s
+
+.PHONY: build demo test test-go fuzz psgrammar wine bench lint
+
+build:
+	mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/wurepair ./cmd/wurepair
+	$(GO) build -o $(BIN)/fakehost ./tests/fakehost/cmd/fakehost
+	GOOS=windows GOARCH=amd64 $(GO) build -o $(BIN)/wurepair.exe ./cmd/wurepair
+
+demo: build
+	bash tests/demo.sh
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=windows $(GO) vet ./...
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+fuzz:
+	bash tests/fuzz.sh $(FUZZTIME)
+
+psgrammar:
+	cd tests/psgrammar && npm ci --no-audit --no-fund && npm test
+
+wine:
+	bash tests/wine/smoke.sh
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./ps
+
+test: lint test-go fuzz psgrammar wine
+	@echo "make test: all suites passed"

@@ -1,0 +1,564 @@
+package ps
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bhendo/go-powershell/backend"
+)
+
+// Options configure a Session. Zero values take the defaults below.
+type Options struct {
+	Exe       string          // PowerShell executable (see Locator)
+	Args      []string        // default: Args()
+	Starter   backend.Starter // default: LocalStarter with ANSI escapes suppressed
+	Bootstrap string          // text of bootstrap.ps1 (required)
+
+	StartupTimeout time.Duration // MODE + READY handshake; default 60s
+	DefaultTimeout time.Duration // per request when Request.Timeout is 0; default 2m
+	Grace          time.Duration // added to a request's timeout before the host is killed; default 1s
+	CloseGrace     time.Duration // how long Close waits for a clean exit; default 3s
+	MaxReplyBytes  int           // largest decoded reply; default 512 MiB
+	TailBytes      int           // stderr and noise kept for diagnostics; default 64 KiB each
+}
+
+func (o *Options) defaults() {
+	if o.Args == nil {
+		o.Args = Args()
+	}
+	if o.Starter == nil {
+		o.Starter = &LocalStarter{Env: []string{"__SuppressAnsiEscapeSequences=1"}}
+	}
+	if o.StartupTimeout <= 0 {
+		o.StartupTimeout = 60 * time.Second
+	}
+	if o.DefaultTimeout <= 0 {
+		o.DefaultTimeout = 2 * time.Minute
+	}
+	if o.Grace <= 0 {
+		o.Grace = time.Second
+	}
+	if o.CloseGrace <= 0 {
+		o.CloseGrace = 3 * time.Second
+	}
+	if o.MaxReplyBytes <= 0 {
+		o.MaxReplyBytes = 512 << 20
+	}
+	if o.TailBytes <= 0 {
+		o.TailBytes = 64 << 10
+	}
+}
+
+// Request is one script run. Params are data: they travel as JSON values and
+// are bound with AddParameters, never spliced into script text.
+type Request struct {
+	Name      string
+	Script    string
+	Params    map[string]any
+	Timeout   time.Duration
+	CheckMode bool // sets $WhatIfPreference in the script's runspace
+}
+
+// HostFacts is what the bootstrap reports about the machine and the host.
+type HostFacts struct {
+	PSVersion        string `json:"psVersion"`
+	PSEdition        string `json:"psEdition"`
+	LanguageMode     string `json:"languageMode"`
+	Is64BitProcess   bool   `json:"is64BitProcess"`
+	Is64BitOS        bool   `json:"is64BitOS"`
+	IsAdmin          bool   `json:"isAdmin"`
+	OSVersion        string `json:"osVersion"`
+	OSBuild          int    `json:"osBuild"`
+	OSUBR            int    `json:"osUbr"`
+	InstallationType string `json:"installationType"`
+	Culture          string `json:"culture"`
+	UICulture        string `json:"uiCulture"`
+	PID              int    `json:"pid"`
+}
+
+// Session is one PowerShell host, restarted on demand after it dies or is
+// killed. Invoke is safe for concurrent callers: requests are serialized.
+type Session struct {
+	opts      Options
+	sem       chan struct{} // one request at a time
+	done      chan struct{} // closed by Close
+	closeOnce sync.Once
+
+	mu     sync.Mutex // guards cur, facts, starts
+	cur    *conn
+	facts  HostFacts
+	starts int
+	nextID uint64 // only touched while holding sem
+}
+
+// New validates opts; no process starts until Start or the first Invoke.
+func New(opts Options) (*Session, error) {
+	if opts.Exe == "" {
+		return nil, fmt.Errorf("%w: no executable given", ErrNotFound)
+	}
+	if opts.Bootstrap == "" {
+		return nil, errors.New("ps: Options.Bootstrap is empty")
+	}
+	opts.defaults()
+	return &Session{opts: opts, sem: make(chan struct{}, 1), done: make(chan struct{})}, nil
+}
+
+// Start starts the host now (Invoke would otherwise start it lazily) and
+// returns its facts.
+func (s *Session) Start(ctx context.Context) (HostFacts, error) {
+	if err := s.acquire(ctx); err != nil {
+		return HostFacts{}, err
+	}
+	defer s.release()
+	if _, err := s.ensure(ctx); err != nil {
+		return HostFacts{}, err
+	}
+	return s.Facts(), nil
+}
+
+// Facts returns the facts of the current (or last) host.
+func (s *Session) Facts() HostFacts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.facts
+}
+
+// Starts counts how many hosts this session has started.
+func (s *Session) Starts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.starts
+}
+
+// Diagnostics returns the kept tails of the current host's stderr and noise.
+func (s *Session) Diagnostics() (stderr, noise []byte) {
+	s.mu.Lock()
+	c := s.cur
+	s.mu.Unlock()
+	if c == nil {
+		return nil, nil
+	}
+	return c.stderr.Bytes(), c.noise.Bytes()
+}
+
+func (s *Session) acquire(ctx context.Context) error {
+	select {
+	case <-s.done:
+		return ErrClosed
+	default:
+	}
+	select {
+	case s.sem <- struct{}{}:
+		select {
+		case <-s.done:
+			<-s.sem
+			return ErrClosed
+		default:
+			return nil
+		}
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the PowerShell session: %w", ctx.Err())
+	case <-s.done:
+		return ErrClosed
+	}
+}
+
+func (s *Session) release() { <-s.sem }
+
+// ensure returns the live host, starting one if needed. Caller holds sem.
+func (s *Session) ensure(ctx context.Context) (*conn, error) {
+	s.mu.Lock()
+	c := s.cur
+	s.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	c, facts, err := s.start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.cur, s.facts = c, facts
+	s.starts++
+	s.mu.Unlock()
+	return c, nil
+}
+
+// drop forgets a host that must not be used again, killing it.
+func (s *Session) drop(c *conn) {
+	c.kill()
+	s.mu.Lock()
+	if s.cur == c {
+		s.cur = nil
+	}
+	s.mu.Unlock()
+}
+
+// Invoke runs one script and returns its reply. A script that ran and
+// reported errors is not an Invoke error: see Result.Err. Invoke's own
+// errors match ErrTimeout, ErrHostDied, ErrProtocol, ErrClosed,
+// ErrConstrainedLanguage, ErrNotFound or a context error.
+func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
+	if req.Name == "" || req.Script == "" {
+		return Result{}, errors.New("ps: request needs a name and a script")
+	}
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = s.opts.DefaultTimeout
+	}
+	if err := s.acquire(ctx); err != nil {
+		return Result{}, err
+	}
+	defer s.release()
+	s.nextID++
+	id := strconv.FormatUint(s.nextID, 10)
+	line, err := requestLine(id, req, timeout)
+	if err != nil {
+		return Result{}, err
+	}
+	// A request that never reached the host may be retried once on a fresh
+	// one; a request that was written is never retried (it may have acted).
+	for attempt := 0; ; attempt++ {
+		c, err := s.ensure(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		f, written, err := s.exchange(ctx, c, line, id, req.Name, timeout)
+		if err != nil {
+			if !written && attempt == 0 && ctx.Err() == nil && !errors.Is(err, ErrClosed) {
+				continue
+			}
+			return Result{}, err
+		}
+		res, err := decodeEnvelope(f.payload)
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: %w", req.Name, err)
+		}
+		res.ID, res.Script = id, req.Name
+		if res.TimedOut {
+			return res, &TimeoutError{Script: req.Name, Timeout: timeout}
+		}
+		return res, nil
+	}
+}
+
+// exchange writes one line and waits for the reply with id. written reports
+// whether the whole line reached the host.
+func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during string, timeout time.Duration) (frame, bool, error) {
+	wrote := make(chan error, 1)
+	go func() { wrote <- c.write(line) }()
+	timer := time.NewTimer(timeout + s.opts.Grace)
+	defer timer.Stop()
+	written := false
+	for {
+		select {
+		case err := <-wrote:
+			if err != nil {
+				s.drop(c)
+				return frame{}, false, c.died(during, fmt.Errorf("request not delivered: %w", err))
+			}
+			written = true
+			wrote = nil
+		case f := <-c.frames:
+			if f.id != id {
+				s.drop(c)
+				return frame{}, written, &ProtocolError{Detail: fmt.Sprintf("reply for id %q while waiting for %q (%s)", f.id, id, during)}
+			}
+			return f, true, nil
+		case <-c.readDone:
+			select {
+			case f := <-c.frames:
+				if f.id == id {
+					return f, true, nil
+				}
+			default:
+			}
+			s.drop(c)
+			var pe *ProtocolError
+			if errors.As(c.readErr, &pe) {
+				return frame{}, written, fmt.Errorf("%s: %w", during, pe)
+			}
+			return frame{}, written, c.died(during, c.readErr)
+		case <-timer.C:
+			s.drop(c)
+			return frame{}, written, &TimeoutError{Script: during, Timeout: timeout, Killed: true}
+		case <-ctx.Done():
+			s.drop(c)
+			return frame{}, written, fmt.Errorf("%s interrupted, PowerShell stopped: %w", during, ctx.Err())
+		case <-s.done:
+			s.drop(c)
+			return frame{}, written, ErrClosed
+		}
+	}
+}
+
+// Close asks the host to exit, kills it after CloseGrace, and makes every
+// later call fail with ErrClosed. An Invoke in flight is interrupted.
+func (s *Session) Close() error {
+	s.closeOnce.Do(func() { close(s.done) })
+	s.sem <- struct{}{}
+	defer s.release()
+	s.mu.Lock()
+	c := s.cur
+	s.cur = nil
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	return c.shutdown(s.opts.CloseGrace)
+}
+
+func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
+	nonce, err := newNonce()
+	if err != nil {
+		return nil, HostFacts{}, err
+	}
+	c, err := dial(s.opts, nonce)
+	if err != nil {
+		return nil, HostFacts{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.StartupTimeout)
+	defer cancel()
+	mode, _, err := s.exchangeStartup(ctx, c, modeLine(nonce), "MODE")
+	if err != nil {
+		return nil, HostFacts{}, err
+	}
+	if mode.mode != "FullLanguage" {
+		_ = c.shutdown(0)
+		return nil, HostFacts{}, &ConstrainedLanguageError{Mode: mode.mode}
+	}
+	ready, _, err := s.exchangeStartup(ctx, c, bootstrapLine(s.opts.Bootstrap, nonce), "READY")
+	if err != nil {
+		return nil, HostFacts{}, err
+	}
+	var facts HostFacts
+	if err := json.Unmarshal(ready.payload, &facts); err != nil {
+		c.kill()
+		return nil, HostFacts{}, &ProtocolError{Detail: fmt.Sprintf("host facts are not valid JSON: %v", err)}
+	}
+	return c, facts, nil
+}
+
+func (s *Session) exchangeStartup(ctx context.Context, c *conn, line []byte, want string) (frame, bool, error) {
+	f, written, err := s.exchange(ctx, c, line, want, "startup", s.opts.StartupTimeout)
+	if err != nil {
+		c.kill()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+			err = &TimeoutError{Script: "startup (" + want + ")", Timeout: s.opts.StartupTimeout, Killed: true}
+		}
+	}
+	return f, written, err
+}
+
+func newNonce() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("nonce: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// Protocol lines. Only the nonce (hex) and base64 text are ever placed in
+// them; neither can contain a quote.
+func modeLine(nonce string) []byte {
+	return []byte("'" + nonce + ":MODE:' + $ExecutionContext.SessionState.LanguageMode\r\n")
+}
+
+func bootstrapLine(script, nonce string) []byte {
+	b64 := base64.StdEncoding.EncodeToString([]byte(script))
+	return []byte(". ([ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('" + b64 + "')))) '" + nonce + "'\r\n")
+}
+
+// wireRequest is the JSON inside a request line.
+type wireRequest struct {
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Script    string         `json:"script"`
+	Params    map[string]any `json:"params"`
+	TimeoutMs int64          `json:"timeoutMs"`
+	CheckMode bool           `json:"checkMode"`
+}
+
+func requestLine(id string, req Request, timeout time.Duration) ([]byte, error) {
+	params := req.Params
+	if params == nil {
+		params = map[string]any{}
+	}
+	js, err := json.Marshal(wireRequest{ID: id, Name: req.Name, Script: req.Script, Params: params,
+		TimeoutMs: timeout.Milliseconds(), CheckMode: req.CheckMode})
+	if err != nil {
+		return nil, fmt.Errorf("encode %s request: %w", req.Name, err)
+	}
+	const head, tail = "Invoke-WurRequest '", "'\r\n"
+	line := make([]byte, len(head)+base64.StdEncoding.EncodedLen(len(js))+len(tail))
+	copy(line, head)
+	base64.StdEncoding.Encode(line[len(head):], js)
+	copy(line[len(line)-len(tail):], tail)
+	return line, nil
+}
+
+// conn is one running host process.
+type conn struct {
+	proc   backend.Waiter
+	stdin  io.Writer
+	pipes  []io.Reader
+	frames chan frame
+
+	readDone chan struct{} // stdout reader ended; readErr says why
+	readErr  error
+
+	stderrDone chan struct{}
+	exited     chan struct{} // process reaped; exitErr is Wait's result
+	exitErr    error
+
+	stderr *ring
+	noise  *ring
+
+	writeMu  sync.Mutex
+	killOnce sync.Once
+	dead     chan struct{}
+}
+
+func dial(o Options, nonce string) (*conn, error) {
+	proc, stdin, stdout, stderr, err := o.Starter.StartProcess(o.Exe, o.Args...)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) || errors.Is(err, exec.ErrNotFound) {
+			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+		}
+		return nil, &HostDiedError{During: "startup", ExitCode: -1, Cause: err}
+	}
+	c := &conn{
+		proc: proc, stdin: stdin, pipes: []io.Reader{stdout, stderr},
+		frames:     make(chan frame, 1),
+		readDone:   make(chan struct{}),
+		stderrDone: make(chan struct{}),
+		exited:     make(chan struct{}),
+		stderr:     newRing(o.TailBytes),
+		noise:      newRing(o.TailBytes),
+		dead:       make(chan struct{}),
+	}
+	fr := newFrameReader(stdout, nonce, o.MaxReplyBytes, c.noise)
+	go func() {
+		defer close(c.readDone)
+		for {
+			f, err := fr.next()
+			if err != nil {
+				c.readErr = err
+				return
+			}
+			select {
+			case c.frames <- f:
+			case <-c.dead:
+				c.readErr = ErrClosed
+				return
+			}
+		}
+	}()
+	go func() {
+		defer close(c.stderrDone)
+		_, _ = io.Copy(c.stderr, stderr)
+	}()
+	go func() {
+		defer close(c.exited)
+		c.exitErr = proc.Wait()
+	}()
+	return c, nil
+}
+
+func (c *conn) write(line []byte) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	_, err := c.stdin.Write(line)
+	return err
+}
+
+// kill ends the host at once, children included where the starter allows.
+func (c *conn) kill() {
+	c.killOnce.Do(func() {
+		close(c.dead)
+		if k, ok := c.proc.(interface{ Kill() error }); ok {
+			_ = k.Kill()
+		}
+		closeIfCloser(c.stdin)
+		// Unblock readers even if a grandchild still holds the pipes.
+		for _, p := range c.pipes {
+			closeIfCloser(p)
+		}
+	})
+}
+
+// shutdown asks the host to exit and kills it after grace.
+func (c *conn) shutdown(grace time.Duration) error {
+	if grace > 0 {
+		_ = c.write([]byte("exit\r\n"))
+		closeIfCloser(c.stdin)
+		t := time.NewTimer(grace)
+		defer t.Stop()
+		select {
+		case <-c.exited:
+			c.kill()
+			return nil
+		case <-t.C:
+		}
+	}
+	c.kill()
+	<-c.exited
+	return nil
+}
+
+// died builds the error for a host whose stdout ended: it waits briefly for
+// the exit code and the last of stderr, which is what an admin needs to see.
+func (c *conn) died(during string, cause error) error {
+	exitWait := time.NewTimer(2 * time.Second)
+	defer exitWait.Stop()
+	select {
+	case <-c.exited:
+	case <-exitWait.C:
+		c.kill()
+		<-c.exited
+	}
+	drainWait := time.NewTimer(500 * time.Millisecond)
+	defer drainWait.Stop()
+	select {
+	case <-c.stderrDone:
+	case <-drainWait.C:
+	}
+	if errors.Is(cause, io.EOF) && !errors.Is(cause, errCutShort) {
+		cause = nil
+	}
+	return &HostDiedError{During: during, ExitCode: exitCode(c.exitErr), StderrTail: tail(c.stderr.Bytes(), 2048), Cause: cause}
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	return -1
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
+
+func closeIfCloser(x any) {
+	if cl, ok := x.(io.Closer); ok {
+		_ = cl.Close()
+	}
+}

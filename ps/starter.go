@@ -1,0 +1,93 @@
+package ps
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+
+	"github.com/bhendo/go-powershell/backend"
+)
+
+// Process is what our Starter returns as go-powershell's backend.Waiter: it
+// can also be killed (with its children) and tells its exit code.
+type Process interface {
+	backend.Waiter
+	Kill() error
+	Pid() int
+}
+
+// LocalStarter starts PowerShell on this machine. It implements
+// go-powershell's backend.Starter, but unlike backend.Local it keeps the
+// process so it can be killed, gives it plain OS pipes (so Wait never blocks
+// on a pipe a grandchild still holds), and puts it in a kill group: a Job
+// Object on Windows, a process group elsewhere.
+type LocalStarter struct {
+	// Env is appended to the current environment.
+	Env []string
+}
+
+var _ backend.Starter = (*LocalStarter)(nil)
+
+type localProcess struct {
+	cmd      *exec.Cmd
+	group    killGroup
+	waitOnce sync.Once
+	waitErr  error
+}
+
+func (p *localProcess) Wait() error {
+	p.waitOnce.Do(func() {
+		p.waitErr = p.cmd.Wait()
+		p.group.close()
+	})
+	return p.waitErr
+}
+
+func (p *localProcess) Kill() error {
+	return p.group.kill(p.cmd.Process)
+}
+
+func (p *localProcess) Pid() int { return p.cmd.Process.Pid }
+
+// StartProcess starts cmd with args and returns its stdin, stdout and stderr.
+func (s *LocalStarter) StartProcess(cmd string, args ...string) (backend.Waiter, io.Writer, io.Reader, io.Reader, error) {
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("stdin pipe: %w", err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		closeAll(inR, inW)
+		return nil, nil, nil, nil, fmt.Errorf("stdout pipe: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		closeAll(inR, inW, outR, outW)
+		return nil, nil, nil, nil, fmt.Errorf("stderr pipe: %w", err)
+	}
+	c := exec.Command(cmd, args...)
+	c.Env = append(os.Environ(), s.Env...)
+	c.Stdin, c.Stdout, c.Stderr = inR, outW, errW
+	prepareGroup(c)
+	if err := c.Start(); err != nil {
+		closeAll(inR, inW, outR, outW, errR, errW)
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+			return nil, nil, nil, nil, fmt.Errorf("%w: %s: %w", ErrNotFound, cmd, err)
+		}
+		return nil, nil, nil, nil, fmt.Errorf("start %s: %w", cmd, err)
+	}
+	// The child has its own copies now.
+	closeAll(inR, outW, errW)
+	p := &localProcess{cmd: c}
+	p.group = joinGroup(c.Process)
+	return p, inW, outR, errR, nil
+}
+
+func closeAll(files ...*os.File) {
+	for _, f := range files {
+		_ = f.Close()
+	}
+}

@@ -1,0 +1,178 @@
+<#
+.SYNOPSIS
+    wurepair session bootstrap.
+.DESCRIPTION
+    wurepair dot-sources this once per session, passing the session nonce.
+    It defines Invoke-WurRequest and prints one READY line with host facts.
+
+    Wire protocol (all ASCII, one line each):
+      request : Invoke-WurRequest '<base64 UTF-8 JSON {id,name,script,params,timeoutMs,checkMode}>'
+      reply   : <nonce>:<id>:<byte length>:<base64 UTF-8 JSON envelope>
+      ready   : <nonce>:READY:<byte length>:<base64 UTF-8 JSON host facts>
+
+    Parameters are bound with AddParameters: they are data and are never
+    spliced into script text. Nothing here reads localized text.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory = $true)]
+    [ValidatePattern('^[0-9a-f]{32}$')]
+    [string]$Nonce
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$global:ProgressPreference = 'SilentlyContinue'
+if (Test-Path -LiteralPath 'Variable:PSStyle') {
+    $PSStyle.OutputRendering = 'PlainText'
+}
+# Windows PowerShell 5.1 serializes PSObject-wrapped arrays as {value, Count}.
+Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue
+
+$runspace = [RunspaceFactory]::CreateRunspace()
+$runspace.Open()
+$global:WurSession = [pscustomobject]@{
+    Nonce    = $Nonce
+    Runspace = $runspace
+}
+
+function Write-WurFrame {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][string]$Id,
+        [Parameter(Mandatory = $true)]$Value
+    )
+    $json = ConvertTo-Json -InputObject $Value -Depth 20 -Compress
+    $bytes = [Text.Encoding]::UTF8.GetBytes($json)
+    $line = $global:WurSession.Nonce + ':' + $Id + ':' + $bytes.Length + ':' + [Convert]::ToBase64String($bytes)
+    [Console]::Out.WriteLine($line)
+    [Console]::Out.Flush()
+}
+
+function ConvertTo-WurErrorRecord {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)]$Record)
+    $position = ''
+    if ($null -ne $Record.InvocationInfo) {
+        $position = [string]$Record.InvocationInfo.PositionMessage
+    }
+    $exception = $Record.Exception
+    [ordered]@{
+        message       = [string]$exception.Message
+        fqid          = [string]$Record.FullyQualifiedErrorId
+        category      = [string]$Record.CategoryInfo.Category
+        target        = [string]$Record.TargetObject
+        position      = $position
+        hresult       = [int64]$exception.HResult
+        exceptionType = $exception.GetType().FullName
+        stack         = [string]$Record.ScriptStackTrace
+    }
+}
+
+function New-WurEnvelope {
+    [CmdletBinding()]
+    param()
+    [ordered]@{
+        ok          = $false
+        output      = @()
+        errors      = @()
+        warnings    = @()
+        verbose     = @()
+        information = @()
+        hadErrors   = $false
+        timedOut    = $false
+        durationMs  = [int64]0
+    }
+}
+
+function Invoke-WurScript {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)]$Request)
+    $envelope = New-WurEnvelope
+    $parameters = @{}
+    if ($null -ne $Request.params) {
+        foreach ($property in $Request.params.PSObject.Properties) {
+            $parameters[$property.Name] = $property.Value
+        }
+    }
+    $shell = [PowerShell]::Create()
+    try {
+        $shell.Runspace = $global:WurSession.Runspace
+        $shell.Runspace.SessionStateProxy.SetVariable('WhatIfPreference', [bool]$Request.checkMode)
+        [void]$shell.AddScript([string]$Request.script, $true)
+        [void]$shell.AddParameters($parameters)
+        $async = $shell.BeginInvoke()
+        $errors = New-Object 'System.Collections.Generic.List[object]'
+        $output = @()
+        if ($async.AsyncWaitHandle.WaitOne([int]$Request.timeoutMs)) {
+            try {
+                $output = @($shell.EndInvoke($async))
+            } catch {
+                $errors.Add((ConvertTo-WurErrorRecord -Record $_))
+            }
+        } else {
+            $envelope.timedOut = $true
+            $shell.Stop()
+        }
+        foreach ($record in $shell.Streams.Error) {
+            $errors.Add((ConvertTo-WurErrorRecord -Record $record))
+        }
+        $envelope.output = [object[]]$output
+        $envelope.errors = [object[]]$errors.ToArray()
+        $envelope.warnings = [string[]]@($shell.Streams.Warning | ForEach-Object { $_.Message })
+        $envelope.verbose = [string[]]@($shell.Streams.Verbose | ForEach-Object { $_.Message })
+        $envelope.information = [string[]]@($shell.Streams.Information | ForEach-Object { [string]$_.MessageData })
+        $envelope.hadErrors = [bool]$shell.HadErrors
+        $envelope.ok = (-not $envelope.timedOut) -and ($errors.Count -eq 0) -and (-not $shell.HadErrors)
+    } finally {
+        $shell.Dispose()
+    }
+    $envelope
+}
+
+function Invoke-WurRequest {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Encoded)
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $id = '?'
+    try {
+        $json = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Encoded))
+        $request = ConvertFrom-Json -InputObject $json
+        if ([string]$request.id -match '^[0-9]{1,18}$') {
+            $id = [string]$request.id
+        }
+        $envelope = Invoke-WurScript -Request $request
+    } catch {
+        $envelope = New-WurEnvelope
+        $envelope.errors = @(ConvertTo-WurErrorRecord -Record $_)
+    }
+    $envelope.durationMs = [int64]$clock.ElapsedMilliseconds
+    Write-WurFrame -Id $id -Value $envelope
+}
+
+$identity = [Security.Principal.WindowsIdentity]::GetCurrent()
+$principal = New-Object Security.Principal.WindowsPrincipal -ArgumentList $identity
+$edition = 'Desktop'
+if ($PSVersionTable.ContainsKey('PSEdition')) {
+    $edition = [string]$PSVersionTable.PSEdition
+}
+$ntKey = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+$ubr = 0
+if ($ntKey.PSObject.Properties.Match('UBR').Count -gt 0) {
+    $ubr = [int]$ntKey.UBR
+}
+$facts = [ordered]@{
+    psVersion      = $PSVersionTable.PSVersion.ToString()
+    psEdition      = $edition
+    languageMode   = [string]$ExecutionContext.SessionState.LanguageMode
+    is64BitProcess = [Environment]::Is64BitProcess
+    is64BitOS      = [Environment]::Is64BitOperatingSystem
+    isAdmin        = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+    osVersion      = [Environment]::OSVersion.Version.ToString()
+    osBuild        = [int]$ntKey.CurrentBuild
+    osUbr          = $ubr
+    installationType = [string]$ntKey.InstallationType
+    culture        = [Globalization.CultureInfo]::CurrentCulture.Name
+    uiCulture      = [Globalization.CultureInfo]::CurrentUICulture.Name
+    pid            = $PID
+}
+Write-WurFrame -Id 'READY' -Value $facts
