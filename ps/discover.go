@@ -37,7 +37,7 @@ func (l Locator) Find() (string, error) {
 	if explicit != "" {
 		p, err := look(explicit)
 		if err != nil {
-			return "", fmt.Errorf("%w: %s=%q: %w", ErrNotFound, from, explicit, err)
+			return "", fmt.Errorf("%w: %s \"%s\": %w", ErrNotFound, from, explicit, err)
 		}
 		return filepath.Clean(p), nil
 	}
