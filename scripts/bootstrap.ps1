@@ -68,6 +68,26 @@ function ConvertTo-WurErrorRecord {
     }
 }
 
+function Get-WurInnerErrorRecord {
+    <#
+    A terminating error leaves the script through EndInvoke, a .NET method,
+    so PowerShell wraps it in a MethodInvocationException. The script's own
+    ErrorRecord (its FullyQualifiedErrorId and HResult, which Go decides on)
+    is on the inner exception.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)]$Record)
+    $exception = $Record.Exception
+    while ($null -ne $exception) {
+        if (($exception -is [System.Management.Automation.IContainsErrorRecord]) -and
+            -not ($exception -is [System.Management.Automation.MethodInvocationException])) {
+            return $exception.ErrorRecord
+        }
+        $exception = $exception.InnerException
+    }
+    $Record
+}
+
 function New-WurEnvelope {
     [CmdletBinding()]
     param()
@@ -107,7 +127,7 @@ function Invoke-WurScript {
             try {
                 $output = @($shell.EndInvoke($async))
             } catch {
-                $errors.Add((ConvertTo-WurErrorRecord -Record $_))
+                $errors.Add((ConvertTo-WurErrorRecord -Record (Get-WurInnerErrorRecord -Record $_)))
             }
         } else {
             $envelope.timedOut = $true
@@ -122,7 +142,9 @@ function Invoke-WurScript {
         $envelope.verbose = [string[]]@($shell.Streams.Verbose | ForEach-Object { $_.Message })
         $envelope.information = [string[]]@($shell.Streams.Information | ForEach-Object { [string]$_.MessageData })
         $envelope.hadErrors = [bool]$shell.HadErrors
-        $envelope.ok = (-not $envelope.timedOut) -and ($errors.Count -eq 0) -and (-not $shell.HadErrors)
+        # HadErrors is set even by errors a script handled (try/catch,
+        # -ErrorAction SilentlyContinue): ok depends on reported errors only.
+        $envelope.ok = (-not $envelope.timedOut) -and ($errors.Count -eq 0)
     } finally {
         $shell.Dispose()
     }

@@ -70,9 +70,15 @@ func New(env Env) *cli.App {
 		HideVersion:          true,
 		EnableBashCompletion: false,
 		Commands: []*cli.Command{
-			d.cmdVersion(),
+			d.cmdDiagnose(),
+			d.cmdRepair(),
+			d.cmdRollback(),
+			d.cmdRuns(),
+			d.cmdDetect(),
+			d.cmdBackups(),
 			d.cmdScripts(),
 			d.cmdSelftest(),
+			d.cmdVersion(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // we choose exit codes, not cli
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -106,7 +112,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		unknown = true
 		notFound(c, name)
 	}
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, permute(app, args))
 	if unknown && err == nil {
 		return ExitUsage
 	}

@@ -14,7 +14,9 @@ func outputFlag() cli.Flag {
 // outputFormat validates --output.
 func outputFormat(c *cli.Context) (string, error) {
 	switch f := c.String("output"); f {
-	case "text", "json":
+	case "", "text":
+		return "text", nil
+	case "json":
 		return f, nil
 	default:
 		return "", usagef("--output %q: want text or json", f)

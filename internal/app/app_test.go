@@ -1,0 +1,127 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wurepair/wurepair/scripts"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// runApp runs the CLI in-process.
+func runApp(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{Stdout: &out, Stderr: &errb, Version: "test", Getenv: func(string) string { return "" }}
+	code = Run(context.Background(), append([]string{"wurepair"}, args...), env)
+	return out.String(), errb.String(), code
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/app -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Fatalf("%s differs from golden file (go test ./internal/app -update to accept):\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
+	}
+}
+
+func TestGoldenOutput(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"help", []string{"--help"}, ExitOK},
+		{"repair-help", []string{"repair", "--help"}, ExitOK},
+		{"scripts-list", []string{"scripts", "list"}, ExitOK},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := runApp(t, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %s", code, tc.code, errOut)
+			}
+			golden(t, tc.name, out)
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"bogus"}, ExitUsage, `unknown command "bogus"`},
+		{[]string{"scripts", "list", "--output", "yaml"}, ExitUsage, `--output "yaml"`},
+		{[]string{"scripts", "show", "Nope"}, ExitUsage, `no script named "Nope"`},
+		{[]string{"repair", "nope"}, ExitUsage, `unknown plan "nope"`},
+		{[]string{"repair", "datastore"}, ExitUsage, "pass --yes"},
+		{[]string{"repair", "--service-timeout", "0", "--dry-run"}, ExitUsage, "--service-timeout"},
+		{[]string{"repair", "--no-such-flag"}, ExitUsage, "flag provided but not defined"},
+		{[]string{"runs", "show"}, ExitUsage, "one RUN-ID"},
+		{[]string{"backups", "prune", "--older-than", "1h"}, ExitUsage, "pass --yes"},
+		{[]string{"selftest"}, ExitHost, "cannot find PowerShell"},
+		{[]string{"selftest", "--powershell", "/nonexistent/powershell.exe"}, ExitHost, `"/nonexistent/powershell.exe"`},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, errOut, code := runApp(t, tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d (want %d), stderr %q (want it to contain %q)", code, tc.code, errOut, tc.want)
+			}
+		})
+	}
+}
+
+func TestScriptsShowIsExactText(t *testing.T) {
+	c := scripts.MustLoad()
+	for _, s := range append(c.All(), c.Bootstrap()) {
+		out, _, code := runApp(t, "scripts", "show", s.Name)
+		if code != 0 || out != s.Text {
+			t.Fatalf("scripts show %s: exit %d, text differs", s.Name, code)
+		}
+	}
+}
+
+func TestScriptsExport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	if _, errOut, code := runApp(t, "scripts", "export", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	c := scripts.MustLoad()
+	sums, err := os.ReadFile(filepath.Join(dir, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range append(c.All(), c.Bootstrap()) {
+		got, err := os.ReadFile(filepath.Join(dir, s.File))
+		if err != nil || string(got) != s.Text {
+			t.Fatalf("%s not exported byte-exact: %v", s.File, err)
+		}
+		if !strings.Contains(string(sums), s.SHA256+"  "+s.File) {
+			t.Fatalf("SHA256SUMS lacks %s", s.File)
+		}
+	}
+	// A non-empty directory is refused and left as it was.
+	_, errOut, code := runApp(t, "scripts", "export", dir)
+	if code != ExitUsage || !strings.Contains(errOut, "not empty") {
+		t.Fatalf("second export: exit %d, %s", code, errOut)
+	}
+}

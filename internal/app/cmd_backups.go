@@ -1,0 +1,138 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"github.com/wurepair/wurepair/orchestrator"
+)
+
+func (d *deps) cmdBackups() *cli.Command {
+	return &cli.Command{
+		Name:  "backups",
+		Usage: "list or prune the folders wurepair renamed aside",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "list",
+				Usage: "list wurepair backups on this machine",
+				Flags: append(append([]cli.Flag{outputFlag()}, sessionFlags()...), logFlags()...),
+				Action: func(c *cli.Context) error {
+					w, err := d.open(c)
+					if err != nil {
+						return err
+					}
+					defer w.Close()
+					backups, err := orchestrator.ListBackups(c.Context, w.host)
+					if err != nil {
+						return err
+					}
+					if w.format == "json" {
+						return writeJSON(d.env.Stdout, backups)
+					}
+					tw := tabwriter.NewWriter(d.env.Stdout, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(tw, "BACKUP\tRUN\tCREATED\tBYTES")
+					for _, b := range backups {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", b.Path, b.RunId, b.Created, b.Bytes)
+					}
+					return tw.Flush()
+				},
+			},
+			{
+				Name:  "prune",
+				Usage: "delete backups older than a duration (the only thing wurepair ever deletes)",
+				Flags: append(append([]cli.Flag{
+					&cli.DurationFlag{Name: "older-than", Required: true, Usage: "delete backups created more than this long ago (e.g. 720h)"},
+					&cli.BoolFlag{Name: "dry-run", Usage: "list what would be deleted"},
+					&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation"},
+					stateDirFlag(),
+				}, sessionFlags()...), logFlags()...),
+				Action: d.prune,
+			},
+		},
+	}
+}
+
+func (d *deps) prune(c *cli.Context) error {
+	age := c.Duration("older-than")
+	if age <= 0 {
+		return usagef("--older-than must be positive, e.g. 720h")
+	}
+	dry := c.Bool("dry-run")
+	if !dry && !c.Bool("yes") && !d.env.IsTerminal() {
+		return usagef("prune deletes backups: pass --yes to run unattended, or --dry-run to preview")
+	}
+	stateDir, err := d.stateDir(c)
+	if err != nil {
+		return err
+	}
+	if !dry {
+		release, err := orchestrator.AcquireLock(stateDir)
+		if errors.Is(err, orchestrator.ErrBusy) {
+			return exitWith(ExitBusy, err)
+		}
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
+	w, err := d.open(c)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	backups, err := orchestrator.ListBackups(c.Context, w.host)
+	if err != nil {
+		return err
+	}
+	old, err := orchestrator.OlderThan(backups, time.Now().Add(-age))
+	if err != nil {
+		return err
+	}
+	out := d.env.Stdout
+	if len(old) == 0 {
+		fmt.Fprintf(out, "no backup is older than %s\n", age)
+		return nil
+	}
+	for _, b := range old {
+		fmt.Fprintf(out, "%s %s (run %s, created %s, %d bytes)\n", map[bool]string{true: "would delete", false: "delete"}[dry], b.Path, b.RunId, b.Created, b.Bytes)
+	}
+	if dry {
+		fmt.Fprintln(out, "dry run: nothing was deleted")
+		return nil
+	}
+	if !c.Bool("yes") && !confirm(d.env, "Delete these backups? [y/N] ") {
+		fmt.Fprintln(out, "cancelled: nothing was deleted")
+		return exitWith(ExitFailure, nil)
+	}
+	id, err := orchestrator.NewRunID(time.Now())
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(orchestrator.RunsDir(stateDir), id)
+	j, err := orchestrator.CreateJournal(dir, time.Now)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	if _, err := j.Append(orchestrator.Record{Type: orchestrator.RecRunStart, Run: d.runInfo(id, "backups prune", nil, w)}); err != nil {
+		return err
+	}
+	run := &orchestrator.Run{ID: id, Dir: dir, Host: w.host, Journal: j}
+	perr := run.Prune(c.Context, old)
+	outcome := orchestrator.OutcomeSuccess
+	if perr != nil {
+		outcome = orchestrator.OutcomePartial
+	}
+	if _, err := j.Append(orchestrator.Record{Type: orchestrator.RecRunEnd, Outcome: outcome}); err != nil {
+		return errors.Join(perr, err)
+	}
+	if perr != nil {
+		return perr
+	}
+	fmt.Fprintf(out, "deleted %d backup(s) (run %s)\n", len(old), id)
+	return nil
+}

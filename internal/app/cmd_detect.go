@@ -1,0 +1,41 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+func (d *deps) cmdDetect() *cli.Command {
+	return &cli.Command{
+		Name:  "detect",
+		Usage: "Intune/ConfigMgr detection: one line on stdout; exit 0 healthy, 1 a repair applies",
+		Description: "Exit 1 only when a plan wurepair can run applies (so a remediation of `repair auto --yes`\n" +
+			"never loops on problems no reset fixes, such as a proxy). Exit 4 when PowerShell is unusable.",
+		Flags: append(sessionFlags(), logFlags()...),
+		Action: func(c *cli.Context) error {
+			w, err := d.open(c)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			_, diag, err := d.probe(c, w)
+			if err != nil {
+				return err
+			}
+			if !diag.NeedsRepair() {
+				fmt.Fprintf(d.env.Stdout, "healthy: %d advisory finding(s)\n", len(diag.Findings))
+				return nil
+			}
+			var ids []string
+			for _, f := range diag.Findings {
+				if f.Plan != "" {
+					ids = append(ids, f.ID)
+				}
+			}
+			fmt.Fprintf(d.env.Stdout, "needs repair: %s (plans: %s)\n", strings.Join(ids, ", "), strings.Join(diag.Plans, ", "))
+			return exitWith(ExitFailure, nil)
+		},
+	}
+}

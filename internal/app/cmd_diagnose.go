@@ -1,0 +1,75 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"github.com/wurepair/wurepair/orchestrator"
+	"github.com/wurepair/wurepair/ps"
+)
+
+func (d *deps) cmdDiagnose() *cli.Command {
+	return &cli.Command{
+		Name:  "diagnose",
+		Usage: "find what is wrong with Windows Update and which repair applies (changes nothing)",
+		Description: "Runs read-only probes (services, wups2 registration, SoftwareDistribution, the update log's\n" +
+			"HRESULTs, pending reboot, the update agent's COM API, component store health) and reports\n" +
+			"findings with their evidence and the plan that fixes each. Exit 0: healthy; 1: a repair applies.",
+		Flags: append(append([]cli.Flag{outputFlag()}, sessionFlags()...), logFlags()...),
+		Action: func(c *cli.Context) error {
+			w, err := d.open(c)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			facts, diag, err := d.probe(c, w)
+			if err != nil {
+				return err
+			}
+			rep := newReport("diagnose", w.facts, diag)
+			rep.Outcome, rep.ExitCode = "healthy", ExitOK
+			if diag.NeedsRepair() {
+				rep.Outcome, rep.ExitCode = "needs-repair", ExitFailure
+			}
+			if w.format == "json" {
+				rep.Facts = &facts
+				if err := writeJSON(d.env.Stdout, rep); err != nil {
+					return err
+				}
+			} else {
+				writeDiagnosis(d.env.Stdout, w.facts, diag)
+			}
+			if rep.ExitCode != ExitOK {
+				return exitWith(rep.ExitCode, nil)
+			}
+			return nil
+		},
+	}
+}
+
+func writeDiagnosis(out io.Writer, host ps.HostFacts, diag orchestrator.Diagnosis) {
+	fmt.Fprintln(out, "host: "+hostLine(host))
+	if len(diag.Findings) == 0 {
+		fmt.Fprintln(out, "no problems found: Windows Update looks healthy")
+		return
+	}
+	fmt.Fprintf(out, "%d finding(s):\n", len(diag.Findings))
+	for _, f := range diag.Findings {
+		fmt.Fprintf(out, "\n[%s] %s (%s)\n", f.Severity, f.Title, f.ID)
+		fmt.Fprint(out, indent(f.Evidence, "    evidence: "))
+		if f.Plan != "" {
+			fmt.Fprintf(out, "    fix: wurepair repair %s\n", f.Plan)
+		}
+		if f.Advice != "" {
+			fmt.Fprintf(out, "    advice: %s\n", f.Advice)
+		}
+	}
+	fmt.Fprintln(out)
+	if diag.NeedsRepair() {
+		fmt.Fprintf(out, "recommended: wurepair repair auto (runs: %s); preview it with --dry-run\n", strings.Join(diag.Plans, ", "))
+	} else {
+		fmt.Fprintln(out, "no repair of wurepair's applies: follow the advice above")
+	}
+}

@@ -1,0 +1,248 @@
+package app
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v2"
+	"github.com/wurepair/wurepair/orchestrator"
+)
+
+func (d *deps) cmdRepair() *cli.Command {
+	var plans []string
+	for _, p := range orchestrator.PlanNames {
+		plans = append(plans, fmt.Sprintf("   %-10s %s", p, orchestrator.PlanPurpose[p]))
+	}
+	return &cli.Command{
+		Name:      "repair",
+		Usage:     "diagnose, then run a repair plan with a journal and rollback",
+		ArgsUsage: "[PLAN]",
+		Description: "PLANS:\n" + strings.Join(plans, "\n") + "\n\n" +
+			"Every change is journaled first (prior state included) under the state directory; a failed\n" +
+			"step undoes everything already changed, newest first. Folders are renamed to\n" +
+			"<name>.wurepair-<run id>, never deleted. --dry-run prints exactly what would change.",
+		Flags: append(append([]cli.Flag{
+			&cli.BoolFlag{Name: "dry-run", Usage: "probe and print exactly what would change; change nothing"},
+			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (unattended: ConfigMgr, Intune)"},
+			&cli.IntFlag{Name: "service-timeout", Value: 60, Usage: "seconds a service may take to stop or start"},
+			&cli.StringFlag{Name: "source", Usage: "components plan: repair source for Repair-WindowsImage -Source (e.g. wim:D:\\sources\\install.wim:1)"},
+			&cli.BoolFlag{Name: "limit-access", Usage: "components plan: do not use Windows Update as a repair source"},
+			outputFlag(), stateDirFlag(),
+		}, sessionFlags()...), logFlags()...),
+		Action: d.repair,
+	}
+}
+
+func (d *deps) repair(c *cli.Context) error {
+	if c.NArg() > 1 {
+		return usagef("repair takes at most one PLAN")
+	}
+	requested := c.Args().First()
+	if requested == "" {
+		requested = "auto"
+	}
+	if _, ok := orchestrator.PlanPurpose[requested]; !ok {
+		return usagef("unknown plan %q: want one of %s", requested, strings.Join(orchestrator.PlanNames, ", "))
+	}
+	if t := c.Int("service-timeout"); t < 1 || t > 3600 {
+		return usagef("--service-timeout %d: want 1 to 3600 seconds", t)
+	}
+	dry := c.Bool("dry-run")
+	if !dry && !c.Bool("yes") && !d.env.IsTerminal() {
+		return usagef("repair changes the machine: pass --yes to run unattended, or --dry-run to preview")
+	}
+	stateDir, err := d.stateDir(c)
+	if err != nil {
+		return err
+	}
+	var release func() error
+	if !dry {
+		if release, err = orchestrator.AcquireLock(stateDir); err != nil {
+			if errors.Is(err, orchestrator.ErrBusy) {
+				return exitWith(ExitBusy, err)
+			}
+			return err
+		}
+		defer release()
+	}
+	w, err := d.open(c)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	out := d.env.Stdout
+	text := w.format == "text"
+	if dry {
+		w.host.CheckMode = true
+	}
+	facts, diag, err := d.probe(c, w)
+	if err != nil {
+		return err
+	}
+	rep := newReport("repair", w.facts, diag)
+	rep.DryRun = dry
+	finish := func(outcome, msg string, code int) error {
+		rep.Outcome, rep.Message, rep.ExitCode = outcome, msg, code
+		if !text {
+			if err := writeJSON(out, rep); err != nil {
+				return err
+			}
+		} else if msg != "" {
+			fmt.Fprintln(out, msg)
+		}
+		if code != ExitOK {
+			return exitWith(code, nil)
+		}
+		return nil
+	}
+	if text {
+		fmt.Fprintln(out, "host: "+hostLine(w.facts))
+	}
+	plans, err := orchestrator.Resolve(requested, diag)
+	if errors.Is(err, orchestrator.ErrNothingToDo) {
+		return finish("nothing-to-do", "nothing to repair: the diagnosis justifies no change, so none was made", ExitOK)
+	}
+	if err != nil {
+		return usagef("%v", err)
+	}
+	rep.Plans = plans
+	steps, err := orchestrator.BuildSteps(c.Context, w.host, &facts, plans)
+	var refused *orchestrator.RefusedError
+	if errors.As(err, &refused) {
+		w.log.Error(refused.Error())
+		return finish("refused", refused.Error(), ExitFailure)
+	}
+	if err != nil {
+		return err
+	}
+	rep.Changes = plannedSteps(steps, &facts)
+	if text {
+		fmt.Fprintf(out, "plan: %s (%d steps)\n", strings.Join(plans, " + "), len(steps))
+		for i, ps := range rep.Changes {
+			fmt.Fprintf(out, "  %d. %s\n", i+1, ps.Step)
+			fmt.Fprint(out, indent(ps.Changes, "       - "))
+		}
+	}
+	if dry {
+		return finish("dry-run", "dry run: nothing was changed", ExitOK)
+	}
+	if !c.Bool("yes") && !confirm(d.env, "Proceed? [y/N] ") {
+		return finish("cancelled", "cancelled: nothing was changed", ExitFailure)
+	}
+	return d.execute(c, w, stateDir, facts, plans, steps, rep, finish)
+}
+
+func confirm(env Env, prompt string) bool {
+	fmt.Fprint(env.Stdout, prompt)
+	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes"
+}
+
+func (d *deps) execute(c *cli.Context, w *workspace, stateDir string, facts orchestrator.Facts, plans []string,
+	steps []orchestrator.Step, rep *Report, finish func(string, string, int) error) error {
+	id, err := orchestrator.NewRunID(time.Now())
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(orchestrator.RunsDir(stateDir), id)
+	j, err := orchestrator.CreateJournal(dir, time.Now)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	rep.RunID = id
+	if _, err := j.Append(orchestrator.Record{Type: orchestrator.RecRunStart, Run: d.runInfo(id, "repair", plans, w)}); err != nil {
+		return err
+	}
+	log := w.log.WithField("run", id)
+	out := d.env.Stdout
+	text := w.format == "text"
+	if text {
+		fmt.Fprintf(out, "run %s (journal: %s)\n", id, filepath.Join(dir, orchestrator.JournalName))
+	}
+	run := &orchestrator.Run{ID: id, Dir: dir, Host: w.host, Journal: j, Facts: &facts,
+		Options: orchestrator.Options{ServiceTimeoutSec: c.Int("service-timeout"), Source: c.String("source"), LimitAccess: c.Bool("limit-access")}}
+	run.Events = d.progress(text, log, rep)
+	outcome, err := run.Execute(c.Context, steps)
+	rep.RebootRequired = run.RebootNeeded
+	var pe *orchestrator.PlanError
+	switch {
+	case errors.As(err, &pe) && pe.RollbackErr == nil:
+		log.WithField("outcome", outcome).Error(pe.Error())
+		return finish(outcome, fmt.Sprintf("FAILED: %v\nrun %s was rolled back; its journal: %s", pe, id, dir), ExitFailure)
+	case errors.As(err, &pe):
+		log.WithField("outcome", outcome).Error(pe.Error())
+		return finish(outcome, fmt.Sprintf("FAILED: %v\nrollback was incomplete: check %s, then run `wurepair rollback %s`", pe, filepath.Join(dir, orchestrator.JournalName), id), ExitPartial)
+	case err != nil:
+		return err
+	}
+	log.WithField("outcome", outcome).Info("repair finished")
+	if run.RebootNeeded {
+		return finish("success-reboot-required", fmt.Sprintf("repaired (run %s); a reboot is required to finish", id), ExitRebootRequired)
+	}
+	return finish(outcome, fmt.Sprintf("repaired (run %s); backups are kept beside the original folders: `wurepair backups prune` removes old ones", id), ExitOK)
+}
+
+// progress prints one line per step (text) and logs every event.
+func (d *deps) progress(text bool, log *logrus.Entry, rep *Report) func(orchestrator.Event) {
+	out := d.env.Stdout
+	return func(e orchestrator.Event) {
+		entry := log.WithFields(logrus.Fields{"step": e.Step, "phase": e.Phase, "durationMs": e.Duration.Milliseconds()})
+		switch {
+		case e.Index == 0: // an undo during rollback
+			if e.Err != nil {
+				entry.Errorf("undo failed: %v", e.Err)
+			} else {
+				entry.Info(e.Detail)
+			}
+			if text {
+				status := "ok"
+				if e.Err != nil {
+					status = "FAILED: " + e.Err.Error()
+				}
+				fmt.Fprintf(out, "  rollback: %s ... %s %s\n", e.Step, status, e.Detail)
+			}
+		case e.Phase == orchestrator.PhaseStart:
+			entry.Info("step started")
+		default:
+			sr := StepReport{Step: e.Step, Status: e.Phase, DurationMs: e.Duration.Milliseconds()}
+			if e.Err != nil {
+				sr.Error = e.Err.Error()
+				entry.Errorf("step failed: %v", e.Err)
+			} else {
+				entry.Info("step done")
+			}
+			rep.Steps = append(rep.Steps, sr)
+			if text {
+				status := "ok"
+				if e.Err != nil {
+					status = "FAILED"
+				}
+				fmt.Fprintf(out, "[%d/%d] %s ... %s (%s)\n", e.Index, e.Total, e.Step, status, seconds(e.Duration))
+			}
+		}
+	}
+}
+
+func (d *deps) runInfo(id, command string, plans []string, w *workspace) *orchestrator.RunInfo {
+	user := d.env.Getenv("USERNAME")
+	if dom := d.env.Getenv("USERDOMAIN"); dom != "" && user != "" {
+		user = dom + `\` + user
+	}
+	if user == "" {
+		user = d.env.Getenv("USER")
+	}
+	machine := d.env.Getenv("COMPUTERNAME")
+	if machine == "" {
+		machine, _ = os.Hostname()
+	}
+	return &orchestrator.RunInfo{ID: id, Command: command, Plans: plans, Version: d.env.Version, User: user, Machine: machine,
+		HostPID: w.facts.PID, OSBuild: fmt.Sprintf("%d.%d", w.facts.OSBuild, w.facts.OSUBR)}
+}

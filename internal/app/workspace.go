@@ -1,0 +1,117 @@
+package app
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v2"
+	"github.com/wurepair/wurepair/orchestrator"
+	"github.com/wurepair/wurepair/ps"
+)
+
+// stateDirFlag: where journals, backups' records and the lock live.
+func stateDirFlag() cli.Flag {
+	return &cli.StringFlag{Name: "state-dir", Usage: "journals and the run lock live here (default: %ProgramData%\\wurepair on Windows; $WUREPAIR_STATE_DIR overrides)"}
+}
+
+func (d *deps) stateDir(c *cli.Context) (string, error) {
+	if v := c.String("state-dir"); v != "" {
+		return v, nil
+	}
+	if v := d.env.Getenv("WUREPAIR_STATE_DIR"); v != "" {
+		return v, nil
+	}
+	if runtime.GOOS == "windows" {
+		pd := d.env.Getenv("ProgramData")
+		if pd == "" {
+			return "", usagef("%%ProgramData%% is not set; pass --state-dir")
+		}
+		return filepath.Join(pd, "wurepair"), nil
+	}
+	return "/var/lib/wurepair", nil
+}
+
+// workspace is what a command that talks to PowerShell holds.
+type workspace struct {
+	log      *logrus.Logger
+	session  *ps.Session
+	host     *orchestrator.Host
+	facts    ps.HostFacts
+	exe      string
+	format   string
+	closeLog func() error
+}
+
+func (w *workspace) Close() {
+	if w.session != nil {
+		_ = w.session.Close()
+	}
+	if w.closeLog != nil {
+		_ = w.closeLog()
+	}
+}
+
+// open sets up logging, the output format and the PowerShell session.
+func (d *deps) open(c *cli.Context) (*workspace, error) {
+	format, err := outputFormat(c)
+	if err != nil {
+		return nil, err
+	}
+	log, closeLog, err := d.newLogger(c)
+	if err != nil {
+		return nil, err
+	}
+	w := &workspace{log: log, format: format, closeLog: closeLog}
+	s, exe, err := d.openSession(c.Context, c)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	w.session, w.exe, w.facts = s, exe, s.Facts()
+	w.host = orchestrator.NewHost(s, d.catalog)
+	w.host.OnCall = func(e orchestrator.CallEvent) {
+		entry := log.WithFields(logrus.Fields{"script": e.Script, "sha256": e.SHA256, "durationMs": e.Duration.Milliseconds()})
+		if e.Err != nil {
+			entry.WithField("result", "error").Warnf("%s: %v", e.Script, e.Err)
+			return
+		}
+		entry.WithField("result", "ok").Debugf("%s", e.Script)
+	}
+	log.WithFields(logrus.Fields{"powershell": exe, "psVersion": w.facts.PSVersion, "osBuild": w.facts.OSBuild,
+		"admin": w.facts.IsAdmin, "culture": w.facts.Culture}).Info("PowerShell session ready")
+	return w, nil
+}
+
+func (d *deps) probe(c *cli.Context, w *workspace) (orchestrator.Facts, orchestrator.Diagnosis, error) {
+	f, err := orchestrator.Probe(c.Context, w.host, w.facts)
+	if err != nil {
+		return f, orchestrator.Diagnosis{}, err
+	}
+	return f, orchestrator.Diagnose(f), nil
+}
+
+func hostLine(f ps.HostFacts) string {
+	elev := "not elevated"
+	if f.IsAdmin {
+		elev = "elevated"
+	}
+	arch := "x86"
+	if f.Is64BitOS {
+		arch = "x64"
+	}
+	return fmt.Sprintf("Windows %s build %d.%d (%s, %s), PowerShell %s, %s, culture %s",
+		f.OSVersion, f.OSBuild, f.OSUBR, f.InstallationType, arch, f.PSVersion, elev, f.Culture)
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
+
+func indent(lines []string, prefix string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return prefix + strings.Join(lines, "\n"+prefix) + "\n"
+}

@@ -1,0 +1,285 @@
+package orchestrator
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Severity of a finding.
+type Severity string
+
+// Severities, most serious first.
+const (
+	SevError   Severity = "error"
+	SevWarning Severity = "warning"
+	SevInfo    Severity = "info"
+)
+
+// Finding is one thing diagnosis found, with its evidence and the plan that
+// fixes it ("" when wurepair has no repair for it: then Advice says what to do).
+type Finding struct {
+	ID       string   `json:"id"`
+	Severity Severity `json:"severity"`
+	Title    string   `json:"title"`
+	Evidence []string `json:"evidence"`
+	Plan     string   `json:"plan,omitempty"`
+	Advice   string   `json:"advice,omitempty"`
+}
+
+// Diagnosis is the findings and the plans they justify, in run order.
+type Diagnosis struct {
+	Findings []Finding `json:"findings"`
+	Plans    []string  `json:"plans"`
+}
+
+// NeedsRepair is true when some finding has a plan wurepair can run.
+func (d Diagnosis) NeedsRepair() bool { return len(d.Plans) > 0 }
+
+// planOrder is the order plans run in when several are justified: the
+// narrow, quick fix first; the component store before the update store it
+// may depend on.
+var planOrder = []string{"wups2", "components", "datastore", "reset"}
+
+// Diagnose turns facts into findings. It is a pure function of the facts.
+func Diagnose(f Facts) Diagnosis {
+	var out []Finding
+	add := func(fd Finding) { out = append(out, fd) }
+
+	if !f.Host.IsAdmin {
+		add(Finding{ID: "not-elevated", Severity: SevWarning, Title: "wurepair is not running elevated",
+			Evidence: []string{"the PowerShell host reports no Administrator role"},
+			Advice:   "run from an elevated prompt (or as SYSTEM from ConfigMgr/Intune): repairs and the component-store check need it"})
+	}
+	for name, msg := range f.ProbeErrors {
+		add(Finding{ID: "probe-failed", Severity: SevWarning, Title: "a probe failed: " + name, Evidence: []string{msg},
+			Advice: "the diagnosis is incomplete; see the log for the script's error"})
+	}
+	wups2Broken := diagnoseWups2(f, add)
+	diagnoseAgent(f, wups2Broken, add)
+	diagnoseComponentStore(f, add)
+	diagnoseErrors(f, add)
+	diagnoseServices(f, add)
+	diagnoseFolders(f, add)
+	if f.Reboot.RebootPending {
+		add(Finding{ID: "reboot-pending", Severity: SevWarning, Title: "a reboot is pending",
+			Evidence: []string{"reasons: " + strings.Join(f.Reboot.Reasons, ", ")},
+			Advice:   "reboot before repairing: pending operations cause 0x80070BC9 and can undo a repair"})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].Severity) < rank(out[j].Severity) })
+	plans := map[string]bool{}
+	for _, fd := range out {
+		if fd.Plan != "" {
+			plans[fd.Plan] = true
+		}
+	}
+	d := Diagnosis{Findings: out, Plans: []string{}}
+	if d.Findings == nil {
+		d.Findings = []Finding{}
+	}
+	for _, p := range planOrder {
+		if plans[p] {
+			d.Plans = append(d.Plans, p)
+		}
+	}
+	return d
+}
+
+func rank(s Severity) int {
+	switch s {
+	case SevError:
+		return 0
+	case SevWarning:
+		return 1
+	}
+	return 2
+}
+
+// diagnoseWups2: KB943144. A wups2.dll on disk with no CLSID naming it in
+// the same registry view is unregistered.
+func diagnoseWups2(f Facts, add func(Finding)) bool {
+	var evidence []string
+	for _, file := range f.Wups2.Files {
+		if !file.Exists {
+			continue
+		}
+		registered := false
+		for _, r := range f.Wups2.Registrations {
+			if r.View == file.View {
+				registered = true
+				break
+			}
+		}
+		if !registered {
+			evidence = append(evidence, fmt.Sprintf("%s exists (version %s) but no CLSID in the %s-bit registry view names it", file.Path, file.Version, file.View))
+		}
+	}
+	if len(evidence) == 0 {
+		return false
+	}
+	sev := SevWarning
+	if f.Agent.HResult != 0 {
+		sev = SevError
+		evidence = append(evidence, fmt.Sprintf("the update agent's COM API fails with %s", FormatHResult(uint32(f.Agent.HResult))))
+	}
+	add(Finding{ID: "wups2-unregistered", Severity: sev, Title: "wups2.dll is on disk but not registered (KB943144)",
+		Evidence: evidence, Plan: "wups2"})
+	return true
+}
+
+func diagnoseAgent(f Facts, explained bool, add func(Finding)) {
+	if f.Agent.HResult == 0 || explained {
+		return
+	}
+	ev := []string{fmt.Sprintf("Microsoft.Update.Session: session created %v, searcher created %v, HRESULT %s",
+		f.Agent.SessionCreated, f.Agent.SearcherCreated, FormatHResult(uint32(f.Agent.HResult)))}
+	plan, advice := "reset", ""
+	if f.Component != nil && f.Component.ImageHealthState == "NonRepairable" {
+		plan, advice = "", "the component store cannot be repaired in place: an in-place upgrade (repair install) is needed"
+	}
+	add(Finding{ID: "agent-broken", Severity: SevError, Title: "the Windows Update agent's COM API does not work", Evidence: ev, Plan: plan, Advice: advice})
+}
+
+func diagnoseComponentStore(f Facts, add func(Finding)) {
+	if f.Component == nil {
+		if f.Host.IsAdmin {
+			return // the probe failed: reported as probe-failed
+		}
+		add(Finding{ID: "component-store-unknown", Severity: SevInfo, Title: "component store health not checked",
+			Evidence: []string{"Repair-WindowsImage -CheckHealth needs elevation"}, Advice: "run diagnose elevated"})
+		return
+	}
+	switch f.Component.ImageHealthState {
+	case "Repairable":
+		add(Finding{ID: "component-store-repairable", Severity: SevError, Title: "the component store is damaged and repairable (KB943144 fix 2 on current Windows)",
+			Evidence: []string{"Repair-WindowsImage -CheckHealth: ImageHealthState Repairable"}, Plan: "components"})
+	case "NonRepairable":
+		add(Finding{ID: "component-store-nonrepairable", Severity: SevError, Title: "the component store cannot be repaired in place",
+			Evidence: []string{"Repair-WindowsImage -CheckHealth: ImageHealthState NonRepairable"},
+			Advice:   "an in-place upgrade (repair install) from matching media is needed; wurepair cannot fix this"})
+	}
+}
+
+// diagnoseErrors groups logged HRESULTs by what fixes them.
+func diagnoseErrors(f Facts, add func(Finding)) {
+	type group struct {
+		codes map[uint32]int
+		kbs   map[string]bool
+	}
+	groups := map[Remedy]*group{}
+	var unknown []string
+	for _, ev := range f.Errors.Events {
+		h, err := ParseHResult(ev.HResult)
+		if err != nil {
+			continue
+		}
+		code, ok := LookupHResult(h)
+		if !ok {
+			unknown = append(unknown, FormatHResult(h))
+			continue
+		}
+		g := groups[code.Remedy]
+		if g == nil {
+			g = &group{codes: map[uint32]int{}, kbs: map[string]bool{}}
+			groups[code.Remedy] = g
+		}
+		g.codes[h]++
+		if ev.KB != "" {
+			g.kbs[ev.KB] = true
+		}
+	}
+	remedies := make([]Remedy, 0, len(groups))
+	for r := range groups {
+		remedies = append(remedies, r)
+	}
+	sort.Slice(remedies, func(i, j int) bool { return remedies[i] < remedies[j] })
+	for _, r := range remedies {
+		g := groups[r]
+		var ev, advice []string
+		hs := make([]uint32, 0, len(g.codes))
+		for h := range g.codes {
+			hs = append(hs, h)
+		}
+		sort.Slice(hs, func(i, j int) bool { return hs[i] < hs[j] })
+		for _, h := range hs {
+			c, _ := LookupHResult(h)
+			ev = append(ev, fmt.Sprintf("%s %s logged %d time(s) in %d days", FormatHResult(h), c.Name, g.codes[h], ErrorDays))
+			advice = append(advice, c.Advice)
+		}
+		if len(g.kbs) > 0 {
+			kbs := make([]string, 0, len(g.kbs))
+			for kb := range g.kbs {
+				kbs = append(kbs, kb)
+			}
+			sort.Strings(kbs)
+			ev = append(ev, "updates: "+strings.Join(kbs, ", "))
+		}
+		fd := Finding{ID: string(r) + "-errors", Severity: SevError, Evidence: ev}
+		switch r {
+		case RemedyDataStore:
+			fd.Title, fd.Plan = "update store errors that a DataStore/Download reset fixes (0x80070002 family)", "datastore"
+		case RemedyComponents:
+			fd.Title = "component store errors: a DataStore reset would not fix these"
+			if f.Component != nil && f.Component.ImageHealthState == "NonRepairable" {
+				fd.Advice = "an in-place upgrade (repair install) is needed"
+			} else {
+				fd.Plan = "components"
+			}
+		default:
+			fd.Title = "update errors that no reset fixes"
+			fd.Severity = SevWarning
+			fd.Advice = strings.Join(uniq(advice), "; ")
+		}
+		add(fd)
+	}
+	if len(unknown) > 0 {
+		add(Finding{ID: "other-errors", Severity: SevInfo, Title: "update errors wurepair has no remedy for",
+			Evidence: []string{strings.Join(uniq(unknown), ", ")}, Advice: "look the codes up before repairing: a reset may not help"})
+	}
+}
+
+func diagnoseServices(f Facts, add func(Finding)) {
+	for _, name := range []string{"wuauserv", "BITS", "CryptSvc"} {
+		s := f.Service(name)
+		switch {
+		case s == nil:
+			continue
+		case !s.Exists:
+			add(Finding{ID: "service-missing", Severity: SevError, Title: name + " is not installed",
+				Evidence: []string{"Get-Service finds no " + name}, Advice: "the OS is damaged beyond a reset: repair install"})
+		case s.StartType == "Disabled":
+			add(Finding{ID: "service-disabled", Severity: SevWarning, Title: name + " is disabled (updates fail with 0x80070422)",
+				Evidence: []string{name + " start type: Disabled"},
+				Advice:   "if no policy disabled it on purpose, set it back to its default start type; wurepair never changes a start type it did not record"})
+		}
+	}
+}
+
+func diagnoseFolders(f Facts, add func(Finding)) {
+	for _, name := range []string{"SoftwareDistribution", "DataStore", "Download", "catroot2"} {
+		fo := f.Folder(name)
+		if fo == nil {
+			continue
+		}
+		if fo.IsReparsePoint {
+			add(Finding{ID: "reparse-point", Severity: SevWarning, Title: name + " is itself a junction or symbolic link",
+				Evidence: []string{fo.Path}, Advice: "wurepair never renames or follows reparse points: repair this folder by hand"})
+		}
+		if len(fo.ReparsePoints) > 0 {
+			add(Finding{ID: "reparse-point", Severity: SevWarning, Title: "junctions or links inside " + name,
+				Evidence: fo.ReparsePoints, Advice: "wurepair does not follow them: a backup moves the link itself, never its target"})
+		}
+	}
+}
+
+func uniq(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

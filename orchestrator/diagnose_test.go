@@ -1,0 +1,194 @@
+package orchestrator
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/wurepair/wurepair/ps"
+	"github.com/wurepair/wurepair/scripts"
+)
+
+func healthyFacts() Facts {
+	return Facts{
+		Host: ps.HostFacts{IsAdmin: true, Is64BitOS: true},
+		Services: []scripts.ServiceInfo{
+			{Name: "wuauserv", Exists: true, Status: "Running", StartType: "Manual"},
+			{Name: "BITS", Exists: true, Status: "Stopped", StartType: "Manual"},
+			{Name: "CryptSvc", Exists: true, Status: "Running", StartType: "Automatic"},
+		},
+		Wups2: scripts.Wups2Result{Is64BitOS: true,
+			Files: []scripts.DllFile{
+				{Name: "wups2.dll", Path: `C:\Windows\System32\wups2.dll`, Exists: true, View: "64"},
+				{Name: "wups2.dll", Path: `C:\Windows\SysWOW64\wups2.dll`, Exists: true, View: "32"},
+			},
+			Registrations: []scripts.ComRegistration{{Clsid: "{A}", View: "64"}, {Clsid: "{A}", View: "32"}},
+		},
+		Folders: scripts.SoftwareDistributionResult{Folders: []scripts.FolderInfo{
+			{Name: "SoftwareDistribution", Exists: true}, {Name: "DataStore", Exists: true}, {Name: "Download", Exists: true},
+			{Name: "catroot2", Exists: true}, {Name: "Downloader", Exists: true},
+		}},
+		Component: &scripts.ComponentHealthResult{ImageHealthState: "Healthy"},
+	}
+}
+
+func withEvents(f Facts, codes ...string) Facts {
+	for _, c := range codes {
+		f.Errors.Events = append(f.Errors.Events, scripts.UpdateErrorEvent{HResult: c, KB: "KB5034441"})
+	}
+	f.Errors.LogAvailable = true
+	return f
+}
+
+func TestDiagnose(t *testing.T) {
+	cases := []struct {
+		name      string
+		facts     func() Facts
+		wantIDs   []string
+		wantPlans []string
+	}{
+		{"healthy", healthyFacts, nil, []string{}},
+		{"kb943144 x64: both views unregistered", func() Facts {
+			f := healthyFacts()
+			f.Wups2.Registrations = nil
+			f.Agent.HResult = int64(int32(-2147221164)) // 0x80040154
+			return f
+		}, []string{"wups2-unregistered"}, []string{"wups2"}},
+		{"kb943144: only the 32-bit view missing", func() Facts {
+			f := healthyFacts()
+			f.Wups2.Registrations = f.Wups2.Registrations[:1]
+			return f
+		}, []string{"wups2-unregistered"}, []string{"wups2"}},
+		{"0x80070002 family", func() Facts { return withEvents(healthyFacts(), "0x80070002", "0x80248007") }, []string{"datastore-errors"}, []string{"datastore"}},
+		{"component store repairable with 0x800F081F: components, not datastore", func() Facts {
+			f := withEvents(healthyFacts(), "0x800F081F")
+			f.Component.ImageHealthState = "Repairable"
+			return f
+		}, []string{"component-store-repairable", "components-errors"}, []string{"components"}},
+		{"non-repairable store: advice, no plan", func() Facts {
+			f := withEvents(healthyFacts(), "0x800F0831")
+			f.Component.ImageHealthState = "NonRepairable"
+			return f
+		}, []string{"component-store-nonrepairable", "components-errors"}, []string{}},
+		{"network errors: no reset recommended", func() Facts { return withEvents(healthyFacts(), "0x80072EE2") }, []string{"network-errors"}, []string{}},
+		{"disabled service: advice only, never flipped", func() Facts {
+			f := healthyFacts()
+			f.Services[0].StartType = "Disabled"
+			return withEvents(f, "0x80070422")
+		}, []string{"service-errors", "service-disabled"}, []string{}},
+		{"unknown code: info only", func() Facts { return withEvents(healthyFacts(), "0x8024A105") }, []string{"other-errors"}, []string{}},
+		{"junction in DataStore is reported", func() Facts {
+			f := withEvents(healthyFacts(), "0x80070002")
+			f.Folders.Folders[1].ReparsePoints = []string{`C:\Windows\SoftwareDistribution\DataStore\evil`}
+			return f
+		}, []string{"datastore-errors", "reparse-point"}, []string{"datastore"}},
+		{"not elevated: warning and no component check", func() Facts {
+			f := healthyFacts()
+			f.Host.IsAdmin = false
+			f.Component = nil
+			return f
+		}, []string{"not-elevated", "component-store-unknown"}, []string{}},
+		{"broken agent with registered wups2: reset", func() Facts {
+			f := healthyFacts()
+			f.Agent.HResult = int64(int32(-2147467259)) // 0x80004005
+			return f
+		}, []string{"agent-broken"}, []string{"reset"}},
+		{"both KB943144 and 0x80070002: wups2 before datastore", func() Facts {
+			f := withEvents(healthyFacts(), "0x80070002")
+			f.Wups2.Registrations = nil
+			return f
+		}, []string{"datastore-errors", "wups2-unregistered"}, []string{"wups2", "datastore"}},
+		{"reboot pending", func() Facts {
+			f := healthyFacts()
+			f.Reboot = scripts.PendingRebootResult{RebootPending: true, Reasons: []string{"CBSRebootPending"}}
+			return f
+		}, []string{"reboot-pending"}, []string{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Diagnose(tc.facts())
+			var ids []string
+			for _, f := range d.Findings {
+				ids = append(ids, f.ID)
+				if f.Plan == "" && f.Advice == "" {
+					t.Errorf("finding %s has neither a plan nor advice", f.ID)
+				}
+				if len(f.Evidence) == 0 {
+					t.Errorf("finding %s has no evidence", f.ID)
+				}
+			}
+			if !sameSet(ids, tc.wantIDs) {
+				t.Errorf("findings %v, want %v", ids, tc.wantIDs)
+			}
+			if !reflect.DeepEqual(d.Plans, tc.wantPlans) {
+				t.Errorf("plans %v, want %v", d.Plans, tc.wantPlans)
+			}
+		})
+	}
+}
+
+// Every code the table sends to a plan is one that plan fixes, and no
+// advice-only code ever recommends a plan.
+func TestErrorTableNeverMisroutes(t *testing.T) {
+	for _, c := range errorCodes {
+		d := Diagnose(withEvents(healthyFacts(), FormatHResult(c.HResult)))
+		switch c.Remedy {
+		case RemedyDataStore:
+			if !reflect.DeepEqual(d.Plans, []string{"datastore"}) {
+				t.Errorf("%s: plans %v", c.Name, d.Plans)
+			}
+		case RemedyComponents:
+			if !reflect.DeepEqual(d.Plans, []string{"components"}) {
+				t.Errorf("%s: plans %v", c.Name, d.Plans)
+			}
+		default:
+			if len(d.Plans) != 0 {
+				t.Errorf("%s (%s) recommends %v; no reset fixes it", c.Name, c.Remedy, d.Plans)
+			}
+		}
+	}
+}
+
+func TestResolve(t *testing.T) {
+	d := Diagnosis{Plans: []string{"wups2", "datastore"}}
+	cases := []struct {
+		req  string
+		want []string
+		err  bool
+	}{
+		{"auto", []string{"wups2", "datastore"}, false},
+		{"datastore", []string{"datastore"}, false},
+		{"reset", []string{"reset"}, false},
+		{"bogus", nil, true},
+	}
+	for _, tc := range cases {
+		got, err := Resolve(tc.req, d)
+		if (err != nil) != tc.err || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Resolve(%q) = %v, %v", tc.req, got, err)
+		}
+	}
+	if _, err := Resolve("auto", Diagnosis{}); err != ErrNothingToDo {
+		t.Errorf("healthy auto: %v, want ErrNothingToDo", err)
+	}
+	if got, _ := Resolve("auto", Diagnosis{Plans: []string{"wups2", "components", "reset"}}); !reflect.DeepEqual(got, []string{"components", "reset"}) {
+		t.Errorf("reset supersedes wups2/datastore: got %v", got)
+	}
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := map[string]int{}
+	for _, x := range a {
+		m[x]++
+	}
+	for _, x := range b {
+		m[x]--
+	}
+	for _, v := range m {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}

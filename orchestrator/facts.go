@@ -1,0 +1,115 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wurepair/wurepair/ps"
+	"github.com/wurepair/wurepair/scripts"
+)
+
+// ServiceNames are the services wurepair reads and may stop, in the order
+// a full reset stops them: UsoSvc first (it trigger-starts wuauserv on
+// Windows 10+), DoSvc last among those holding SoftwareDistribution files.
+var serviceNames = []string{"UsoSvc", "BITS", "wuauserv", "AppIDSvc", "CryptSvc", "DoSvc", "msiserver", "TrustedInstaller"}
+
+// Facts is everything the probes found. A probe that failed leaves its
+// field empty and an entry in ProbeErrors.
+type Facts struct {
+	Host        ps.HostFacts                       `json:"host"`
+	Services    []scripts.ServiceInfo              `json:"services"`
+	Wups2       scripts.Wups2Result                `json:"wups2"`
+	Folders     scripts.SoftwareDistributionResult `json:"softwareDistribution"`
+	Errors      scripts.UpdateErrorsResult         `json:"updateErrors"`
+	Reboot      scripts.PendingRebootResult        `json:"pendingReboot"`
+	Agent       scripts.AgentProbeResult           `json:"agent"`
+	Component   *scripts.ComponentHealthResult     `json:"componentStore,omitempty"`
+	ProbeErrors map[string]string                  `json:"probeErrors,omitempty"`
+}
+
+// Service returns the named service, or nil.
+func (f *Facts) Service(name string) *scripts.ServiceInfo {
+	for i := range f.Services {
+		if strings.EqualFold(f.Services[i].Name, name) {
+			return &f.Services[i]
+		}
+	}
+	return nil
+}
+
+// Folder returns the named folder of Get-WurSoftwareDistribution, or nil.
+func (f *Facts) Folder(name string) *scripts.FolderInfo {
+	for i := range f.Folders.Folders {
+		if strings.EqualFold(f.Folders.Folders[i].Name, name) {
+			return &f.Folders.Folders[i]
+		}
+	}
+	return nil
+}
+
+// ErrorDays is how far back diagnosis reads the update log.
+const ErrorDays = 30
+
+// Probe runs every read-only probe. Script failures are recorded and the
+// diagnosis goes on without that probe; a dead or unusable session aborts.
+func Probe(ctx context.Context, h *Host, host ps.HostFacts) (Facts, error) {
+	f := Facts{Host: host, ProbeErrors: map[string]string{}}
+	note := func(name string, err error) error {
+		var sf *ScriptFailure
+		var pe *ps.ProtocolError
+		if errors.As(err, &sf) || errors.As(err, &pe) {
+			f.ProbeErrors[name] = err.Error()
+			return nil
+		}
+		return fmt.Errorf("probe %s: %w", name, err)
+	}
+	svc, err := call[scripts.ServiceStateResult](ctx, h, "Get-WurServiceState", map[string]any{"Names": serviceNames})
+	if err != nil {
+		if err := note("Get-WurServiceState", err); err != nil {
+			return f, err
+		}
+	}
+	f.Services = svc.Services
+	if f.Wups2, err = call[scripts.Wups2Result](ctx, h, "Get-WurWups2Registration", nil); err != nil {
+		if err := note("Get-WurWups2Registration", err); err != nil {
+			return f, err
+		}
+	}
+	if f.Folders, err = call[scripts.SoftwareDistributionResult](ctx, h, "Get-WurSoftwareDistribution", nil); err != nil {
+		if err := note("Get-WurSoftwareDistribution", err); err != nil {
+			return f, err
+		}
+	}
+	if f.Errors, err = call[scripts.UpdateErrorsResult](ctx, h, "Get-WurUpdateErrors", map[string]any{"Days": ErrorDays}); err != nil {
+		if err := note("Get-WurUpdateErrors", err); err != nil {
+			return f, err
+		}
+	}
+	if f.Reboot, err = call[scripts.PendingRebootResult](ctx, h, "Get-WurPendingReboot", nil); err != nil {
+		if err := note("Get-WurPendingReboot", err); err != nil {
+			return f, err
+		}
+	}
+	if f.Agent, err = call[scripts.AgentProbeResult](ctx, h, "Test-WurUpdateAgent", nil); err != nil {
+		if err := note("Test-WurUpdateAgent", err); err != nil {
+			return f, err
+		}
+	}
+	// CheckHealth needs elevation; without it the finding says so.
+	if host.IsAdmin {
+		c, err := call[scripts.ComponentHealthResult](ctx, h, "Get-WurComponentHealth", nil)
+		if err != nil {
+			if err := note("Get-WurComponentHealth", err); err != nil {
+				return f, err
+			}
+		} else {
+			f.Component = &c
+		}
+	}
+	if len(f.ProbeErrors) == 0 {
+		f.ProbeErrors = nil
+	}
+	return f, nil
+}

@@ -1,0 +1,186 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wurepair/wurepair/scripts"
+)
+
+// PlanNames lists the plans `repair` accepts.
+var PlanNames = []string{"auto", "wups2", "components", "datastore", "reset"}
+
+// PlanPurpose is shown by `repair --help`.
+var PlanPurpose = map[string]string{
+	"auto":       "exactly what the diagnosis justifies, nothing more (default)",
+	"wups2":      "KB943144 fix 1: stop wuauserv, regsvr32 wups2.dll (System32 and, on x64, SysWOW64), start, verify",
+	"components": "KB943144 fix 2 on current Windows: repair the component store (Repair-WindowsImage -RestoreHealth) when CheckHealth says Repairable",
+	"datastore":  "error 0x80070002 family: save history, stop services, back up DataStore and Download (renamed, not deleted), start, verify",
+	"reset":      "full component reset: BITS, wuauserv, AppIDSvc, CryptSvc stopped; SoftwareDistribution, catroot2 and the BITS queue backed up; present DLLs re-registered",
+}
+
+// classicDlls is the re-registration list of the classic reset scripts.
+// Most are gone from current Windows: only those present are registered.
+var classicDlls = []string{"atl", "urlmon", "mshtml", "shdocvw", "browseui", "jscript", "vbscript", "scrrun", "msxml", "msxml3",
+	"msxml6", "actxprxy", "softpub", "wintrust", "dssenh", "rsaenh", "gpkcsp", "sccbase", "slbcsp", "cryptdlg", "oleaut32", "ole32",
+	"shell32", "initpki", "wuapi", "wuaueng", "wuaueng1", "wucltui", "wups", "wups2", "wuweb", "qmgr", "qmgrprxy", "wucltux", "muweb", "wuwebv"}
+
+// RefusedError: the plan cannot run safely here; nothing was changed.
+type RefusedError struct{ Reason string }
+
+func (e *RefusedError) Error() string { return "refused, nothing changed: " + e.Reason }
+
+// ErrNothingToDo: the diagnosis justifies no repair.
+var ErrNothingToDo = errors.New("nothing to repair")
+
+// Resolve turns the requested plan into the plans to run: auto becomes
+// what the diagnosis justifies; reset supersedes wups2 and datastore.
+func Resolve(requested string, d Diagnosis) ([]string, error) {
+	var plans []string
+	switch requested {
+	case "auto", "":
+		plans = append(plans, d.Plans...)
+	case "wups2", "components", "datastore", "reset":
+		plans = []string{requested}
+	default:
+		return nil, fmt.Errorf("unknown plan %q: want one of %s", requested, strings.Join(PlanNames, ", "))
+	}
+	for _, p := range plans {
+		if p == "reset" {
+			keep := []string{}
+			for _, q := range plans {
+				if q == "components" || q == "reset" {
+					keep = append(keep, q)
+				}
+			}
+			plans = keep
+			break
+		}
+	}
+	if len(plans) == 0 {
+		return nil, ErrNothingToDo
+	}
+	return plans, nil
+}
+
+// BuildSteps builds the steps of the plans, checking first that each can
+// run safely. It may run read-only probes (DLL presence) but changes nothing.
+func BuildSteps(ctx context.Context, h *Host, f *Facts, plans []string) ([]Step, error) {
+	if !f.Host.IsAdmin {
+		return nil, &RefusedError{Reason: "repairs need elevation: run from an elevated prompt or as SYSTEM"}
+	}
+	var steps []Step
+	for _, p := range plans {
+		var s []Step
+		var err error
+		switch p {
+		case "wups2":
+			s, err = planWups2(f)
+		case "components":
+			s = []Step{repairComponents{}}
+		case "datastore":
+			s, err = planDataStore(f)
+		case "reset":
+			s, err = planReset(ctx, h, f)
+		default:
+			err = fmt.Errorf("unknown plan %q", p)
+		}
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, s...)
+	}
+	return steps, nil
+}
+
+func planWups2(f *Facts) ([]Step, error) {
+	var files []scripts.DllFile
+	for _, file := range f.Wups2.Files {
+		if file.Exists {
+			files = append(files, file)
+		}
+	}
+	if len(files) == 0 {
+		return nil, &RefusedError{Reason: "wups2.dll is not on disk: registering cannot help; run the components plan"}
+	}
+	stop := []string{"UsoSvc", "wuauserv"}
+	return []Step{
+		stopServices{names: stop},
+		registerDlls{files: files},
+		startAgain{names: stop},
+		checkStartTypes{},
+		verifyWups2{},
+	}, nil
+}
+
+// refuseReparse refuses to back up a folder that is, or contains, a
+// junction or symbolic link: one planted in DataStore is an attack on
+// privileged cleanup tools, and wurepair will not move it or its target.
+func refuseReparse(f *Facts, names []string) error {
+	for _, n := range names {
+		fo := f.Folder(n)
+		if fo == nil {
+			return &RefusedError{Reason: fmt.Sprintf("%s was not probed (see probe errors)", n)}
+		}
+		if fo.IsReparsePoint {
+			return &RefusedError{Reason: fmt.Sprintf("%s (%s) is a junction or symbolic link: check where it points and fix it by hand", n, fo.Path)}
+		}
+		if len(fo.ReparsePoints) > 0 {
+			return &RefusedError{Reason: fmt.Sprintf("%s contains junctions or links (%s): check where they point and remove them by hand; wurepair never moves or follows them",
+				n, strings.Join(fo.ReparsePoints, ", "))}
+		}
+	}
+	return nil
+}
+
+func planDataStore(f *Facts) ([]Step, error) {
+	folders := []string{"DataStore", "Download"}
+	if err := refuseReparse(f, append([]string{"SoftwareDistribution"}, folders...)); err != nil {
+		return nil, err
+	}
+	stop := []string{"UsoSvc", "wuauserv", "BITS"}
+	return []Step{
+		exportHistory{},
+		stopServices{names: stop},
+		ensureStopped{name: "wuauserv"},
+		backupFolders{names: folders},
+		startAgain{names: stop},
+		checkStartTypes{},
+		verifyBackups{names: folders},
+	}, nil
+}
+
+func planReset(ctx context.Context, h *Host, f *Facts) ([]Step, error) {
+	folders := []string{"SoftwareDistribution", "catroot2", "Downloader"}
+	if err := refuseReparse(f, append(folders, "DataStore", "Download")); err != nil {
+		return nil, err
+	}
+	names := make([]string, len(classicDlls))
+	for i, n := range classicDlls {
+		names[i] = n + ".dll"
+	}
+	present, err := call[scripts.DllPresenceResult](ctx, h, "Get-WurDllPresence", map[string]any{"Names": names})
+	if err != nil {
+		return nil, err
+	}
+	var files []scripts.DllFile
+	for _, file := range present.Files {
+		if file.Exists {
+			files = append(files, file)
+		}
+	}
+	// DoSvc keeps files in SoftwareDistribution; CryptSvc holds catroot2.
+	stop := []string{"UsoSvc", "BITS", "wuauserv", "AppIDSvc", "CryptSvc", "DoSvc"}
+	return []Step{
+		exportHistory{},
+		stopServices{names: stop},
+		ensureStopped{name: "wuauserv"},
+		backupFolders{names: folders},
+		registerDlls{files: files, tolerate: []int{3, 4}},
+		startAgain{names: stop},
+		checkStartTypes{},
+		verifyAgent{},
+	}, nil
+}

@@ -1,0 +1,233 @@
+package orchestrator
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wurepair/wurepair/scripts"
+)
+
+// Options tune a run.
+type Options struct {
+	ServiceTimeoutSec int    // how long a service may take to stop or start; default 60
+	Source            string // components: Repair-WindowsImage -Source
+	LimitAccess       bool   // components: do not contact Windows Update for repair files
+}
+
+// Run is one wurepair run that may change the machine. Every change goes
+// through a method here that journals the intent (with the prior state)
+// before acting and the outcome after.
+type Run struct {
+	ID      string
+	Dir     string
+	Host    *Host
+	Journal *Journal
+	Facts   *Facts
+	Options Options
+	// Events, when set, hears about every step (progress lines, logs).
+	Events func(Event)
+
+	stopped      []string // services stopped and not yet started again, in order
+	RebootNeeded bool
+}
+
+// NewRunID makes a sortable, unique run id: 20261123T094512Z-1a2b3c.
+// Only [0-9A-Za-z-]: it is part of backup folder names.
+func NewRunID(now time.Time) (string, error) {
+	b := make([]byte, 3)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b), nil
+}
+
+// ServiceStuckError: a service did not stop (or start) in time.
+type ServiceStuckError struct {
+	Name      string
+	Status    string
+	ProcessID int
+	Action    string
+	Timeout   int
+}
+
+func (e *ServiceStuckError) Error() string {
+	return fmt.Sprintf("service %s did not %s within %ds: it is %s (process id %d); wurepair killed nothing", e.Name, e.Action, e.Timeout, e.Status, e.ProcessID)
+}
+
+func (r *Run) timeoutSec() int {
+	if r.Options.ServiceTimeoutSec > 0 {
+		return r.Options.ServiceTimeoutSec
+	}
+	return 60
+}
+
+func (r *Run) sha(name string) string {
+	if s, ok := r.Host.catalog.Get(name); ok {
+		return s.SHA256
+	}
+	return ""
+}
+
+func (r *Run) intent(rec Record) (int, error) {
+	rec.Type = RecIntent
+	rec.ScriptSHA256 = r.sha(rec.Script)
+	return r.Journal.Append(rec)
+}
+
+func (r *Run) outcome(ref int, err error, detail string) error {
+	rec := Record{Type: RecDone, Ref: ref, Detail: detail}
+	if err != nil {
+		rec.Type, rec.Error = RecFailed, err.Error()
+	}
+	_, jerr := r.Journal.Append(rec)
+	return jerr
+}
+
+func (r *Run) note(detail string) error {
+	_, err := r.Journal.Append(Record{Type: RecNote, Detail: detail})
+	return err
+}
+
+// serviceNow reads one service's current state.
+func (r *Run) serviceNow(ctx context.Context, name string) (scripts.ServiceInfo, error) {
+	res, err := call[scripts.ServiceStateResult](ctx, r.Host, "Get-WurServiceState", map[string]any{"Names": []string{name}})
+	if err != nil {
+		return scripts.ServiceInfo{}, err
+	}
+	if len(res.Services) != 1 {
+		return scripts.ServiceInfo{}, fmt.Errorf("Get-WurServiceState returned %d services for %s", len(res.Services), name)
+	}
+	return res.Services[0], nil
+}
+
+// stopService stops a running service (and its running dependents),
+// journaling its prior status and start type. A stopped or absent service
+// is left alone and not journaled.
+func (r *Run) stopService(ctx context.Context, name string) error {
+	svc, err := r.serviceNow(ctx, name)
+	if err != nil {
+		return err
+	}
+	if !svc.Exists || svc.Status == "Stopped" {
+		return nil
+	}
+	ref, err := r.intent(Record{Kind: KindServiceStop, Target: name, Script: "Stop-WurService",
+		Prior: &Prior{Status: svc.Status, StartType: svc.StartType, DelayedAutoStart: svc.DelayedAutoStart, ProcessID: svc.ProcessId}})
+	if err != nil {
+		return err
+	}
+	res, err := call[scripts.StopServiceResult](ctx, r.Host, "Stop-WurService",
+		map[string]any{"Name": name, "TimeoutSec": r.timeoutSec(), "StopDependents": true})
+	if err == nil && !res.Stopped {
+		err = &ServiceStuckError{Name: name, Status: res.Status, ProcessID: res.ProcessId, Action: "stop", Timeout: r.timeoutSec()}
+	}
+	if err != nil {
+		return errors.Join(err, r.outcome(ref, err, ""))
+	}
+	if len(res.StoppedDependents) > 0 {
+		if _, err := r.Journal.Append(Record{Type: RecNote, Ref: ref, Dependents: res.StoppedDependents,
+			Detail: "stopped running dependents first: " + strings.Join(res.StoppedDependents, ", ")}); err != nil {
+			return err
+		}
+	}
+	r.stopped = append(r.stopped, name)
+	return r.outcome(ref, nil, "")
+}
+
+// startService starts a service and waits for Running.
+func (r *Run) startService(ctx context.Context, name string) error {
+	res, err := call[scripts.StartServiceResult](ctx, r.Host, "Start-WurService", map[string]any{"Name": name, "TimeoutSec": r.timeoutSec()})
+	if err != nil {
+		return err
+	}
+	if !res.Started {
+		return &ServiceStuckError{Name: name, Status: res.Status, Action: "start", Timeout: r.timeoutSec()}
+	}
+	return nil
+}
+
+// backupPath is where a folder goes: beside it, named after the run.
+func (r *Run) backupPath(path string) string { return path + ".wurepair-" + r.ID }
+
+// Renaming DataStore while wuauserv (restarted by a trigger) holds
+// DataStore.edb open fails with a sharing violation, or on some builds
+// access denied. Either one, with wuauserv found running again, means
+// "it came back": stop it again, once, and retry.
+const (
+	sharingViolation = 0x80070020
+	accessDenied     = 0x80070005
+)
+
+// backupFolder renames a folder to its backup name (recreating it empty).
+// A sharing violation means the update service came back: stop it again,
+// once, and retry.
+func (r *Run) backupFolder(ctx context.Context, fo scripts.FolderInfo) error {
+	backup := r.backupPath(fo.Path)
+	ref, err := r.intent(Record{Kind: KindFolderBackup, Target: fo.Path, Backup: backup, Script: "Backup-WurFolder",
+		Detail: fmt.Sprintf("%d files, %d bytes", fo.Files, fo.Bytes)})
+	if err != nil {
+		return err
+	}
+	params := map[string]any{"Path": fo.Path, "BackupPath": backup}
+	_, err = call[scripts.BackupFolderResult](ctx, r.Host, "Backup-WurFolder", params)
+	if h := HResultOf(err); (h == sharingViolation || h == accessDenied) && r.cameBack(ctx, "wuauserv") {
+		if nerr := r.note(fmt.Sprintf("renaming %s hit a sharing violation: the update service came back; stopping it again, once", fo.Path)); nerr != nil {
+			return nerr
+		}
+		if serr := r.stopService(ctx, "wuauserv"); serr != nil {
+			return errors.Join(err, serr, r.outcome(ref, err, ""))
+		}
+		_, err = call[scripts.BackupFolderResult](ctx, r.Host, "Backup-WurFolder", params)
+	}
+	if err != nil {
+		return errors.Join(err, r.outcome(ref, err, ""))
+	}
+	return r.outcome(ref, nil, "")
+}
+
+// cameBack reports whether a service is running again.
+func (r *Run) cameBack(ctx context.Context, name string) bool {
+	svc, err := r.serviceNow(ctx, name)
+	return err == nil && svc.Exists && svc.Status != "Stopped"
+}
+
+// registerDll runs regsvr32 /s on one DLL. ok says which exit codes pass.
+func (r *Run) registerDll(ctx context.Context, path string, ok func(int) bool) error {
+	ref, err := r.intent(Record{Kind: KindDllRegister, Target: path, Script: "Register-WurDll"})
+	if err != nil {
+		return err
+	}
+	res, err := call[scripts.RegisterDllResult](ctx, r.Host, "Register-WurDll", map[string]any{"Path": path})
+	if err == nil && !ok(res.ExitCode) {
+		err = fmt.Errorf("regsvr32 /s %s exited %d (%s)", path, res.ExitCode, regsvr32Meaning(res.ExitCode))
+	}
+	if err != nil {
+		return errors.Join(err, r.outcome(ref, err, ""))
+	}
+	return r.outcome(ref, nil, fmt.Sprintf("regsvr32 exit code %d", res.ExitCode))
+}
+
+func regsvr32Meaning(code int) string {
+	switch code {
+	case 0:
+		return "registered"
+	case 1:
+		return "bad arguments"
+	case 2:
+		return "OLE initialization failed"
+	case 3:
+		return "the DLL could not be loaded"
+	case 4:
+		return "the DLL has no DllRegisterServer: nothing to register"
+	case 5:
+		return "DllRegisterServer failed, typically access denied: run elevated"
+	case -1:
+		return "the file does not exist"
+	}
+	return "unknown"
+}

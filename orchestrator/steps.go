@@ -1,0 +1,436 @@
+package orchestrator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wurepair/wurepair/scripts"
+)
+
+// Step is one stage of a plan (Packer multistep style). Run changes the
+// machine only through Run's journaled methods, so undo is per journaled
+// change (undo.go), not per step: a crash mid-step loses nothing.
+// Describe says, from the facts, exactly what Run would change: that is
+// what --dry-run prints.
+type Step interface {
+	Name() string
+	Describe(f *Facts) []string
+	Run(ctx context.Context, r *Run) error
+}
+
+// stopServices stops the named services in order (running ones only).
+type stopServices struct{ names []string }
+
+func (s stopServices) Name() string { return "stop " + strings.Join(s.names, ", ") }
+
+func (s stopServices) Describe(f *Facts) []string {
+	var out []string
+	for _, n := range s.names {
+		svc := f.Service(n)
+		switch {
+		case svc == nil || !svc.Exists:
+			out = append(out, fmt.Sprintf("%s: not installed, nothing to stop", n))
+		case svc.Status == "Stopped":
+			out = append(out, fmt.Sprintf("%s: already stopped, left alone", n))
+		default:
+			out = append(out, fmt.Sprintf("stop service %s (%s, process id %d, start type %s kept)", n, svc.Status, svc.ProcessId, startTypeText(*svc)))
+		}
+	}
+	return out
+}
+
+func (s stopServices) Run(ctx context.Context, r *Run) error {
+	for _, n := range s.names {
+		if err := r.stopService(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func startTypeText(s scripts.ServiceInfo) string {
+	if s.StartType == "Automatic" && s.DelayedAutoStart {
+		return "Automatic (delayed)"
+	}
+	return s.StartType
+}
+
+// ensureStopped checks, right before renaming, that a trigger-started
+// service has not come back, and stops it again once if it has.
+type ensureStopped struct{ name string }
+
+func (s ensureStopped) Name() string { return "check " + s.name + " is still stopped" }
+
+func (s ensureStopped) Describe(*Facts) []string {
+	return []string{fmt.Sprintf("check %s has not been restarted by a trigger (UsoSvc, WaaSMedicSvc, a scheduled scan); stop it again once if so", s.name)}
+}
+
+func (s ensureStopped) Run(ctx context.Context, r *Run) error {
+	svc, err := r.serviceNow(ctx, s.name)
+	if err != nil || !svc.Exists || svc.Status == "Stopped" {
+		return err
+	}
+	if err := r.note(fmt.Sprintf("%s is %s again (process id %d): a trigger restarted it; stopping it again", s.name, svc.Status, svc.ProcessId)); err != nil {
+		return err
+	}
+	return r.stopService(ctx, s.name)
+}
+
+// backupFolders renames folders aside (recreating them empty).
+type backupFolders struct{ names []string }
+
+func (s backupFolders) Name() string { return "back up " + strings.Join(s.names, ", ") }
+
+func (s backupFolders) Describe(f *Facts) []string {
+	var out []string
+	for _, n := range s.names {
+		fo := f.Folder(n)
+		if fo == nil || !fo.Exists {
+			out = append(out, fmt.Sprintf("%s: does not exist, nothing to back up", n))
+			continue
+		}
+		out = append(out, fmt.Sprintf("rename %s (%d files, %s) to %s.wurepair-<run id> and recreate it empty; nothing is deleted",
+			fo.Path, fo.Files, humanBytes(fo.Bytes), winBase(fo.Path)))
+	}
+	return out
+}
+
+func (s backupFolders) Run(ctx context.Context, r *Run) error {
+	for _, n := range s.names {
+		fo := r.Facts.Folder(n)
+		if fo == nil || !fo.Exists {
+			continue
+		}
+		if err := r.backupFolder(ctx, *fo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// registerDlls runs regsvr32 /s on each existing file.
+type registerDlls struct {
+	files []scripts.DllFile
+	// tolerate: exit codes that are not failures (reset: 3 and 4 mean the
+	// DLL is not a COM server on this Windows, which is expected).
+	tolerate []int
+}
+
+func (s registerDlls) Name() string {
+	if len(s.files) == 1 {
+		return "register " + s.files[0].Name
+	}
+	return fmt.Sprintf("register %d DLLs", len(s.files))
+}
+
+func (s registerDlls) Describe(*Facts) []string {
+	var out []string
+	for _, f := range s.files {
+		out = append(out, fmt.Sprintf("register %s with regsvr32 /s (%s-bit)", f.Path, f.View))
+	}
+	if len(out) == 0 {
+		out = append(out, "no DLL to register")
+	}
+	return out
+}
+
+func (s registerDlls) Run(ctx context.Context, r *Run) error {
+	ok := func(code int) bool {
+		if code == 0 {
+			return true
+		}
+		for _, t := range s.tolerate {
+			if code == t {
+				return true
+			}
+		}
+		return false
+	}
+	for _, f := range s.files {
+		if err := r.registerDll(ctx, f.Path, ok); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startAgain restores the services this run stopped to Running, in reverse
+// order. Services that were stopped before the run stay stopped.
+type startAgain struct{ names []string }
+
+func (s startAgain) Name() string { return "start services again" }
+
+func (s startAgain) Describe(f *Facts) []string {
+	var run []string
+	for i := len(s.names) - 1; i >= 0; i-- {
+		if svc := f.Service(s.names[i]); svc != nil && svc.Exists && svc.Status != "Stopped" {
+			run = append(run, s.names[i])
+		}
+	}
+	if len(run) == 0 {
+		return []string{"no service to start again"}
+	}
+	return []string{"start again what was running: " + strings.Join(run, ", ")}
+}
+
+func (s startAgain) Run(ctx context.Context, r *Run) error {
+	for len(r.stopped) > 0 {
+		name := r.stopped[len(r.stopped)-1]
+		if err := r.startService(ctx, name); err != nil {
+			return err
+		}
+		r.stopped = r.stopped[:len(r.stopped)-1]
+	}
+	return nil
+}
+
+// checkStartTypes verifies every service the run touched still has the
+// start type recorded before, and restores it (journaled) if not.
+type checkStartTypes struct{}
+
+func (checkStartTypes) Name() string { return "check start types are unchanged" }
+
+func (checkStartTypes) Describe(*Facts) []string {
+	return []string{"compare the start type of every service touched with the one recorded before; restore it exactly if it changed"}
+}
+
+func (checkStartTypes) Run(ctx context.Context, r *Run) error {
+	recs, err := ReadJournalFile(filepath.Join(r.Dir, JournalName))
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, rec := range recs {
+		if rec.Type != RecIntent || rec.Kind != KindServiceStop || rec.Prior == nil || seen[rec.Target] {
+			continue
+		}
+		seen[rec.Target] = true
+		now, err := r.serviceNow(ctx, rec.Target)
+		if err != nil {
+			return err
+		}
+		if now.StartType == rec.Prior.StartType && now.DelayedAutoStart == rec.Prior.DelayedAutoStart {
+			continue
+		}
+		ref, err := r.intent(Record{Kind: KindStartType, Target: rec.Target, Script: "Set-WurServiceStartType",
+			Prior: &Prior{StartType: now.StartType, DelayedAutoStart: now.DelayedAutoStart}})
+		if err != nil {
+			return err
+		}
+		_, err = call[scripts.SetStartTypeResult](ctx, r.Host, "Set-WurServiceStartType",
+			map[string]any{"Name": rec.Target, "StartType": rec.Prior.StartType, "DelayedAutoStart": rec.Prior.DelayedAutoStart})
+		if oerr := r.outcome(ref, err, "restored to "+rec.Prior.StartType); err != nil || oerr != nil {
+			return errors.Join(err, oerr)
+		}
+	}
+	return nil
+}
+
+// exportHistory saves the update history before anything can lose it.
+type exportHistory struct{}
+
+func (exportHistory) Name() string { return "save update history" }
+
+func (exportHistory) Describe(*Facts) []string {
+	return []string{"save the Windows Update history (QueryHistory) to history.json in the run directory, before the DataStore that holds it is reset"}
+}
+
+func (exportHistory) Run(ctx context.Context, r *Run) error {
+	h, err := call[scripts.UpdateHistoryResult](ctx, r.Host, "Get-WurUpdateHistory", nil)
+	if err != nil {
+		return err
+	}
+	raw, err := json.MarshalIndent(h, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(r.Dir, "history.json")
+	if err := writeFileSync(path, raw); err != nil {
+		return fmt.Errorf("save update history: %w", err)
+	}
+	ref, err := r.intent(Record{Kind: KindHistoryExport, Target: path, Script: "Get-WurUpdateHistory"})
+	if err != nil {
+		return err
+	}
+	return r.outcome(ref, nil, fmt.Sprintf("%d entries", h.Count))
+}
+
+func writeFileSync(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// verifyWups2 proves the KB943144 repair: every wups2.dll on disk is
+// registered in its view, and the update agent's COM API works.
+type verifyWups2 struct{}
+
+func (verifyWups2) Name() string { return "verify wups2 registration and the update agent" }
+
+func (verifyWups2) Describe(*Facts) []string {
+	return []string{"check every wups2.dll is registered in its registry view and Microsoft.Update.Session creates a searcher"}
+}
+
+func (verifyWups2) Run(ctx context.Context, r *Run) error {
+	w, err := call[scripts.Wups2Result](ctx, r.Host, "Get-WurWups2Registration", nil)
+	if err != nil {
+		return err
+	}
+	f := Facts{Wups2: w}
+	var missing []string
+	diagnoseWups2(f, func(fd Finding) { missing = fd.Evidence })
+	if len(missing) > 0 {
+		return fmt.Errorf("still unregistered after regsvr32: %s", strings.Join(missing, "; "))
+	}
+	return verifyAgent{}.Run(ctx, r)
+}
+
+// verifyAgent: the update agent's COM API works.
+type verifyAgent struct{}
+
+func (verifyAgent) Name() string { return "verify the update agent" }
+
+func (verifyAgent) Describe(*Facts) []string {
+	return []string{"check Microsoft.Update.Session creates an update searcher"}
+}
+
+func (verifyAgent) Run(ctx context.Context, r *Run) error {
+	a, err := call[scripts.AgentProbeResult](ctx, r.Host, "Test-WurUpdateAgent", nil)
+	if err != nil {
+		return err
+	}
+	if a.HResult != 0 || !a.SearcherCreated {
+		return fmt.Errorf("the update agent still fails: HRESULT %s", FormatHResult(uint32(a.HResult)))
+	}
+	return nil
+}
+
+// verifyBackups: each folder backed up exists again and its backup holds
+// the old content.
+type verifyBackups struct{ names []string }
+
+func (s verifyBackups) Name() string { return "verify " + strings.Join(s.names, ", ") + " were reset" }
+
+func (s verifyBackups) Describe(*Facts) []string {
+	return []string{"check each folder exists again and its backup exists beside it"}
+}
+
+func (s verifyBackups) Run(ctx context.Context, r *Run) error {
+	sd, err := call[scripts.SoftwareDistributionResult](ctx, r.Host, "Get-WurSoftwareDistribution", nil)
+	if err != nil {
+		return err
+	}
+	now := Facts{Folders: sd}
+	for _, n := range s.names {
+		before := r.Facts.Folder(n)
+		if before == nil || !before.Exists {
+			continue
+		}
+		if fo := now.Folder(n); fo == nil || !fo.Exists {
+			return fmt.Errorf("%s does not exist after the reset", before.Path)
+		}
+		want := r.backupPath(before.Path)
+		found := false
+		for _, b := range sd.Backups {
+			if strings.EqualFold(b.Path, want) {
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("backup %s is missing", want)
+		}
+	}
+	return nil
+}
+
+// repairComponents: KB943144 fix 2 as it exists on supported Windows.
+type repairComponents struct{}
+
+func (repairComponents) Name() string { return "repair the component store" }
+
+func (repairComponents) Describe(f *Facts) []string {
+	state := "unknown (not elevated)"
+	if f.Component != nil {
+		state = f.Component.ImageHealthState
+	}
+	switch state {
+	case "Healthy":
+		return []string{"component store is Healthy: nothing to repair"}
+	case "NonRepairable":
+		return []string{"component store is NonRepairable: nothing wurepair can do (an in-place upgrade is needed)"}
+	}
+	return []string{"run Repair-WindowsImage -Online -RestoreHealth (state now: " + state + "); this takes many minutes and cannot be undone"}
+}
+
+func (repairComponents) Run(ctx context.Context, r *Run) error {
+	h, err := call[scripts.ComponentHealthResult](ctx, r.Host, "Get-WurComponentHealth", nil)
+	if err != nil {
+		return err
+	}
+	switch h.ImageHealthState {
+	case "Healthy":
+		return r.note("component store is Healthy: nothing to repair")
+	case "NonRepairable":
+		return errors.New("the component store is NonRepairable: an in-place upgrade (repair install) is needed")
+	}
+	params := map[string]any{}
+	if r.Options.Source != "" {
+		params["Source"] = r.Options.Source
+	}
+	if r.Options.LimitAccess {
+		params["LimitAccess"] = true
+	}
+	ref, err := r.intent(Record{Kind: KindComponentFix, Target: "component store", Script: "Repair-WurComponentStore"})
+	if err != nil {
+		return err
+	}
+	res, err := call[scripts.ComponentHealthResult](ctx, r.Host, "Repair-WurComponentStore", params)
+	if err == nil && res.SourceMissing {
+		err = fmt.Errorf("the repair needs files Windows Update could not supply (HRESULT %s): pass --source with a matching install.wim or mounted media, and --limit-access", FormatHResult(uint32(res.HResult)))
+	}
+	if err == nil && res.ImageHealthState != "Healthy" {
+		err = fmt.Errorf("after RestoreHealth the component store is %s", res.ImageHealthState)
+	}
+	if err != nil {
+		return errors.Join(err, r.outcome(ref, err, ""))
+	}
+	if res.RestartNeeded {
+		r.RebootNeeded = true
+	}
+	return r.outcome(ref, nil, "component store Healthy")
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// winBase returns the last element of a Windows path.
+func winBase(p string) string {
+	if i := strings.LastIndexAny(p, `\/`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}

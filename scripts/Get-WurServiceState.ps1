@@ -1,0 +1,138 @@
+<#
+.SYNOPSIS
+    Reads the state of the named services.
+.DESCRIPTION
+    Read-only. For each name asked, in order, returns one entry: whether the
+    service exists, its Status and StartType (ServiceController enum names),
+    whether it is "Automatic (Delayed Start)", its process id and the names of
+    the services that depend on it and that it depends on.
+
+    Reads: the service list (Get-Service), Win32_Service.ProcessId (CIM) and
+    HKLM:\SYSTEM\CurrentControlSet\Services\<name> (DelayedAutostart,
+    DependOnService, Start). Changes nothing.
+
+    Names are matched exactly against ServiceName (case-insensitive, as the
+    SCM does): never as wildcards and never against display names. Name in
+    each entry is the SCM's spelling of the service name. An absent service
+    is data (Exists = $false, Name as asked, empty Status/StartType), not an
+    error.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory = $true)]
+    [string[]]$Names
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+# ServiceStartMode names by the registry's Start value, for services whose
+# configuration the ServiceController cannot query (it opens the service with
+# SERVICE_QUERY_CONFIG; the registry is readable by everyone).
+$startNames = @{ 0 = 'Boot'; 1 = 'System'; 2 = 'Automatic'; 3 = 'Manual'; 4 = 'Disabled' }
+
+# One enumeration of all services (EnumServicesStatusEx): no per-name lookup,
+# so a name can never be taken as a wildcard pattern or a display name.
+$byName = @{}
+foreach ($s in @(Get-Service)) {
+    $byName[$s.ServiceName] = $s
+}
+
+# Process ids come only from CIM. A broken WMI repository (common on the
+# machines this tool repairs) must not fail the whole probe: ProcessId is then 0.
+$pidByName = @{}
+try {
+    foreach ($w in @(Get-CimInstance -ClassName Win32_Service -Property @('Name', 'ProcessId') -ErrorAction Stop)) {
+        $pidByName[[string]$w.Name] = [int]$w.ProcessId
+    }
+} catch {
+    $pidByName = @{}
+}
+
+$services = New-Object System.Collections.Generic.List[object]
+foreach ($name in $Names) {
+    $svc = $null
+    if (-not [string]::IsNullOrEmpty($name) -and $byName.ContainsKey($name)) {
+        $svc = $byName[$name]
+    }
+    if ($null -eq $svc) {
+        $services.Add([pscustomobject]@{
+                Name               = [string]$name
+                Exists             = $false
+                Status             = ''
+                StartType          = ''
+                DelayedAutoStart   = $false
+                ProcessId          = 0
+                DependentServices  = [string[]]@()
+                ServicesDependedOn = [string[]]@()
+            })
+        continue
+    }
+
+    $serviceName = [string]$svc.ServiceName
+    # The key name comes from the SCM's own list, not from the caller.
+    $key = Join-Path -Path 'HKLM:\SYSTEM\CurrentControlSet\Services' -ChildPath $serviceName
+    $config = $null
+    if (Test-Path -LiteralPath $key) {
+        $config = Get-ItemProperty -LiteralPath $key
+    }
+
+    $startType = ''
+    try {
+        $startType = [string]$svc.StartType
+    } catch {
+        if ($null -ne $config -and $null -ne $config.PSObject.Properties['Start'] -and $startNames.ContainsKey([int]$config.Start)) {
+            $startType = $startNames[[int]$config.Start]
+        }
+    }
+
+    # DelayedAutostart (DWORD 1) only has an effect on an Automatic service:
+    # report the effective "Automatic (Delayed Start)", which is what
+    # Set-WurServiceStartType restores.
+    $delayed = $false
+    if ($startType -eq 'Automatic' -and $null -ne $config -and $null -ne $config.PSObject.Properties['DelayedAutostart']) {
+        $delayed = ([int]$config.DelayedAutostart -eq 1)
+    }
+
+    # EnumDependentServices: every service that depends on this one, directly
+    # or not, in the order they must be stopped.
+    $dependents = New-Object System.Collections.Generic.List[string]
+    try {
+        foreach ($d in @($svc.DependentServices)) {
+            $dependents.Add([string]$d.ServiceName)
+        }
+    } catch {
+        $dependents.Clear()
+    }
+
+    # What it depends on, exactly as configured (DependOnService, REG_MULTI_SZ).
+    # ServiceController.ServicesDependedOn would throw on a dependency that is
+    # not installed, which is precisely the kind of machine we diagnose.
+    $dependsOn = New-Object System.Collections.Generic.List[string]
+    if ($null -ne $config -and $null -ne $config.PSObject.Properties['DependOnService']) {
+        foreach ($d in @($config.DependOnService)) {
+            if (-not [string]::IsNullOrEmpty([string]$d)) {
+                $dependsOn.Add([string]$d)
+            }
+        }
+    }
+
+    $processId = 0
+    if ($pidByName.ContainsKey($serviceName)) {
+        $processId = $pidByName[$serviceName]
+    }
+
+    $services.Add([pscustomobject]@{
+            Name               = $serviceName
+            Exists             = $true
+            Status             = [string]$svc.Status
+            StartType          = $startType
+            DelayedAutoStart   = $delayed
+            ProcessId          = $processId
+            DependentServices  = [string[]]$dependents.ToArray()
+            ServicesDependedOn = [string[]]$dependsOn.ToArray()
+        })
+}
+
+[pscustomobject]@{
+    Services = [object[]]$services.ToArray()
+}

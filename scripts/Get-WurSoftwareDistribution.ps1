@@ -1,0 +1,149 @@
+<#
+.SYNOPSIS
+    Sizes the folders wurepair may back up and lists the backups it left.
+.DESCRIPTION
+    Read-only. Folders, in this order: SoftwareDistribution
+    (%SystemRoot%\SoftwareDistribution), DataStore and Download (inside it),
+    catroot2 (%SystemRoot%\System32\catroot2) and Downloader
+    (%ProgramData%\Microsoft\Network\Downloader, the BITS queue with
+    qmgr*.dat). Each: Exists, IsReparsePoint (the folder itself), Files and
+    Bytes counted recursively WITHOUT following junctions or symbolic links,
+    and ReparsePoints: the full paths of the reparse points found inside
+    (never followed, never counted).
+
+    Backups: every folder named <name>.wurepair-<runid> beside one of those
+    folders (runid [0-9A-Za-z-]+), with the original path, the run id,
+    Created (ISO 8601: from the run id's UTC timestamp when it starts with
+    one, yyyyMMddTHHmmssZ, else the folder's last write time) and Bytes.
+
+    The walk is an explicit stack over DirectoryInfo.GetFileSystemInfos()
+    (hidden and system entries included): Get-ChildItem -Recurse in Windows
+    PowerShell 5.1 follows junctions, and a folder that cannot be listed is
+    skipped rather than reported as an error record. catroot2 is exempt from
+    WOW64 file system redirection, so System32\catroot2 is right from any
+    process.
+#>
+[CmdletBinding()]
+param()
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+$reparse = [System.IO.FileAttributes]::ReparsePoint
+
+function Get-WurAttributes {
+    # The entry's own attributes ($null when nothing is there).
+    # GetFileAttributesEx does not traverse a reparse point, so a junction
+    # (even a dangling one) reports itself.
+    param([string]$LiteralPath)
+    try {
+        return [System.IO.File]::GetAttributes($LiteralPath)
+    } catch {
+        # Only "not found" means absent; anything else (access denied) is real.
+        $e = $_.Exception
+        while ($null -ne $e.InnerException) { $e = $e.InnerException }
+        if ($e -is [System.IO.FileNotFoundException] -or $e -is [System.IO.DirectoryNotFoundException]) { return $null }
+        throw
+    }
+}
+
+function Measure-WurTree {
+    # Files, bytes and reparse points under $Root, not following reparse points.
+    param([string]$Root)
+    $files = [int64]0
+    $bytes = [int64]0
+    $points = New-Object System.Collections.Generic.List[string]
+    $stack = New-Object System.Collections.Generic.Stack[string]
+    $stack.Push($Root)
+    while ($stack.Count -gt 0) {
+        $dir = $stack.Pop()
+        $entries = @()
+        try {
+            $entries = (New-Object System.IO.DirectoryInfo -ArgumentList $dir).GetFileSystemInfos()
+        } catch {
+            # Access denied or vanished meanwhile: not counted.
+            continue
+        }
+        foreach ($entry in $entries) {
+            if (($entry.Attributes -band $reparse) -eq $reparse) {
+                $points.Add($entry.FullName)
+            } elseif ($entry -is [System.IO.DirectoryInfo]) {
+                $stack.Push($entry.FullName)
+            } else {
+                $files++
+                $bytes += [int64]$entry.Length
+            }
+        }
+    }
+    [pscustomobject]@{ Files = $files; Bytes = $bytes; ReparsePoints = [string[]]$points.ToArray() }
+}
+
+$systemRoot = $env:SystemRoot
+$sd = Join-Path -Path $systemRoot -ChildPath 'SoftwareDistribution'
+$targets = @(
+    @{ Name = 'SoftwareDistribution'; Path = $sd }
+    @{ Name = 'DataStore'; Path = (Join-Path -Path $sd -ChildPath 'DataStore') }
+    @{ Name = 'Download'; Path = (Join-Path -Path $sd -ChildPath 'Download') }
+    @{ Name = 'catroot2'; Path = (Join-Path -Path $systemRoot -ChildPath 'System32\catroot2') }
+    @{ Name = 'Downloader'; Path = (Join-Path -Path $env:ProgramData -ChildPath 'Microsoft\Network\Downloader') }
+)
+
+$folders = New-Object System.Collections.Generic.List[object]
+foreach ($t in $targets) {
+    $attrs = Get-WurAttributes -LiteralPath $t.Path
+    $exists = ($null -ne $attrs) -and (($attrs -band [System.IO.FileAttributes]::Directory) -eq [System.IO.FileAttributes]::Directory)
+    $isReparse = $exists -and (($attrs -band $reparse) -eq $reparse)
+    $size = [pscustomobject]@{ Files = [int64]0; Bytes = [int64]0; ReparsePoints = [string[]]@() }
+    if ($exists -and -not $isReparse) {
+        $size = Measure-WurTree -Root $t.Path
+    }
+    $folders.Add([pscustomobject]@{
+            Name           = $t.Name
+            Path           = $t.Path
+            Exists         = [bool]$exists
+            IsReparsePoint = [bool]$isReparse
+            Files          = [int64]$size.Files
+            Bytes          = [int64]$size.Bytes
+            ReparsePoints  = [string[]]@($size.ReparsePoints)
+        })
+}
+
+$backups = New-Object System.Collections.Generic.List[object]
+foreach ($t in $targets) {
+    $parent = [System.IO.Path]::GetDirectoryName($t.Path)
+    if (-not [System.IO.Directory]::Exists($parent)) { continue }
+    $pattern = '^' + [regex]::Escape($t.Name) + '\.wurepair-([0-9A-Za-z-]+)$'
+    $candidates = @()
+    try {
+        $candidates = (New-Object System.IO.DirectoryInfo -ArgumentList $parent).GetDirectories($t.Name + '.wurepair-*')
+    } catch {
+        continue
+    }
+    foreach ($dir in @($candidates | Sort-Object -Property Name)) {
+        $m = [regex]::Match($dir.Name, $pattern, [System.Text.RegularExpressions.RegexOptions]::IgnoreCase)
+        if (-not $m.Success) { continue }
+        # A reparse point wearing a backup's name is not a backup wurepair made.
+        if (($dir.Attributes -band $reparse) -eq $reparse) { continue }
+        $runId = $m.Groups[1].Value
+        $created = $dir.LastWriteTimeUtc
+        $stamp = [DateTime]::MinValue
+        if ($runId.Length -ge 16 -and [DateTime]::TryParseExact($runId.Substring(0, 16), 'yyyyMMdd\THHmmss\Z',
+                [System.Globalization.CultureInfo]::InvariantCulture,
+                ([System.Globalization.DateTimeStyles]::AssumeUniversal -bor [System.Globalization.DateTimeStyles]::AdjustToUniversal),
+                [ref]$stamp)) {
+            $created = $stamp
+        }
+        $size = Measure-WurTree -Root $dir.FullName
+        $backups.Add([pscustomobject]@{
+                Path     = $dir.FullName
+                Original = $t.Path
+                RunId    = $runId
+                Created  = [DateTime]::SpecifyKind($created, [DateTimeKind]::Utc).ToString('o')
+                Bytes    = [int64]$size.Bytes
+            })
+    }
+}
+
+[pscustomobject]@{
+    Folders = [object[]]$folders.ToArray()
+    Backups = [object[]]$backups.ToArray()
+}

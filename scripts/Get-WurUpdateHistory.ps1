@@ -1,0 +1,60 @@
+<#
+.SYNOPSIS
+    Reads the update agent's whole history (saved before a DataStore reset).
+.DESCRIPTION
+    Read-only. Microsoft.Update.Session -> CreateUpdateSearcher() ->
+    QueryHistory(0, GetTotalHistoryCount()). The history lives in the
+    DataStore that a reset renames: this is how it is kept.
+
+    Each entry: Date (ISO 8601, UTC: the agent reports history dates in UTC),
+    Title (for the human reading the export; never parsed), Operation
+    (UpdateOperation: 1 install, 2 uninstall), ResultCode
+    (OperationResultCode: 0 not started, 1 in progress, 2 succeeded,
+    3 succeeded with errors, 4 failed, 5 aborted), HResult (signed 32-bit
+    value widened to int64), UpdateId and RevisionNumber (UpdateIdentity),
+    ClientApplicationId.
+
+    Failing to create the session throws: there is no history to report.
+#>
+[CmdletBinding()]
+param()
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+$session = New-Object -ComObject Microsoft.Update.Session
+$searcher = $session.CreateUpdateSearcher()
+$total = [int]$searcher.GetTotalHistoryCount()
+
+$entries = New-Object System.Collections.Generic.List[object]
+if ($total -gt 0) {
+    $history = $searcher.QueryHistory(0, $total)
+    for ($i = 0; $i -lt [int]$history.Count; $i++) {
+        $e = $history.Item($i)
+        $date = ''
+        if ($null -ne $e.Date) {
+            $date = [DateTime]::SpecifyKind([DateTime]$e.Date, [DateTimeKind]::Utc).ToString('o')
+        }
+        $updateId = ''
+        $revision = 0
+        $identity = $e.UpdateIdentity
+        if ($null -ne $identity) {
+            $updateId = [string]$identity.UpdateID
+            $revision = [int]$identity.RevisionNumber
+        }
+        $entries.Add([pscustomobject]@{
+                Date                = $date
+                Title               = [string]$e.Title
+                Operation           = [int]$e.Operation
+                ResultCode          = [int]$e.ResultCode
+                HResult             = [int64]$e.HResult
+                UpdateId            = $updateId
+                RevisionNumber      = $revision
+                ClientApplicationId = [string]$e.ClientApplicationID
+            })
+    }
+}
+
+[pscustomobject]@{
+    Count   = [int]$entries.Count
+    Entries = [object[]]$entries.ToArray()
+}

@@ -1,0 +1,155 @@
+<#
+.SYNOPSIS
+    Stops one service, and its running dependents when asked; kills nothing.
+.DESCRIPTION
+    Changes: the service's status (and its dependents' when -StopDependents).
+    Reads: the service list (Get-Service) and Win32_Service.ProcessId (CIM).
+
+    Records the status and process id before acting. An already Stopped
+    service is left alone (Stopped = $true). When services that depend on it
+    are running, it is stopped only with -StopDependents: they are stopped
+    first, in the order the SCM gives (EnumDependentServices lists them in
+    reverse start order, which is the order to stop them), and listed in
+    StoppedDependents so that they can be started again.
+
+    TimeoutSec bounds the whole operation (dependents included). A service
+    that is not Stopped in time is data: Stopped = $false with its Status now
+    and its process id. Nothing is ever killed: the caller decides.
+
+    Which service to stop first (UsoSvc before the trigger-started wuauserv)
+    is the caller's plan, not this script's.
+
+    An unknown service name throws (FullyQualifiedErrorId WurServiceNotFound).
+#>
+[CmdletBinding(SupportsShouldProcess = $true)]
+param(
+    [Parameter(Mandatory = $true)]
+    [string]$Name,
+
+    [Parameter(Mandatory = $true)]
+    [ValidateRange(0, 86400)]
+    [int]$TimeoutSec,
+
+    [bool]$StopDependents
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+$whatIf = [bool]$WhatIfPreference
+$clock = [Diagnostics.Stopwatch]::StartNew()
+
+# Exact ServiceName match over the whole list: a name is never a wildcard.
+$svc = Get-Service | Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
+if ($null -eq $svc) {
+    $ex = New-Object System.ArgumentException -ArgumentList ('No service is named {0}.' -f $Name)
+    $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'WurServiceNotFound', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $Name))
+}
+
+$processId = 0
+try {
+    $cim = @(Get-CimInstance -ClassName Win32_Service -Property @('Name', 'ProcessId') -ErrorAction Stop | Where-Object { $_.Name -eq $svc.ServiceName })
+    if ($cim.Count -gt 0) {
+        $processId = [int]$cim[0].ProcessId
+    }
+} catch {
+    # A broken WMI repository must not stop the repair: the id is only reported.
+    $processId = 0
+}
+
+$previous = [string]$svc.Status
+$stoppedDependents = New-Object System.Collections.Generic.List[string]
+
+function Get-WurRemaining {
+    # Seconds left of the overall TimeoutSec, never negative.
+    $left = [double]$TimeoutSec - $clock.Elapsed.TotalSeconds
+    if ($left -lt 0) { $left = 0 }
+    [TimeSpan]::FromSeconds($left)
+}
+
+function Stop-WurOne {
+    # Asks one service to stop and waits for Stopped until the deadline.
+    # Returns $true when it is Stopped. Failures are read from the Status enum,
+    # never from exception text: Stop() throws when the service is already
+    # stopping or cannot accept the control (StartPending), WaitForStatus
+    # throws System.ServiceProcess.TimeoutException when time is up.
+    param($Controller)
+    $Controller.Refresh()
+    if ([string]$Controller.Status -eq 'StartPending') {
+        # Just (trigger-)started: a service in StartPending does not accept the
+        # stop control yet. Let it reach Running first, within the deadline.
+        try {
+            $Controller.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Running, (Get-WurRemaining))
+        } catch {
+            $null = $_
+        }
+        $Controller.Refresh()
+    }
+    if ([string]$Controller.Status -eq 'Stopped') { return $true }
+    if ([string]$Controller.Status -ne 'StopPending') {
+        try {
+            $Controller.Stop()
+        } catch {
+            $Controller.Refresh()
+            $now = [string]$Controller.Status
+            if ($now -ne 'Stopped' -and $now -ne 'StopPending') { return $false }
+        }
+    }
+    try {
+        $Controller.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Stopped, (Get-WurRemaining))
+    } catch {
+        # Timed out (or the service went away): the status below decides.
+        $null = $_
+    }
+    $Controller.Refresh()
+    return ([string]$Controller.Status -eq 'Stopped')
+}
+
+$stopped = ($previous -eq 'Stopped')
+if (-not $stopped) {
+    $running = New-Object System.Collections.Generic.List[object]
+    try {
+        foreach ($d in @($svc.DependentServices)) {
+            if ([string]$d.Status -ne 'Stopped') { $running.Add($d) }
+        }
+    } catch {
+        # Dependents cannot be enumerated: act as if none ran. Stop() needs the
+        # same enumeration (see below), so it fails too and Stopped stays $false.
+        $running.Clear()
+    }
+
+    $mayStop = ($running.Count -eq 0) -or $StopDependents
+    $what = 'Stop service'
+    if ($running.Count -gt 0) {
+        $what = 'Stop service and its running dependents ' + ((@($running | ForEach-Object { $_.ServiceName })) -join ', ')
+    }
+    if ($mayStop -and $PSCmdlet.ShouldProcess($svc.ServiceName, $what)) {
+        $dependentsDown = $true
+        foreach ($d in $running) {
+            if (Stop-WurOne -Controller $d) {
+                $stoppedDependents.Add([string]$d.ServiceName)
+            } else {
+                $dependentsDown = $false
+                break
+            }
+        }
+        if ($dependentsDown) {
+            # .NET Framework's ServiceController.Stop() stops any dependent that
+            # is still running before the service itself. That is why Stop() is
+            # only called when no dependent runs or -StopDependents was given
+            # (a dependent a trigger restarted in between would be stopped
+            # without being listed).
+            $stopped = Stop-WurOne -Controller $svc
+        }
+    }
+}
+
+$svc.Refresh()
+[pscustomobject]@{
+    Name              = [string]$svc.ServiceName
+    PreviousStatus    = $previous
+    Status            = [string]$svc.Status
+    Stopped           = [bool]$stopped
+    ProcessId         = $processId
+    StoppedDependents = [string[]]$stoppedDependents.ToArray()
+    WhatIf            = $whatIf
+}

@@ -1,0 +1,46 @@
+<#
+.SYNOPSIS
+    Component store health, and Repair-WurComponentStore with -WhatIf only.
+.DESCRIPTION
+    Repair-WindowsImage -Online -CheckHealth reads flags and takes seconds;
+    -RestoreHealth would take many minutes and change the image, so the
+    repair script only runs with -WhatIf here. Needs elevation.
+#>
+
+BeforeDiscovery {
+    $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
+    $isAdmin = (New-Object Security.Principal.WindowsPrincipal -ArgumentList $identity).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+}
+
+BeforeAll {
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'WurTestHelpers.ps1')
+    $states = @('Healthy', 'Repairable', 'NonRepairable')
+}
+
+Describe 'Get-WurComponentHealth' -Skip:(-not $isAdmin) {
+    BeforeAll {
+        $result = Invoke-WurTestScript -Name 'Get-WurComponentHealth'
+    }
+
+    It 'returns the manifest shape' {
+        Assert-WurShape -Result $result -Script 'Get-WurComponentHealth'
+    }
+
+    It 'reports the ImageHealthState enum name and no repair fields' {
+        $result.ImageHealthState | Should -BeIn $states
+        $result.SourceMissing | Should -BeFalse
+        $result.HResult | Should -Be 0
+        $result.WhatIf | Should -BeFalse
+    }
+}
+
+Describe 'Repair-WurComponentStore' -Skip:(-not $isAdmin) {
+    It 'only checks health with -WhatIf' {
+        $r = Invoke-WurTestScript -Name 'Repair-WurComponentStore' -Parameters @{ LimitAccess = $true } -CheckMode
+        Assert-WurShape -Result $r -Script 'Repair-WurComponentStore'
+        $r.WhatIf | Should -BeTrue
+        $r.SourceMissing | Should -BeFalse
+        $r.HResult | Should -Be 0
+        $r.ImageHealthState | Should -BeIn $states
+    }
+}
