@@ -5,6 +5,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin
 FUZZTIME ?= 10s
+BENCHTIME ?= 2s
 
 .PHONY: build demo test test-go fuzz psgrammar wine bench lint
 
@@ -35,7 +36,7 @@ wine:
 	bash tests/wine/smoke.sh
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./ps
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count=1 ./ps
 
 test: lint test-go fuzz psgrammar wine
 	@echo "make test: all suites passed"

@@ -16,6 +16,9 @@ import (
 const envBeFakeHost = "WUREPAIR_TEST_BE_FAKEHOST"
 
 func TestMain(m *testing.M) {
+	if mode := os.Getenv(envBenchHost); mode != "" {
+		os.Exit(benchHostMain(mode)) // a benchmark's helper host: benchhost_test.go
+	}
 	if os.Getenv(envBeFakeHost) == "1" {
 		os.Exit(fakehost.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 	}

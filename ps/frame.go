@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -170,49 +171,157 @@ func (fr *frameReader) body() (frame, error) {
 	return frame{id: id, payload: payload}, nil
 }
 
-// payload decodes exactly n bytes from base64 read in large chunks.
+// payload decodes exactly n bytes from base64 read in large chunks: every
+// quad but the last with decodeQuads, the last (which may be padded) with
+// the strict standard decoder.
 func (fr *frameReader) payload(n int) ([]byte, error) {
 	out := make([]byte, n)
-	encLeft := base64.StdEncoding.EncodedLen(n)
-	if fr.scratch == nil {
-		fr.scratch = make([]byte, chunkEnc)
+	encLeft := base64.StdEncoding.EncodedLen(n) - 4 // before the last quad
+	if encLeft < 0 {
+		return out, nil
+	}
+	if want := min(encLeft, chunkEnc); len(fr.scratch) < want {
+		// Sized to the largest frame seen, up to chunkEnc: small replies
+		// must not pay for a large buffer.
+		fr.scratch = make([]byte, max(want, min(2*len(fr.scratch), chunkEnc), 512))
 	}
 	dst := out
+	if encLeft >= pipelineMin {
+		if err := fr.pipelined(dst[:encLeft/4*3], encLeft); err != nil {
+			return nil, err
+		}
+		dst = dst[encLeft/4*3:]
+		encLeft = 0
+	}
 	for encLeft > 0 {
-		want := min(encLeft, chunkEnc)
-		chunk := fr.scratch[:want]
+		chunk := fr.scratch[:min(encLeft, chunkEnc)]
 		if _, err := io.ReadFull(fr.br, chunk); err != nil {
 			return nil, cut(err)
 		}
-		if i := bytes.IndexAny(chunk, "\r\n"); i >= 0 {
-			return nil, &ProtocolError{Detail: "reply frame ends before its declared length"}
+		if !decodeQuads(dst, chunk) {
+			return nil, badBase64(chunk)
 		}
-		encLeft -= want
-		// Chunks are multiples of 4 characters, so each decodes on its own;
-		// padding may only appear in the last one. Decode never writes past
-		// dst: when a chunk could decode to more than what is left (the last
-		// one, or a lying length), it goes through a bounded temporary.
-		into := dst
-		if len(dst) < want/4*3 {
-			into = make([]byte, want/4*3)
-		}
-		m, err := strictB64.Decode(into, chunk)
-		if err != nil {
-			return nil, &ProtocolError{Detail: fmt.Sprintf("reply frame is not base64: %v", err)}
-		}
-		if m > len(dst) || (encLeft > 0 && m != want/4*3) {
-			return nil, &ProtocolError{Detail: "reply frame decodes to a length other than declared"}
-		}
-		if &into[0] != &dst[0] {
-			copy(dst, into[:m])
-		}
-		dst = dst[m:]
+		encLeft -= len(chunk)
+		dst = dst[len(chunk)/4*3:]
 	}
-	if len(dst) != 0 {
-		return nil, &ProtocolError{Detail: "reply frame decodes to fewer bytes than declared"}
+	var last [4]byte
+	if _, err := io.ReadFull(fr.br, last[:]); err != nil {
+		return nil, cut(err)
 	}
+	var tail [3]byte
+	m, err := strictB64.Decode(tail[:], last[:])
+	if err != nil || bytes.ContainsAny(last[:], "\r\n") {
+		return nil, badBase64(last[:])
+	}
+	if m != len(dst) {
+		return nil, &ProtocolError{Detail: "reply frame decodes to a length other than declared"}
+	}
+	copy(dst, tail[:m])
 	return out, nil
 }
+
+const pipelineMin = 1 << 20
+
+// pipelined decodes enc base64 bytes into dst while a goroutine reads the
+// next chunks, so that the host keeps writing while we decode.
+func (fr *frameReader) pipelined(dst []byte, enc int) error {
+	type msg struct {
+		buf []byte
+		err error
+	}
+	const nbuf = 4
+	free := make(chan []byte, nbuf)
+	full := make(chan msg, nbuf)
+	stop := make(chan struct{})
+	defer close(stop)
+	for range nbuf {
+		free <- make([]byte, chunkEnc)
+	}
+	go func() {
+		for left := enc; left > 0; {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-stop:
+				return
+			}
+			buf = buf[:min(left, chunkEnc)]
+			_, err := io.ReadFull(fr.br, buf)
+			full <- msg{buf, err}
+			if err != nil {
+				return
+			}
+			left -= len(buf)
+		}
+	}()
+	for enc > 0 {
+		m := <-full
+		if m.err != nil {
+			return cut(m.err)
+		}
+		if !decodeQuads(dst, m.buf) {
+			return badBase64(m.buf)
+		}
+		enc -= len(m.buf)
+		dst = dst[len(m.buf)/4*3:]
+		free <- m.buf[:cap(m.buf)]
+	}
+	return nil
+}
+
+// badBase64 explains why chunk (a part of a frame's base64) is refused.
+func badBase64(chunk []byte) error {
+	if bytes.IndexByte(chunk, '\n') >= 0 || bytes.IndexByte(chunk, '\r') >= 0 {
+		return &ProtocolError{Detail: "reply frame ends before its declared length"}
+	}
+	if _, err := strictB64.Decode(make([]byte, len(chunk)), chunk); err != nil {
+		return &ProtocolError{Detail: fmt.Sprintf("reply frame is not base64: %v", err)}
+	}
+	return &ProtocolError{Detail: "reply frame decodes to a length other than declared"} // padding before the end
+}
+
+// decodeQuads decodes base64 made of full quads (len(src) a multiple of 4,
+// no padding) into dst, which must hold len(src)/4*3 bytes. It reports
+// false if src holds any other byte than the 64 of the standard alphabet
+// (CR and LF included, which encoding/base64 would skip). About twice as
+// fast as encoding/base64 on large inputs: four table lookups per quad
+// and no per-quad branches.
+func decodeQuads(dst, src []byte) bool {
+	var bad uint32
+	for len(src) >= 16 && len(dst) >= 12 {
+		s, d := src[:16], dst[:12]
+		a := b64q0[s[0]] | b64q1[s[1]] | b64q2[s[2]] | b64q3[s[3]]
+		b := b64q0[s[4]] | b64q1[s[5]] | b64q2[s[6]] | b64q3[s[7]]
+		c := b64q0[s[8]] | b64q1[s[9]] | b64q2[s[10]] | b64q3[s[11]]
+		e := b64q0[s[12]] | b64q1[s[13]] | b64q2[s[14]] | b64q3[s[15]]
+		bad |= a | b | c | e
+		binary.BigEndian.PutUint64(d, uint64(a)<<40|uint64(b)<<16|uint64(c)>>8)
+		binary.BigEndian.PutUint32(d[8:], c<<24|e)
+		src, dst = src[16:], dst[12:]
+	}
+	for len(src) >= 4 && len(dst) >= 3 {
+		a := b64q0[src[0]] | b64q1[src[1]] | b64q2[src[2]] | b64q3[src[3]]
+		bad |= a
+		dst[0], dst[1], dst[2] = byte(a>>16), byte(a>>8), byte(a)
+		src, dst = src[4:], dst[3:]
+	}
+	return bad&b64Invalid == 0 && len(src) == 0
+}
+
+// b64qK[c] is the 6-bit value of character c placed for position K of a
+// quad (bits 18-23, 12-17, 6-11, 0-5), or b64Invalid.
+var b64q0, b64q1, b64q2, b64q3 = func() (q0, q1, q2, q3 [256]uint32) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := range 256 {
+		q0[i], q1[i], q2[i], q3[i] = b64Invalid, b64Invalid, b64Invalid, b64Invalid
+	}
+	for v, c := range []byte(alphabet) {
+		q0[c], q1[c], q2[c], q3[c] = uint32(v)<<18, uint32(v)<<12, uint32(v)<<6, uint32(v)
+	}
+	return
+}()
+
+const b64Invalid = 0xff000000
 
 // lineEnd accepts LF or CRLF.
 func (fr *frameReader) lineEnd() error {

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bhendo/go-powershell/backend"
@@ -94,11 +95,12 @@ type Session struct {
 	done      chan struct{} // closed by Close
 	closeOnce sync.Once
 
-	mu     sync.Mutex // guards cur, facts, starts
+	mu     sync.Mutex // guards cur, facts, starts, busy
 	cur    *conn
 	facts  HostFacts
 	starts int
-	nextID uint64 // only touched while holding sem
+	busy   *watchdog // the exchange in flight, so that Close can interrupt it
+	nextID uint64    // only touched while holding sem
 }
 
 // New validates opts; no process starts until Start or the first Invoke.
@@ -254,58 +256,118 @@ func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
 
 // exchange writes one line and waits for the reply with id. written reports
 // whether the whole line reached the host.
+//
+// The calling goroutine writes and reads the pipes itself: a reply costs no
+// goroutine handoff, which is most of a small request's latency. A watchdog
+// (timeout, ctx, Close) interrupts a blocked write or read by killing the
+// host, which closes the pipes; when it fired, its reason is the outcome.
 func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during string, timeout time.Duration) (frame, bool, error) {
-	wrote := make(chan error, 1)
-	go func() { wrote <- c.write(line) }()
-	timer := time.NewTimer(timeout + s.opts.Grace)
-	defer timer.Stop()
-	written := false
-	for {
-		select {
-		case err := <-wrote:
-			if err != nil {
-				s.drop(c)
-				return frame{}, false, c.died(during, fmt.Errorf("request not delivered: %w", err))
-			}
-			written = true
-			wrote = nil
-		case f := <-c.frames:
-			if f.id != id {
-				s.drop(c)
-				return frame{}, written, &ProtocolError{Detail: fmt.Sprintf("reply for id %q while waiting for %q (%s)", f.id, id, during)}
-			}
-			return f, true, nil
-		case <-c.readDone:
-			select {
-			case f := <-c.frames:
-				if f.id == id {
-					return f, true, nil
-				}
-			default:
-			}
-			s.drop(c)
-			var pe *ProtocolError
-			if errors.As(c.readErr, &pe) {
-				return frame{}, written, fmt.Errorf("%s: %w", during, pe)
-			}
-			return frame{}, written, c.died(during, c.readErr)
-		case <-timer.C:
-			s.drop(c)
-			return frame{}, written, &TimeoutError{Script: during, Timeout: timeout, Killed: true}
-		case <-ctx.Done():
-			s.drop(c)
-			return frame{}, written, fmt.Errorf("%s interrupted, PowerShell stopped: %w", during, ctx.Err())
-		case <-s.done:
-			s.drop(c)
-			return frame{}, written, ErrClosed
+	if err := ctx.Err(); err != nil {
+		s.drop(c)
+		return frame{}, false, interrupted(during, err)
+	}
+	w := s.arm(ctx, c, timeout)
+	f, written, err := c.roundTrip(line, w)
+	switch w.disarm() {
+	case whyTimeout:
+		return frame{}, written, &TimeoutError{Script: during, Timeout: timeout, Killed: true}
+	case whyContext:
+		return frame{}, written, interrupted(during, ctx.Err())
+	case whyClosed:
+		return frame{}, written, ErrClosed
+	}
+	if err != nil {
+		s.drop(c)
+		if !written {
+			return frame{}, false, c.died(during, fmt.Errorf("request not delivered: %w", err))
+		}
+		var pe *ProtocolError
+		if errors.As(err, &pe) {
+			return frame{}, true, fmt.Errorf("%s: %w", during, pe)
+		}
+		return frame{}, true, c.died(during, err)
+	}
+	if f.id != id {
+		s.drop(c)
+		return frame{}, true, &ProtocolError{Detail: fmt.Sprintf("reply for id %q while waiting for %q (%s)", f.id, id, during)}
+	}
+	return f, true, nil
+}
+
+func interrupted(during string, err error) error {
+	return fmt.Errorf("%s interrupted, PowerShell stopped: %w", during, err)
+}
+
+// Why a watchdog fired.
+const (
+	whyTimeout int32 = 1 + iota
+	whyContext
+	whyClosed
+)
+
+// watchdog kills the host of one exchange when its time is up, its context
+// ends or the session closes, unless disarmed first.
+type watchdog struct {
+	s     *Session
+	c     *conn
+	state atomic.Int32  // 0 armed, -1 disarmed, else why it fired
+	fired chan struct{} // closed when it fires; only for conns without inline I/O
+	timer *time.Timer
+	stop  func() bool // stops the context.AfterFunc
+}
+
+func (s *Session) arm(ctx context.Context, c *conn, timeout time.Duration) *watchdog {
+	w := &watchdog{s: s, c: c}
+	if !c.inline {
+		w.fired = make(chan struct{})
+	}
+	w.timer = time.AfterFunc(timeout+s.opts.Grace, func() { w.fire(whyTimeout) })
+	w.stop = context.AfterFunc(ctx, func() { w.fire(whyContext) })
+	s.mu.Lock()
+	s.busy = w
+	s.mu.Unlock()
+	select {
+	case <-s.done: // Close ran before busy was set
+		w.fire(whyClosed)
+	default:
+	}
+	return w
+}
+
+func (w *watchdog) fire(why int32) {
+	if w.state.CompareAndSwap(0, why) {
+		w.s.drop(w.c)
+		if w.fired != nil {
+			close(w.fired)
 		}
 	}
+}
+
+// disarm returns 0, or why the watchdog fired (the host is then killed).
+func (w *watchdog) disarm() int32 {
+	w.timer.Stop()
+	w.stop()
+	w.s.mu.Lock()
+	if w.s.busy == w {
+		w.s.busy = nil
+	}
+	w.s.mu.Unlock()
+	if w.state.CompareAndSwap(0, -1) {
+		return 0
+	}
+	return w.state.Load()
 }
 
 // Close asks the host to exit, kills it after CloseGrace, and makes every
 // later call fail with ErrClosed. An Invoke in flight is interrupted.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() { close(s.done) })
+	s.mu.Lock()
+	w := s.busy
+	s.mu.Unlock()
+	if w != nil {
+		w.fire(whyClosed)
+	}
 	s.sem <- struct{}{}
 	defer s.release()
 	s.mu.Lock()
@@ -409,13 +471,15 @@ func requestLine(id string, req Request, timeout time.Duration) ([]byte, error) 
 
 // conn is one running host process.
 type conn struct {
-	proc   backend.Waiter
-	stdin  io.Writer
-	pipes  []io.Reader
-	frames chan frame
-
-	readDone chan struct{} // stdout reader ended; readErr says why
-	readErr  error
+	proc  backend.Waiter
+	stdin io.Writer
+	pipes []io.Reader
+	fr    *frameReader // stdout; read only by the exchange in flight
+	// inline: stdin and stdout can be closed, so a write or read blocked on
+	// them ends when the host is killed, and exchange may do them on its
+	// own goroutine. Otherwise (a Starter with pipes that cannot be closed)
+	// they run on goroutines that a killed exchange abandons.
+	inline bool
 
 	stderrDone chan struct{}
 	exited     chan struct{} // process reaped; exitErr is Wait's result
@@ -426,7 +490,6 @@ type conn struct {
 
 	writeMu  sync.Mutex
 	killOnce sync.Once
-	dead     chan struct{}
 }
 
 func dial(o Options, nonce string) (*conn, error) {
@@ -437,33 +500,17 @@ func dial(o Options, nonce string) (*conn, error) {
 		}
 		return nil, &HostDiedError{During: "startup", ExitCode: -1, Cause: err}
 	}
+	_, inClose := stdin.(io.Closer)
+	_, outClose := stdout.(io.Closer)
 	c := &conn{
 		proc: proc, stdin: stdin, pipes: []io.Reader{stdout, stderr},
-		frames:     make(chan frame, 1),
-		readDone:   make(chan struct{}),
+		inline:     inClose && outClose,
 		stderrDone: make(chan struct{}),
 		exited:     make(chan struct{}),
 		stderr:     newRing(o.TailBytes),
 		noise:      newRing(o.TailBytes),
-		dead:       make(chan struct{}),
 	}
-	fr := newFrameReader(stdout, nonce, o.MaxReplyBytes, c.noise)
-	go func() {
-		defer close(c.readDone)
-		for {
-			f, err := fr.next()
-			if err != nil {
-				c.readErr = err
-				return
-			}
-			select {
-			case c.frames <- f:
-			case <-c.dead:
-				c.readErr = ErrClosed
-				return
-			}
-		}
-	}()
+	c.fr = newFrameReader(stdout, nonce, o.MaxReplyBytes, c.noise)
 	go func() {
 		defer close(c.stderrDone)
 		_, _ = io.Copy(c.stderr, stderr)
@@ -473,6 +520,43 @@ func dial(o Options, nonce string) (*conn, error) {
 		c.exitErr = proc.Wait()
 	}()
 	return c, nil
+}
+
+// roundTrip writes line and reads the next frame; written reports whether
+// the whole line was written. Only the watchdog's owner calls it.
+func (c *conn) roundTrip(line []byte, w *watchdog) (f frame, written bool, err error) {
+	if c.inline {
+		if err := c.write(line); err != nil {
+			return frame{}, false, err
+		}
+		f, err := c.fr.next()
+		return f, true, err
+	}
+	wrote := make(chan error, 1)
+	go func() { wrote <- c.write(line) }()
+	select {
+	case err := <-wrote:
+		if err != nil {
+			return frame{}, false, err
+		}
+	case <-w.fired:
+		return frame{}, false, ErrClosed
+	}
+	type reply struct {
+		f   frame
+		err error
+	}
+	got := make(chan reply, 1)
+	go func() {
+		f, err := c.fr.next()
+		got <- reply{f, err}
+	}()
+	select {
+	case r := <-got:
+		return r.f, true, r.err
+	case <-w.fired:
+		return frame{}, true, ErrClosed
+	}
 }
 
 func (c *conn) write(line []byte) error {
@@ -485,7 +569,6 @@ func (c *conn) write(line []byte) error {
 // kill ends the host at once, children included where the starter allows.
 func (c *conn) kill() {
 	c.killOnce.Do(func() {
-		close(c.dead)
 		if k, ok := c.proc.(interface{ Kill() error }); ok {
 			_ = k.Kill()
 		}
@@ -500,6 +583,9 @@ func (c *conn) kill() {
 // shutdown asks the host to exit and kills it after grace.
 func (c *conn) shutdown(grace time.Duration) error {
 	if grace > 0 {
+		// Nobody reads stdout between requests: drain it now, so that a
+		// host blocked writing to it can read "exit". kill ends this.
+		go func() { _, _ = io.Copy(c.noise, c.fr.br) }()
 		_ = c.write([]byte("exit\r\n"))
 		closeIfCloser(c.stdin)
 		t := time.NewTimer(grace)
