@@ -7,6 +7,12 @@
 // do), only the embedded bootstrap (checked by SHA-256), only embedded
 // scripts sent under their own name, and only parameters the manifest
 // declares (rejected the way PowerShell's parameter binder does).
+//
+// Each embedded script is simulated (verbs*.go) against a MachineState:
+// services, a case-insensitive file system with junctions, the CLSID
+// registry views, regsvr32, the update log and history, the component
+// store, and fault knobs. The behaviour is scripts/README.md's, refusals
+// included; see README.md here for the machine's shape and the knobs.
 package fakehost
 
 import (
@@ -65,7 +71,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(
 		fmt.Fprintf(stderr, "fakehost: %v\n", err)
 		return 64
 	}
-	m, err := OpenMachine(path, getenv(EnvState))
+	m, err := newMachine(sc, getenv(EnvState))
 	if err != nil {
 		fmt.Fprintf(stderr, "fakehost: %v\n", err)
 		return 64
@@ -207,5 +213,3 @@ func marshalPS(v any) ([]byte, error) {
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -1,7 +1,9 @@
 package fakehost
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,47 +15,80 @@ import (
 // killed mid-plan, then `wurepair rollback`, sees what was left).
 type Machine struct {
 	statePath string
-	State     MachineState
+	profile   HostProfile
+	// State is the machine itself.
+	State MachineState
+	// ScriptCalls counts, across host processes, the calls of the script
+	// that Faults.CrashOnScript names (the only script counted, so that
+	// probes never change the state file).
+	ScriptCalls map[string]int
 }
 
-// MachineState is the whole simulated machine, in a form tests compare.
-type MachineState struct {
-	Extra map[string]json.RawMessage `json:"-"`
+// stateFile is what the state path holds.
+type stateFile struct {
+	Machine     MachineState   `json:"machine"`
+	ScriptCalls map[string]int `json:"scriptCalls,omitempty"`
 }
 
-// OpenMachine loads the state file if it exists, else the scenario's machine.
+// OpenMachine loads the scenario, then the state file if it exists, else
+// the scenario's machine. It writes nothing: a host that changes nothing
+// leaves no state file.
 func OpenMachine(scenarioPath, statePath string) (*Machine, error) {
-	m := &Machine{statePath: statePath}
-	src := scenarioPath
-	if statePath != "" {
-		if _, err := os.Stat(statePath); err == nil {
-			src = statePath
-		}
-	}
-	raw, err := os.ReadFile(src)
+	sc, err := LoadScenario(scenarioPath)
 	if err != nil {
-		return nil, fmt.Errorf("machine: %w", err)
+		return nil, err
 	}
-	var wrap struct {
-		Machine *MachineState `json:"machine"`
+	return newMachine(sc, statePath)
+}
+
+func newMachine(sc *Scenario, statePath string) (*Machine, error) {
+	m := &Machine{statePath: statePath, profile: sc.Host, ScriptCalls: map[string]int{}}
+	raw, err := os.ReadFile(statePath)
+	switch {
+	case statePath == "" || errors.Is(err, os.ErrNotExist):
+		st := MachineState{}
+		if sc.Machine != nil {
+			st = sc.Machine.Clone()
+		}
+		if err := st.normalize(sc.Host); err != nil {
+			return nil, fmt.Errorf("scenario %s: machine: %w", sc.Name, err)
+		}
+		m.State = st
+		return m, nil
+	case err != nil:
+		return nil, fmt.Errorf("machine state: %w", err)
 	}
-	if err := json.Unmarshal(raw, &wrap); err != nil {
-		return nil, fmt.Errorf("machine %s: %w", src, err)
+	var f stateFile
+	if err := decodeStrict(raw, &f); err != nil {
+		return nil, fmt.Errorf("machine state %s: %w", statePath, err)
 	}
-	if wrap.Machine != nil {
-		m.State = *wrap.Machine
+	if err := f.Machine.normalize(sc.Host); err != nil {
+		return nil, fmt.Errorf("machine state %s: %w", statePath, err)
+	}
+	m.State = f.Machine
+	for k, v := range f.ScriptCalls {
+		m.ScriptCalls[k] = v
 	}
 	return m, nil
 }
 
-// Save writes the state atomically (write, fsync, rename).
+// Bytes is the state file's content for the machine as it is now: equal
+// machines give identical bytes.
+func (m *Machine) Bytes() ([]byte, error) {
+	calls := m.ScriptCalls
+	if len(calls) == 0 {
+		calls = nil
+	}
+	return encodeJSON(stateFile{Machine: m.State, ScriptCalls: calls})
+}
+
+// Save writes the state atomically (write, fsync, rename). Without a state
+// path it does nothing.
 func (m *Machine) Save() error {
 	if m.statePath == "" {
 		return nil
 	}
-	raw, err := json.MarshalIndent(struct {
-		Machine MachineState `json:"machine"`
-	}{m.State}, "", "  ")
+	raw, err := m.Bytes()
 	if err != nil {
 		return err
 	}
@@ -63,14 +98,45 @@ func (m *Machine) Save() error {
 	}
 	if _, err := tmp.Write(raw); err != nil {
 		tmp.Close()
+		os.Remove(tmp.Name())
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
+		os.Remove(tmp.Name())
 		return err
 	}
 	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
 		return err
 	}
 	return os.Rename(tmp.Name(), m.statePath)
+}
+
+// countCall records a call of script when the crash knob names it, and
+// says whether this call is the one that crashes the host.
+func (m *Machine) countCall(script string) (crash, beforeRun bool, err error) {
+	k := m.State.Faults.CrashOnScript
+	if k == nil || k.Script != script {
+		return false, false, nil
+	}
+	m.ScriptCalls[script]++
+	if err := m.Save(); err != nil { // the count must survive the crash
+		return false, false, err
+	}
+	return m.ScriptCalls[script] == k.Call, k.BeforeRun, nil
+}
+
+// decodeStrict decodes one JSON value, rejecting unknown fields and
+// trailing data.
+func decodeStrict(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after the JSON value")
+	}
+	return nil
 }

@@ -89,12 +89,17 @@ func (c *Call) Int(name string, def int) int {
 		return int(i)
 	case float64:
 		return int(n)
+	case int:
+		return n
 	}
 	return def
 }
 
 // Strs returns a string[] parameter.
 func (c *Call) Strs(name string) []string {
+	if a, ok := c.Params[name].([]string); ok {
+		return append([]string{}, a...)
+	}
 	a, _ := c.Params[name].([]any)
 	out := make([]string, 0, len(a))
 	for _, v := range a {
@@ -135,18 +140,19 @@ func (h *Host) request(b64 string) (int, bool) {
 	if f.HangOnRequest == n {
 		hang()
 	}
+	crash := false
 	if err != nil {
 		// The bootstrap's catch: an error envelope for id "?".
 		env.Errors = append(env.Errors, ErrorRecord{Message: err.Error(), FQID: "WurBadRequest", Category: "InvalidData", ExceptionType: "System.ArgumentException", HResult: -2147024809})
 	} else {
-		h.invoke(req, env)
+		crash = h.invoke(req, env)
 	}
 	env.DurationMs = time.Since(started).Milliseconds()
 	h.beforeReply()
 	if f.WrongID {
 		id += "7"
 	}
-	if f.CrashOnRequest == n {
+	if f.CrashOnRequest == n || crash {
 		js, _ := marshalPS(env)
 		full := base64.StdEncoding.EncodeToString(js)
 		h.out.WriteString(h.nonce + ":" + id + ":" + strconv.Itoa(len(js)) + ":" + full[:len(full)/2])
@@ -182,7 +188,9 @@ func decodeRequest(b64 string) (*wireRequest, error) {
 	return &req, nil
 }
 
-func (h *Host) invoke(req *wireRequest, env *envelope) {
+// invoke runs one request's script into env. crash reports that the
+// machine's CrashOnScript knob ends the host on this call.
+func (h *Host) invoke(req *wireRequest, env *envelope) (crash bool) {
 	s, ok := h.cat.Get(req.Name)
 	sum := sha256.Sum256([]byte(req.Script))
 	if !ok || hex.EncodeToString(sum[:]) != s.SHA256 {
@@ -194,7 +202,7 @@ func (h *Host) invoke(req *wireRequest, env *envelope) {
 	if err := s.CheckParams(req.Params); err != nil {
 		var pe *scripts.ParamError
 		if errors.As(err, &pe) {
-			env.Errors = append(env.Errors, ErrorRecord{Message: pe.Error(), FQID: string(pe.Problem) + "," + s.Name,
+			env.Errors = append(env.Errors, ErrorRecord{Message: h.binderMessage(pe), FQID: string(pe.Problem) + "," + s.Name,
 				Category: "InvalidArgument", Target: pe.Param, ExceptionType: "System.Management.Automation.ParameterBindingException", HResult: -2146233087})
 			env.HadErrors = true
 			return
@@ -209,9 +217,29 @@ func (h *Host) invoke(req *wireRequest, env *envelope) {
 		env.Errors = append(env.Errors, ErrorRecord{Message: msg, FQID: "FakeHostNoSimulation", Category: "NotImplemented"})
 		return
 	}
+	if rec, bad := h.bindNonEmpty(s, req.Params); bad {
+		env.Errors = append(env.Errors, rec)
+		env.HadErrors = true
+		return
+	}
 	c := &Call{Name: req.Name, Params: req.Params, CheckMode: *req.CheckMode, Host: h, Machine: h.machine}
-	verb(c)
-	if c.Elapsed > time.Duration(*req.TimeoutMs)*time.Millisecond {
+	crash, beforeRun, err := h.machine.countCall(req.Name)
+	if err != nil {
+		c.Fail(stateSaveFailed(err))
+	}
+	if crash && beforeRun {
+		return true
+	}
+	timeout := time.Duration(*req.TimeoutMs) * time.Millisecond
+	if ms := h.machine.State.Faults.SlowMs[req.Name]; ms > 0 {
+		slow := time.Duration(ms) * time.Millisecond
+		time.Sleep(min(slow, timeout)) // simulating a slow machine
+		c.Elapsed += slow
+	}
+	if c.Elapsed <= timeout {
+		h.runVerb(c, verb)
+	}
+	if c.Elapsed > timeout {
 		// Stop() was called: no output, no further records.
 		env.TimedOut = true
 		env.HadErrors = true
@@ -231,6 +259,84 @@ func (h *Host) invoke(req *wireRequest, env *envelope) {
 		env.Information = c.information
 	}
 	env.OK = len(env.Errors) == 0
+	return crash
+}
+
+// runVerb calls the verb and saves the machine if it changed, before the reply.
+func (h *Host) runVerb(c *Call, verb Verb) {
+	before, err := c.Machine.Bytes()
+	if err != nil {
+		c.Fail(stateSaveFailed(err))
+		return
+	}
+	verb(c)
+	after, err := c.Machine.Bytes()
+	if err == nil && !bytes.Equal(before, after) {
+		err = c.Machine.Save()
+	}
+	if err != nil {
+		c.Fail(stateSaveFailed(err))
+	}
+}
+
+func stateSaveFailed(err error) ErrorRecord {
+	return ErrorRecord{Message: "fakehost: saving the machine state: " + err.Error(), FQID: "FakeHostStateSave", Category: "WriteError"}
+}
+
+// binderMessage is the parameter binder's message, in French on a
+// French Windows.
+func (h *Host) binderMessage(pe *scripts.ParamError) string {
+	if !h.sc.Faults.French {
+		return pe.Error()
+	}
+	switch pe.Problem {
+	case scripts.ParamUnknown:
+		return fmt.Sprintf("Impossible de trouver un paramètre correspondant au nom « %s ».", pe.Param)
+	case scripts.ParamMissing:
+		return fmt.Sprintf("Impossible de traiter la commande, car un ou plusieurs paramètres obligatoires sont manquants : %s.", pe.Param)
+	}
+	return fmt.Sprintf("Impossible de traiter la transformation d'argument sur le paramètre « %s ».", pe.Param)
+}
+
+// allowEmptyString lists the mandatory string parameters declared with
+// [AllowEmptyString()]; PowerShell's binder refuses "" (and empty arrays)
+// for every other mandatory one.
+var allowEmptyString = map[string]bool{"Test-WurEcho.Text": true}
+
+// bindNonEmpty refuses an empty mandatory argument the way the parameter
+// binder does.
+func (h *Host) bindNonEmpty(s scripts.Script, params map[string]any) (ErrorRecord, bool) {
+	for _, p := range s.Params {
+		if !p.Required || allowEmptyString[s.Name+"."+p.Name] {
+			continue
+		}
+		id, what, whatFR := "", "", ""
+		switch v := params[p.Name].(type) {
+		case string:
+			if v == "" {
+				id, what, whatFR = "ParameterArgumentValidationErrorEmptyStringNotAllowed", "an empty string", "une chaîne vide"
+			}
+		case []any:
+			if len(v) == 0 {
+				id, what, whatFR = "ParameterArgumentValidationErrorEmptyArrayNotAllowed", "an empty array", "un tableau vide"
+			}
+			for _, e := range v {
+				if e == "" {
+					id, what, whatFR = "ParameterArgumentValidationErrorEmptyStringNotAllowed", "an empty string", "une chaîne vide"
+				}
+			}
+		}
+		if id == "" {
+			continue
+		}
+		msg := fmt.Sprintf("Cannot bind argument to parameter '%s' because it is %s.", p.Name, what)
+		if h.sc.Faults.French {
+			msg = fmt.Sprintf("Impossible de lier l'argument au paramètre « %s », car il s'agit d'%s.", p.Name, whatFR)
+		}
+		return ErrorRecord{Message: msg, FQID: id + "," + s.Name, Category: "InvalidData", Target: p.Name,
+			ExceptionType: "System.Management.Automation.ParameterBindingValidationException", HResult: hrSystemException.Int64()}, true
+	}
+	return ErrorRecord{}, false
 }
 
 // beforeReply prints the scenario's noise.

@@ -1,7 +1,6 @@
 package fakehost
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 )
@@ -16,9 +15,13 @@ const (
 // Scenario describes one simulated Windows machine and the faults its
 // PowerShell host shows.
 type Scenario struct {
-	Name   string      `json:"name"`
-	Host   HostProfile `json:"host"`
-	Faults Faults      `json:"faults"`
+	Name        string      `json:"name"`
+	Description string      `json:"description,omitempty"` // what is special about this machine
+	Host        HostProfile `json:"host"`
+	Faults      Faults      `json:"faults"`
+	// Machine is the simulated machine (nil: an empty one, enough for the
+	// protocol tests).
+	Machine *MachineState `json:"machine,omitempty"`
 }
 
 // HostProfile is what the READY line reports.
@@ -66,17 +69,32 @@ func DefaultHost() HostProfile {
 	}
 }
 
-// LoadScenario reads a scenario file; missing host fields take DefaultHost's.
+// LoadScenario reads a scenario file strictly (unknown fields are errors);
+// missing host fields take DefaultHost's. The machine is checked and put
+// in canonical form.
 func LoadScenario(path string) (*Scenario, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
-	sc := &Scenario{Host: DefaultHost()}
-	dec := json.NewDecoder(bytesReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(sc); err != nil {
+	sc, err := ParseScenario(raw)
+	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", path, err)
+	}
+	return sc, nil
+}
+
+// ParseScenario is LoadScenario for bytes.
+func ParseScenario(raw []byte) (*Scenario, error) {
+	sc := &Scenario{Host: DefaultHost()}
+	if err := decodeStrict(raw, sc); err != nil {
+		return nil, err
+	}
+	if sc.Machine == nil {
+		sc.Machine = &MachineState{}
+	}
+	if err := sc.Machine.normalize(sc.Host); err != nil {
+		return nil, fmt.Errorf("machine: %w", err)
 	}
 	return sc, nil
 }

@@ -1,0 +1,133 @@
+package fakehost
+
+import "fmt"
+
+// Error records the simulated scripts throw. Their text is localized like
+// a real Windows (French with Faults.French): wurepair must decide on
+// FullyQualifiedErrorId and HResult only, never on the message.
+
+// scriptStack is the ScriptStackTrace of an error thrown by a script that
+// the bootstrap ran with AddScript.
+const scriptStack = "at <ScriptBlock>, <No file>: line 1"
+
+// tr picks the message in the host's language.
+func (c *Call) tr(en, fr string) string {
+	if c.Host != nil && c.Host.sc.Faults.French {
+		return fr
+	}
+	return en
+}
+
+// throw ends the script with a terminating error.
+func (c *Call) throw(r ErrorRecord) {
+	if r.Stack == "" {
+		r.Stack = scriptStack
+	}
+	c.Fail(r)
+}
+
+// refuse throws WurPathRefused: the request names something the script
+// must not touch.
+func (c *Call) refuse(target, en, fr string) {
+	c.throw(ErrorRecord{Message: c.tr(en, fr), FQID: "WurPathRefused", Category: "InvalidArgument", Target: target,
+		HResult: hrInvalidArg.Int64(), ExceptionType: "System.ArgumentException"})
+}
+
+// refuseName throws WurNameRefused (Get-WurDllPresence: not a bare DLL name).
+func (c *Call) refuseName(name string) {
+	c.throw(ErrorRecord{
+		Message: c.tr(fmt.Sprintf("'%s' is not a bare DLL file name (name.dll, no path).", name),
+			fmt.Sprintf("« %s » n'est pas un simple nom de fichier DLL (nom.dll, sans chemin).", name)),
+		FQID: "WurNameRefused", Category: "InvalidArgument", Target: name,
+		HResult: hrInvalidArg.Int64(), ExceptionType: "System.ArgumentException"})
+}
+
+// backupMissing throws WurBackupMissing.
+func (c *Call) backupMissing(path string) {
+	c.throw(ErrorRecord{
+		Message: c.tr(fmt.Sprintf("The backup '%s' does not exist.", path), fmt.Sprintf("La sauvegarde « %s » n'existe pas.", path)),
+		FQID:    "WurBackupMissing", Category: "ObjectNotFound", Target: path,
+		HResult: hrPathNotFound.Int64(), ExceptionType: "System.IO.DirectoryNotFoundException"})
+}
+
+// ioFailure throws what Rename-Item or Remove-Item throws when Windows
+// refuses (cmdlet is "RenameItem" or "RemoveItem").
+func (c *Call) ioFailure(cmdlet, target string, hr HResult) {
+	c.throw(c.ioRecord(cmdlet, target, hr))
+}
+
+// ioRecord is the record ioFailure throws.
+func (c *Call) ioRecord(cmdlet, target string, hr HResult) ErrorRecord {
+	r := ErrorRecord{Target: target, HResult: hr.Int64(), ExceptionType: "System.IO.IOException", Category: "WriteError",
+		FQID: cmdlet + "IOError,Microsoft.PowerShell.Commands." + cmdlet + "Command"}
+	switch hr {
+	case hrSharingViolation:
+		r.Message = c.tr("The process cannot access the file because it is being used by another process.",
+			"Le processus ne peut pas accéder au fichier car ce fichier est utilisé par un autre processus.")
+	case hrDiskFull:
+		r.Message = c.tr("There is not enough space on the disk.", "Espace insuffisant sur le disque.")
+	case hrAccessDenied:
+		r.Message = c.tr(fmt.Sprintf("Access to the path '%s' is denied.", target), fmt.Sprintf("L'accès au chemin d'accès '%s' est refusé.", target))
+		r.ExceptionType, r.Category = "System.UnauthorizedAccessException", "PermissionDenied"
+		r.FQID = cmdlet + "UnauthorizedAccessError,Microsoft.PowerShell.Commands." + cmdlet + "Command"
+	default:
+		r.Message = c.tr("Exception from HRESULT: "+hr.String(), "Exception de HRESULT : "+hr.String())
+	}
+	return r
+}
+
+// serviceNotFound throws what Get-Service -ErrorAction Stop throws.
+func (c *Call) serviceNotFound(name string) {
+	c.throw(ErrorRecord{
+		Message: c.tr(fmt.Sprintf("Cannot find any service with service name '%s'.", name),
+			fmt.Sprintf("Impossible de trouver un service assorti du nom « %s ».", name)),
+		FQID: "WurServiceNotFound", Category: "ObjectNotFound", Target: name,
+		HResult: hrSystemException.Int64(), ExceptionType: "System.InvalidOperationException"})
+}
+
+// serviceAccessDenied throws what Stop-Service/Set-Service throw when not
+// elevated (verb "Stop" or "Set").
+func (c *Call) serviceAccessDenied(verb, name string, svc *Service) {
+	shown := fmt.Sprintf("%s (%s)", svc.displayName(name), name)
+	en := map[string]string{"Stop": "stopped", "Set": "configured"}[verb]
+	fr := map[string]string{"Stop": "arrêté", "Set": "configuré"}[verb]
+	c.throw(ErrorRecord{
+		Message: c.tr(fmt.Sprintf("Service '%s' cannot be %s due to the following error: Cannot open %s service on computer '.'.", shown, en, name),
+			fmt.Sprintf("Le service « %s » ne peut pas être %s en raison de l'erreur suivante : Impossible d'ouvrir le service %s sur l'ordinateur « . ».", shown, fr, name)),
+		FQID:     "CouldNot" + verb + "Service,Microsoft.PowerShell.Commands." + verb + "ServiceCommand",
+		Category: "PermissionDenied", Target: name,
+		HResult: hrSystemException.Int64(), ExceptionType: "Microsoft.PowerShell.Commands.ServiceCommandException"})
+}
+
+// comFailure throws what a failing COM call on the update agent throws.
+func (c *Call) comFailure(hr HResult) {
+	c.throw(ErrorRecord{
+		Message: c.tr("Exception from HRESULT: "+hr.String(), "Exception de HRESULT : "+hr.String()),
+		FQID:    "System.Runtime.InteropServices.COMException", Category: "OperationStopped",
+		HResult: hr.Int64(), ExceptionType: "System.Runtime.InteropServices.COMException"})
+}
+
+// elevationRequired throws what Repair-WindowsImage throws when not elevated.
+func (c *Call) elevationRequired() {
+	c.throw(ErrorRecord{
+		Message: c.tr("The requested operation requires elevation.", "L'opération demandée nécessite une élévation."),
+		FQID:    "Microsoft.Dism.Commands.RepairWindowsImageCommand", Category: "NotSpecified",
+		HResult: hrElevationRequired.Int64(), ExceptionType: "System.Runtime.InteropServices.COMException"})
+}
+
+// startProcessFailed throws what Start-Process throws for a missing program.
+func (c *Call) startProcessFailed(exe string) {
+	c.throw(ErrorRecord{
+		Message: c.tr("This command cannot be run due to the error: The system cannot find the file specified.",
+			"Impossible d'exécuter cette commande en raison de l'erreur : Le fichier spécifié est introuvable."),
+		FQID: "InvalidOperationException,Microsoft.PowerShell.Commands.StartProcessCommand", Category: "InvalidOperation", Target: exe,
+		HResult: hrFileNotFound.Int64(), ExceptionType: "System.InvalidOperationException"})
+}
+
+// displayName is the service's localized display name, or its name.
+func (svc *Service) displayName(name string) string {
+	if svc.DisplayName != "" {
+		return svc.DisplayName
+	}
+	return name
+}

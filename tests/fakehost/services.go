@@ -1,0 +1,174 @@
+package fakehost
+
+import "sort"
+
+// Service statuses, start types and stop behaviours the simulation acts on.
+const (
+	statusRunning     = "Running"
+	statusStopped     = "Stopped"
+	statusStopPending = "StopPending"
+
+	startAutomatic = "Automatic"
+	startManual    = "Manual"
+	startDisabled  = "Disabled"
+
+	behaviorHang     = "hang"
+	behaviorIgnores  = "ignoresStop"
+	behaviorRestarts = "restartsAfterStop"
+
+	// triggerService restarts a restartsAfterStop service unless it is
+	// stopped (UsoSvc trigger-starts wuauserv on Windows 10+).
+	triggerService = "UsoSvc"
+)
+
+// LookupService finds a service case-insensitively and returns its
+// canonical name.
+func (s *MachineState) LookupService(name string) (string, *Service) {
+	if svc, ok := s.Services[name]; ok {
+		return name, svc
+	}
+	for k, svc := range s.Services {
+		if samePath(k, name) {
+			return k, svc
+		}
+	}
+	return "", nil
+}
+
+// dependents are the services that depend on name, directly or not (as
+// EnumDependentServices reports them), sorted case-insensitively.
+func (s *MachineState) dependents(name string) []string {
+	found := map[string]bool{}
+	frontier := []string{name}
+	for len(frontier) > 0 {
+		cur := frontier[0]
+		frontier = frontier[1:]
+		for k, svc := range s.Services {
+			if found[k] {
+				continue
+			}
+			for _, d := range svc.DependsOn {
+				if d == cur {
+					found[k] = true
+					frontier = append(frontier, k)
+					break
+				}
+			}
+		}
+	}
+	return sortFold(keysOf(found))
+}
+
+// stopOrder returns the dependents of name that are not Stopped, each
+// after every running service that depends on it.
+func (s *MachineState) stopOrder(name string) []string {
+	left := map[string]bool{}
+	for _, d := range s.dependents(name) {
+		if s.Services[d].Status != statusStopped {
+			left[d] = true
+		}
+	}
+	var order []string
+	for len(left) > 0 {
+		var ready []string
+		for d := range left {
+			blocked := false
+			for _, dd := range s.dependents(d) {
+				if left[dd] {
+					blocked = true
+					break
+				}
+			}
+			if !blocked {
+				ready = append(ready, d)
+			}
+		}
+		sortFold(ready)
+		for _, d := range ready {
+			delete(left, d)
+		}
+		order = append(order, ready...)
+	}
+	return order
+}
+
+// isRunning is any status but Stopped: the process exists and holds files.
+func (svc *Service) isRunning() bool { return svc.Status != statusStopped }
+
+// nextPID is a fresh process id, deterministic: above every one in use.
+func (s *MachineState) nextPID() int {
+	top := 996
+	for _, svc := range s.Services {
+		top = max(top, svc.ProcessID)
+	}
+	return top + 4
+}
+
+// stop stops a service and reports whether it reached Stopped. A hung
+// service stays StopPending; one that ignores the stop stays Running. A restartsAfterStop service stops, then its
+// trigger starts it again unless UsoSvc is stopped.
+func (s *MachineState) stop(name string) bool {
+	svc := s.Services[name]
+	if svc.Status == statusStopped {
+		return true
+	}
+	switch svc.StopBehavior {
+	case behaviorHang:
+		svc.Status = statusStopPending
+		return false
+	case behaviorIgnores:
+		return false // never acknowledges the stop control (SCM error 1053): stays Running
+	}
+	svc.Status, svc.ProcessID = statusStopped, 0
+	if svc.StopBehavior == behaviorRestarts {
+		if _, trig := s.LookupService(triggerService); trig != nil && trig.isRunning() {
+			s.start(name)
+		}
+	}
+	return true
+}
+
+// start starts a service and the services it depends on; it reports
+// whether the service is Running. Disabled services, services whose start
+// fails and services still stopping do not start.
+func (s *MachineState) start(name string) bool {
+	svc := s.Services[name]
+	switch {
+	case svc.Status == statusRunning:
+		return true
+	case svc.Status != statusStopped, svc.StartType == startDisabled, svc.StartFails:
+		return false
+	}
+	for _, d := range svc.DependsOn {
+		if !s.start(d) {
+			return false
+		}
+	}
+	svc.Status, svc.ProcessID = statusRunning, s.nextPID()
+	for _, h := range svc.Holds {
+		parent := parentOf(h)
+		if _, e := s.lookup(h); e == nil && s.isDir(parent) {
+			s.Files[s.canon(parent)+`\`+baseName(h)] = &FileEntry{Kind: kindFile, Created: s.Now}
+		}
+	}
+	return true
+}
+
+// lockedIn finds a file at or inside root that a running service holds
+// open: renaming or deleting root then fails with a sharing violation.
+func (s *MachineState) lockedIn(root string) (file, service string, locked bool) {
+	names := keysOf(s.Services)
+	sort.Strings(names)
+	for _, n := range names {
+		svc := s.Services[n]
+		if !svc.isRunning() {
+			continue
+		}
+		for _, h := range svc.Holds {
+			if k, e := s.lookup(h); e != nil && atOrInside(k, root) {
+				return k, n, true
+			}
+		}
+	}
+	return "", "", false
+}

@@ -1,0 +1,616 @@
+package fakehost
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wurepair/wurepair/scripts"
+)
+
+// DefaultNow is the simulated clock of a machine that sets none.
+const DefaultNow = "2024-06-01T12:00:00Z"
+
+// MachineState is the whole simulated machine: what the scenario's
+// "machine" section and the state file hold. It is deterministic: maps
+// serialize with sorted keys and normalize sorts every slice whose order
+// carries no meaning, so two equal machines serialize byte-identically.
+type MachineState struct {
+	// Now is the simulated clock (RFC 3339). It does not advance: event
+	// windows, created folders and backup dates are computed from it.
+	Now string `json:"now"`
+	// Services by name (case-insensitive lookups, canonical case stored).
+	Services map[string]*Service `json:"services,omitempty"`
+	// Files by full Windows path (case-insensitive lookups like NTFS,
+	// canonical case stored). Every folder is listed; a junction's
+	// contents are never stored under it (they live at its target).
+	Files map[string]*FileEntry `json:"files,omitempty"`
+	// CLSID is HKLM\SOFTWARE\Classes\CLSID by registry view: "64" (the
+	// native view; the only one on 32-bit Windows) and "32" (WOW6432Node),
+	// then CLSID → InprocServer32 default value (REG_EXPAND_SZ allowed).
+	CLSID map[string]map[string]string `json:"clsid,omitempty"`
+	// DLLs says what regsvr32 does with a DLL, by its full path.
+	DLLs map[string]*DLLBehavior `json:"dlls,omitempty"`
+	// UpdateLog is Microsoft-Windows-WindowsUpdateClient/Operational.
+	UpdateLog UpdateLog `json:"updateLog"`
+	// PendingReboot holds the reasons a reboot is pending:
+	// CBSRebootPending, WURebootRequired, PendingFileRename.
+	PendingReboot []string `json:"pendingReboot,omitempty"`
+	// ComponentStore is what Repair-WindowsImage sees and does.
+	ComponentStore ComponentStore `json:"componentStore"`
+	// Faults are the machine's own misbehaviours (the host's are in the
+	// scenario's top-level "faults").
+	Faults MachineFaults `json:"faults"`
+}
+
+// Service is one Win32 service.
+type Service struct {
+	DisplayName string `json:"displayName,omitempty"` // localized, for warnings only
+	// Status is a ServiceControllerStatus name: Running, Stopped,
+	// StopPending, StartPending, Paused, PausePending, ContinuePending.
+	Status string `json:"status"`
+	// StartType is a ServiceStartMode name: Automatic, Manual, Disabled,
+	// Boot, System.
+	StartType        string `json:"startType"`
+	DelayedAutoStart bool   `json:"delayedAutoStart,omitempty"`
+	// ProcessID is non-zero exactly when the service is not Stopped.
+	ProcessID int `json:"processId,omitempty"`
+	// DependsOn names the services it needs; DependentServices derive
+	// from it.
+	DependsOn []string `json:"dependsOn,omitempty"`
+	// Holds lists files the service keeps open while it is not Stopped
+	// (renaming a folder holding one fails with a sharing violation) and
+	// creates, empty, when it starts and they are missing (their folder
+	// existing): wuauserv holds DataStore.edb.
+	Holds []string `json:"holds,omitempty"`
+	// StopBehavior: "" (or "ok"): stops at once; "hang": stays StopPending
+	// and never stops; "ignoresStop": never acknowledges the stop control
+	// and stays Running (SCM error 1053); "restartsAfterStop": stops, then a trigger starts
+	// it again at once unless UsoSvc is stopped (wuauserv on Windows 10+).
+	StopBehavior string `json:"stopBehavior,omitempty"`
+	// StartFails makes every start fail (the service stays Stopped).
+	StartFails bool `json:"startFails,omitempty"`
+}
+
+// FileEntry is one file, folder or junction.
+type FileEntry struct {
+	Kind    string `json:"kind"` // file, dir or junction
+	Size    int64  `json:"size,omitempty"`
+	Version string `json:"version,omitempty"` // FileVersion (DLLs, EXEs)
+	Target  string `json:"target,omitempty"`  // junction: where it points (never followed)
+	Created string `json:"created,omitempty"` // RFC 3339; "" means the machine's Now
+	// History is the update agent's history, held in DataStore.edb: it
+	// moves with the file, so a DataStore reset loses it and a restore
+	// brings it back. Only files may hold it.
+	History []HistoryRecord `json:"history,omitempty"`
+}
+
+// File kinds.
+const (
+	kindFile     = "file"
+	kindDir      = "dir"
+	kindJunction = "junction"
+)
+
+// DLLBehavior is what `regsvr32 /s` does with one DLL.
+type DLLBehavior struct {
+	// Registers lists the CLSIDs DllRegisterServer writes (in the registry
+	// view of the DLL's folder) when regsvr32 succeeds.
+	Registers []string `json:"registers,omitempty"`
+	// Regsvr32Exit is regsvr32's exit code: 0 (default) success, 3
+	// LoadLibrary failed, 4 no DllRegisterServer, 5 DllRegisterServer
+	// failed (access denied).
+	Regsvr32Exit int `json:"regsvr32Exit,omitempty"`
+}
+
+// UpdateLog is the WindowsUpdateClient operational log.
+type UpdateLog struct {
+	Available bool          `json:"available"`
+	Events    []UpdateEvent `json:"events,omitempty"`
+}
+
+// UpdateEvent is one event's named data.
+type UpdateEvent struct {
+	Time     string  `json:"time"` // RFC 3339
+	EventID  int     `json:"eventId"`
+	HResult  HResult `json:"hresult"`
+	KB       string  `json:"kb,omitempty"` // "KB5034441" or ""
+	UpdateID string  `json:"updateId,omitempty"`
+}
+
+// errorEventIDs are the Error-level events of the WindowsUpdateClient log:
+// installation (20), uninstallation (24), scan (25) and download (31)
+// failures. Others (19 installed, 43 started, 44 downloading) are
+// informational.
+var errorEventIDs = map[int]bool{20: true, 24: true, 25: true, 31: true}
+
+// HistoryRecord is one entry of the update agent's history (QueryHistory).
+type HistoryRecord struct {
+	Date                string  `json:"date"` // RFC 3339
+	Title               string  `json:"title"`
+	Operation           int     `json:"operation"`  // 1 install, 2 uninstall
+	ResultCode          int     `json:"resultCode"` // 2 succeeded, 3 with errors, 4 failed, 5 aborted
+	HResult             HResult `json:"hresult"`
+	UpdateID            string  `json:"updateId"`
+	RevisionNumber      int     `json:"revisionNumber"`
+	ClientApplicationID string  `json:"clientApplicationId"`
+}
+
+// ComponentStore is the servicing store Repair-WindowsImage checks.
+type ComponentStore struct {
+	State string `json:"state"` // Healthy, Repairable, NonRepairable
+	// RestoreHealth is what -RestoreHealth does to a Repairable store:
+	// "healthy" (repaired), "sourceMissing" (fails 0x800F081F, store
+	// unchanged), "nonRepairable" (store becomes NonRepairable).
+	RestoreHealth string `json:"restoreHealth"`
+	// RestoreHealthWithSource, when set, replaces RestoreHealth for a
+	// repair given -Source.
+	RestoreHealthWithSource string `json:"restoreHealthWithSource,omitempty"`
+	// RestartNeeded is what CheckHealth reports now.
+	RestartNeeded bool `json:"restartNeeded,omitempty"`
+	// RestartAfterRepair: a successful repair needs a restart (it sets
+	// RestartNeeded and the CBSRebootPending reason).
+	RestartAfterRepair bool `json:"restartAfterRepair,omitempty"`
+}
+
+// Component store states and RestoreHealth outcomes.
+const (
+	storeHealthy       = "Healthy"
+	storeRepairable    = "Repairable"
+	storeNonRepairable = "NonRepairable"
+
+	outcomeHealthy       = "healthy"
+	outcomeSourceMissing = "sourceMissing"
+	outcomeNonRepairable = "nonRepairable"
+)
+
+// MachineFaults are fault knobs of the simulated machine.
+type MachineFaults struct {
+	// RenameFails makes Backup-WurFolder's rename of a folder at or under
+	// a path fail with an HRESULT (disk full 0x80070070, access denied
+	// 0x80070005 ...).
+	RenameFails map[string]HResult `json:"renameFails,omitempty"`
+	// CrashOnScript ends the host process abruptly (exit code 3, half a
+	// reply) on the Nth call of a script, counting across host processes
+	// (the count is kept in the state file).
+	CrashOnScript *CrashKnob `json:"crashOnScript,omitempty"`
+	// SlowMs makes a script take this long (the host sleeps). Past the
+	// request's timeout the script is stopped before it changed anything.
+	SlowMs map[string]int `json:"slowMs,omitempty"`
+}
+
+// CrashKnob names the call that crashes the host.
+type CrashKnob struct {
+	Script string `json:"script"`
+	Call   int    `json:"call"` // 1 = the first call
+	// BeforeRun crashes before the script changed anything; by default the
+	// script runs (and its changes are saved), then the reply is cut.
+	BeforeRun bool `json:"beforeRun,omitempty"`
+}
+
+// The reasons Get-WurPendingReboot reports, in its order.
+var rebootReasons = []string{"CBSRebootPending", "WURebootRequired", "PendingFileRename"}
+
+var (
+	clsidRe = regexp.MustCompile(`^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$`)
+	kbRe    = regexp.MustCompile(`^KB[0-9]+$`)
+)
+
+var (
+	serviceStatuses = []string{"Running", "Stopped", "StopPending", "StartPending", "Paused", "PausePending", "ContinuePending"}
+	startTypes      = []string{"Automatic", "Manual", "Disabled", "Boot", "System"}
+)
+
+// Clone returns a deep copy.
+func (s MachineState) Clone() MachineState {
+	raw, err := marshalPlain(s)
+	if err != nil {
+		panic(err) // every field marshals
+	}
+	var c MachineState
+	if err := json.Unmarshal(raw, &c); err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// normalize checks the machine and puts it in canonical form: defaults
+// filled, times in UTC, names and paths in canonical case, order-free
+// slices sorted, missing parent folders added.
+func (s *MachineState) normalize(p HostProfile) error {
+	now, err := normTime(s.Now, DefaultNow)
+	if err != nil {
+		return fmt.Errorf("now: %w", err)
+	}
+	s.Now = now
+	for _, step := range []func(HostProfile) error{s.normServices, s.normFiles, s.normRegistry, s.normDLLs, s.normLog, s.normMisc} {
+		if err := step(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func normTime(v, def string) (string, error) {
+	if v == "" {
+		v = def
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return "", err
+	}
+	return t.UTC().Format(time.RFC3339), nil
+}
+
+func oneOf(v string, set []string) bool {
+	for _, s := range set {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *MachineState) normServices(HostProfile) error {
+	if len(s.Services) == 0 {
+		s.Services = nil
+		return nil
+	}
+	if k, ok := foldDuplicate(keysOf(s.Services)); ok {
+		return fmt.Errorf("services: %q is listed twice (names are case-insensitive)", k)
+	}
+	for _, name := range sortedKeys(s.Services) {
+		svc := s.Services[name]
+		if svc == nil {
+			return fmt.Errorf("service %s: null", name)
+		}
+		if !oneOf(svc.Status, serviceStatuses) {
+			return fmt.Errorf("service %s: status %q is not one of %v", name, svc.Status, serviceStatuses)
+		}
+		if !oneOf(svc.StartType, startTypes) {
+			return fmt.Errorf("service %s: startType %q is not one of %v", name, svc.StartType, startTypes)
+		}
+		if (svc.Status == statusStopped) != (svc.ProcessID == 0) {
+			return fmt.Errorf("service %s: a %s service must have processId %s", name, svc.Status, map[bool]string{true: "0", false: "> 0"}[svc.Status == statusStopped])
+		}
+		if svc.ProcessID < 0 {
+			return fmt.Errorf("service %s: negative processId", name)
+		}
+		switch svc.StopBehavior {
+		case "", "ok":
+			svc.StopBehavior = ""
+		case behaviorHang, behaviorIgnores, behaviorRestarts:
+		default:
+			return fmt.Errorf("service %s: stopBehavior %q is not ok, hang, ignoresStop or restartsAfterStop", name, svc.StopBehavior)
+		}
+		deps := make([]string, 0, len(svc.DependsOn))
+		for _, d := range svc.DependsOn {
+			key, dep := s.LookupService(d)
+			if dep == nil {
+				return fmt.Errorf("service %s depends on %q, which is not a service of this machine", name, d)
+			}
+			if key == name {
+				return fmt.Errorf("service %s depends on itself", name)
+			}
+			deps = append(deps, key)
+		}
+		svc.DependsOn = sortFold(dedupFold(deps))
+		holds := make([]string, 0, len(svc.Holds))
+		for _, h := range svc.Holds {
+			c, ok := cleanPath(h)
+			if !ok || c != h {
+				return fmt.Errorf("service %s: holds %q: not a clean absolute path", name, h)
+			}
+			holds = append(holds, c)
+		}
+		svc.Holds = sortFold(dedupFold(holds))
+	}
+	for _, name := range sortedKeys(s.Services) {
+		if cycle := s.dependencyCycle(name, nil); cycle != nil {
+			return fmt.Errorf("services: dependency cycle %s", strings.Join(cycle, " → "))
+		}
+	}
+	return nil
+}
+
+func (s *MachineState) dependencyCycle(name string, path []string) []string {
+	for i, p := range path {
+		if p == name {
+			return append(path[i:], name)
+		}
+	}
+	for _, d := range s.Services[name].DependsOn {
+		if c := s.dependencyCycle(d, append(path, name)); c != nil {
+			return c
+		}
+	}
+	return nil
+}
+
+func (s *MachineState) normFiles(p HostProfile) error {
+	if len(s.Files) == 0 {
+		s.Files = nil
+		return nil
+	}
+	if k, ok := foldDuplicate(keysOf(s.Files)); ok {
+		return fmt.Errorf("files: %q is listed twice (paths are case-insensitive)", k)
+	}
+	for _, path := range sortedKeys(s.Files) {
+		if err := s.normFile(path, p); err != nil {
+			return fmt.Errorf("file %s: %w", path, err)
+		}
+	}
+	for _, path := range sortedKeys(s.Files) {
+		for _, a := range ancestors(path) {
+			key, e := s.lookup(a)
+			switch {
+			case e == nil:
+				s.Files[a] = &FileEntry{Kind: kindDir}
+			case key != a:
+				return fmt.Errorf("file %s: its folder is written %q here and %q elsewhere", path, a, key)
+			case e.Kind == kindJunction:
+				return fmt.Errorf("file %s is inside the junction %s: a junction's contents live at its target", path, key)
+			case e.Kind != kindDir:
+				return fmt.Errorf("file %s is inside %s, which is a %s", path, key, e.Kind)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *MachineState) normFile(path string, p HostProfile) error {
+	e := s.Files[path]
+	if e == nil {
+		return fmt.Errorf("null entry")
+	}
+	if c, ok := cleanPath(path); !ok || c != path || isRoot(c) {
+		return fmt.Errorf("not a clean absolute path (write it as %q)", c)
+	}
+	if !p.Is64BitOS && atOrInside(path, sysWOW64) {
+		return fmt.Errorf("a 32-bit Windows has no SysWOW64")
+	}
+	if e.Kind == "" {
+		e.Kind = kindFile
+	}
+	switch e.Kind {
+	case kindFile:
+		if e.Size < 0 || e.Target != "" {
+			return fmt.Errorf("a file has a size ≥ 0 and no target")
+		}
+	case kindDir, kindJunction:
+		if e.Size != 0 || e.Version != "" || len(e.History) > 0 {
+			return fmt.Errorf("a %s has no size, version or history", e.Kind)
+		}
+		if (e.Kind == kindJunction) != (e.Target != "") {
+			return fmt.Errorf("a junction, and only a junction, has a target")
+		}
+		if e.Target != "" {
+			c, ok := cleanPath(e.Target)
+			if !ok {
+				return fmt.Errorf("target %q is not an absolute local path", e.Target)
+			}
+			e.Target = c
+		}
+	default:
+		return fmt.Errorf("kind %q is not file, dir or junction", e.Kind)
+	}
+	if e.Created != "" {
+		t, err := normTime(e.Created, "")
+		if err != nil {
+			return fmt.Errorf("created: %w", err)
+		}
+		e.Created = t
+	}
+	for i := range e.History {
+		h := &e.History[i]
+		t, err := normTime(h.Date, "")
+		if err != nil {
+			return fmt.Errorf("history %d: date: %w", i, err)
+		}
+		h.Date = t
+	}
+	sort.SliceStable(e.History, func(i, j int) bool { return e.History[i].Date > e.History[j].Date })
+	return nil
+}
+
+func (s *MachineState) normRegistry(p HostProfile) error {
+	out := map[string]map[string]string{}
+	for view, m := range s.CLSID {
+		if view != "64" && (view != "32" || !p.Is64BitOS) {
+			return fmt.Errorf("clsid: view %q does not exist (\"64\", and \"32\" on 64-bit Windows)", view)
+		}
+		for id, server := range m {
+			u := strings.ToUpper(id)
+			if !clsidRe.MatchString(u) {
+				return fmt.Errorf("clsid %s: not a CLSID {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}", id)
+			}
+			if _, dup := out[view][u]; dup {
+				return fmt.Errorf("clsid %s: listed twice in view %s", u, view)
+			}
+			if server == "" {
+				return fmt.Errorf("clsid %s: empty InprocServer32", u)
+			}
+			if out[view] == nil {
+				out[view] = map[string]string{}
+			}
+			out[view][u] = server
+		}
+	}
+	s.CLSID = nil
+	if len(out) > 0 {
+		s.CLSID = out
+	}
+	return nil
+}
+
+func (s *MachineState) normDLLs(HostProfile) error {
+	if k, ok := foldDuplicate(keysOf(s.DLLs)); ok {
+		return fmt.Errorf("dlls: %q is listed twice (paths are case-insensitive)", k)
+	}
+	for path, d := range s.DLLs {
+		if c, ok := cleanPath(path); !ok || c != path {
+			return fmt.Errorf("dll %s: not a clean absolute path", path)
+		}
+		if d == nil {
+			return fmt.Errorf("dll %s: null", path)
+		}
+		for i, id := range d.Registers {
+			d.Registers[i] = strings.ToUpper(id)
+			if !clsidRe.MatchString(d.Registers[i]) {
+				return fmt.Errorf("dll %s: registers %q: not a CLSID", path, id)
+			}
+		}
+		d.Registers = dedupFold(d.Registers)
+		sort.Strings(d.Registers)
+	}
+	if len(s.DLLs) == 0 {
+		s.DLLs = nil
+	}
+	return nil
+}
+
+func (s *MachineState) normLog(HostProfile) error {
+	for i := range s.UpdateLog.Events {
+		e := &s.UpdateLog.Events[i]
+		t, err := normTime(e.Time, "")
+		if err != nil {
+			return fmt.Errorf("updateLog event %d: time: %w", i, err)
+		}
+		e.Time = t
+		if e.KB != "" && !kbRe.MatchString(e.KB) {
+			return fmt.Errorf("updateLog event %d: kb %q is not KB<digits>", i, e.KB)
+		}
+		if e.EventID <= 0 {
+			return fmt.Errorf("updateLog event %d: eventId must be > 0", i)
+		}
+	}
+	if !s.UpdateLog.Available && len(s.UpdateLog.Events) > 0 {
+		return fmt.Errorf("updateLog: an unavailable log has no events")
+	}
+	ev := s.UpdateLog.Events
+	sort.SliceStable(ev, func(i, j int) bool {
+		if ev[i].Time != ev[j].Time {
+			return ev[i].Time > ev[j].Time
+		}
+		return ev[i].EventID < ev[j].EventID
+	})
+	return nil
+}
+
+func (s *MachineState) normMisc(HostProfile) error {
+	var reasons []string
+	for _, r := range rebootReasons {
+		for _, got := range s.PendingReboot {
+			if got == r {
+				reasons = append(reasons, r)
+				break
+			}
+		}
+	}
+	for _, got := range s.PendingReboot {
+		if !oneOf(got, rebootReasons) {
+			return fmt.Errorf("pendingReboot: %q is not one of %v", got, rebootReasons)
+		}
+	}
+	s.PendingReboot = reasons
+
+	cs := &s.ComponentStore
+	if cs.State == "" {
+		cs.State = storeHealthy
+	}
+	if cs.RestoreHealth == "" {
+		cs.RestoreHealth = outcomeHealthy
+	}
+	if !oneOf(cs.State, []string{storeHealthy, storeRepairable, storeNonRepairable}) {
+		return fmt.Errorf("componentStore: state %q is not Healthy, Repairable or NonRepairable", cs.State)
+	}
+	outcomes := []string{outcomeHealthy, outcomeSourceMissing, outcomeNonRepairable}
+	if !oneOf(cs.RestoreHealth, outcomes) || cs.RestoreHealthWithSource != "" && !oneOf(cs.RestoreHealthWithSource, outcomes) {
+		return fmt.Errorf("componentStore: restoreHealth outcomes are %v", outcomes)
+	}
+
+	cat := scripts.MustLoad()
+	f := &s.Faults
+	fails := map[string]HResult{}
+	for path, hr := range f.RenameFails {
+		c, ok := cleanPath(path)
+		if !ok || c != path {
+			return fmt.Errorf("faults.renameFails: %q is not a clean absolute path", path)
+		}
+		fails[c] = hr
+	}
+	f.RenameFails = nil
+	if len(fails) > 0 {
+		f.RenameFails = fails
+	}
+	if k := f.CrashOnScript; k != nil {
+		if _, ok := cat.Get(k.Script); !ok || k.Call < 1 {
+			return fmt.Errorf("faults.crashOnScript: %q call %d: want an embedded script and a call ≥ 1", k.Script, k.Call)
+		}
+	}
+	for name, ms := range f.SlowMs {
+		if _, ok := cat.Get(name); !ok || ms < 0 {
+			return fmt.Errorf("faults.slowMs: %q: %d: want an embedded script and ms ≥ 0", name, ms)
+		}
+	}
+	if len(f.SlowMs) == 0 {
+		f.SlowMs = nil
+	}
+	return nil
+}
+
+// sortedKeys returns a map's keys in byte order (encoding/json's order).
+func sortedKeys[V any](m map[string]V) []string {
+	out := keysOf(m)
+	sort.Strings(out)
+	return out
+}
+
+func keysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// foldDuplicate finds two names that differ only in case.
+func foldDuplicate(names []string) (string, bool) {
+	seen := map[string]bool{}
+	sort.Strings(names)
+	for _, n := range names {
+		l := strings.ToLower(n)
+		if seen[l] {
+			return n, true
+		}
+		seen[l] = true
+	}
+	return "", false
+}
+
+func dedupFold(in []string) []string {
+	out := make([]string, 0, len(in))
+	seen := map[string]bool{}
+	for _, v := range in {
+		if l := strings.ToLower(v); !seen[l] {
+			seen[l] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// sortFold sorts names case-insensitively (ties in byte order).
+func sortFold(in []string) []string {
+	sort.Slice(in, func(i, j int) bool {
+		a, b := strings.ToLower(in[i]), strings.ToLower(in[j])
+		if a != b {
+			return a < b
+		}
+		return in[i] < in[j]
+	})
+	return in
+}

@@ -1,0 +1,58 @@
+package fakehost
+
+import "github.com/wurepair/wurepair/scripts"
+
+// Get-WurComponentHealth: Repair-WindowsImage -Online -CheckHealth (needs
+// elevation).
+func getComponentHealth(c *Call) {
+	if !c.isAdmin() {
+		c.elevationRequired()
+		return
+	}
+	cs := c.state().ComponentStore
+	c.Out(scripts.ComponentHealthResult{ImageHealthState: cs.State, RestartNeeded: cs.RestartNeeded})
+}
+
+// Repair-WurComponentStore: -RestoreHealth on a Repairable store does what
+// the machine's outcome says; a failure for want of repair files is data.
+// Under WhatIf it reports the store as CheckHealth sees it now.
+func repairComponentStore(c *Call) {
+	if !c.isAdmin() {
+		c.elevationRequired()
+		return
+	}
+	s := c.state()
+	cs := &s.ComponentStore
+	res := scripts.ComponentHealthResult{WhatIf: c.CheckMode}
+	if !c.CheckMode && cs.State == storeRepairable {
+		outcome := cs.RestoreHealth
+		if c.Str("Source") != "" && cs.RestoreHealthWithSource != "" {
+			outcome = cs.RestoreHealthWithSource
+		}
+		switch outcome {
+		case outcomeHealthy:
+			cs.State = storeHealthy
+			if cs.RestartAfterRepair {
+				cs.RestartNeeded = true
+				s.addRebootReason("CBSRebootPending")
+			}
+		case outcomeSourceMissing:
+			res.SourceMissing, res.HResult = true, hrSourceMissing.Int64()
+		case outcomeNonRepairable:
+			cs.State = storeNonRepairable
+		}
+	}
+	res.ImageHealthState, res.RestartNeeded = cs.State, cs.RestartNeeded
+	c.Out(res)
+}
+
+// addRebootReason adds a reason, keeping Get-WurPendingReboot's order.
+func (s *MachineState) addRebootReason(r string) {
+	var out []string
+	for _, known := range rebootReasons {
+		if known == r || oneOf(known, s.PendingReboot) {
+			out = append(out, known)
+		}
+	}
+	s.PendingReboot = out
+}

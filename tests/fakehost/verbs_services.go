@@ -1,0 +1,150 @@
+package fakehost
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wurepair/wurepair/scripts"
+)
+
+// Get-WurServiceState: one entry per name asked, in order.
+func getServiceState(c *Call) {
+	s := c.state()
+	out := scripts.ServiceStateResult{Services: []scripts.ServiceInfo{}}
+	for _, name := range c.Strs("Names") {
+		key, svc := s.LookupService(name)
+		if svc == nil {
+			out.Services = append(out.Services, scripts.ServiceInfo{Name: name, DependentServices: []string{}, ServicesDependedOn: []string{}})
+			continue
+		}
+		out.Services = append(out.Services, scripts.ServiceInfo{
+			Name: key, Exists: true, Status: svc.Status, StartType: svc.StartType,
+			DelayedAutoStart: svc.DelayedAutoStart, ProcessId: svc.ProcessID,
+			DependentServices:  s.dependents(key),
+			ServicesDependedOn: append([]string{}, svc.DependsOn...),
+		})
+	}
+	c.Out(out)
+}
+
+// Stop-WurService: stops a service (its running dependents first when
+// asked), waits up to TimeoutSec, kills nothing.
+func stopService(c *Call) {
+	s := c.state()
+	key, svc := s.LookupService(c.Str("Name"))
+	if svc == nil {
+		c.serviceNotFound(c.Str("Name"))
+		return
+	}
+	timeout := time.Duration(max(c.Int("TimeoutSec", 0), 0)) * time.Second
+	res := scripts.StopServiceResult{Name: key, PreviousStatus: svc.Status, ProcessId: svc.ProcessID,
+		StoppedDependents: []string{}, WhatIf: c.CheckMode}
+	if svc.Status == statusStopped {
+		res.Status, res.Stopped = statusStopped, true
+		c.Out(res)
+		return
+	}
+	running := s.stopOrder(key)
+	if len(running) > 0 && !c.Bool("StopDependents") {
+		res.Status = svc.Status
+		c.Out(res)
+		return
+	}
+	if c.CheckMode { // as the script: -WhatIf reports the service as it is
+		res.Status = svc.Status
+		c.Out(res)
+		return
+	}
+	if !c.isAdmin() {
+		c.serviceAccessDenied("Stop", key, svc)
+		return
+	}
+	for _, d := range running {
+		if !s.stop(d) {
+			c.waitedInVain(d, timeout)
+			res.Status = svc.Status
+			c.Out(res)
+			return
+		}
+		res.StoppedDependents = append(res.StoppedDependents, d)
+	}
+	if s.stop(key) {
+		res.Status, res.Stopped = statusStopped, true // what WaitForStatus saw, even if a trigger restarts it next
+	} else {
+		c.waitedInVain(key, timeout)
+		res.Status = svc.Status
+	}
+	c.Out(res)
+}
+
+// waitedInVain is WaitForStatus timing out: the time passes, Stop-Service
+// has warned (localized text) that it is waiting.
+func (c *Call) waitedInVain(name string, timeout time.Duration) {
+	c.Elapsed += timeout
+	shown := fmt.Sprintf("%s (%s)", c.state().Services[name].displayName(name), name)
+	c.Warn(c.tr(fmt.Sprintf("Waiting for service '%s' to stop...", shown),
+		fmt.Sprintf("En attente de l'arrêt du service « %s »...", shown)))
+}
+
+// Start-WurService: a start that fails is data (Started=false), not an error.
+func startService(c *Call) {
+	s := c.state()
+	key, svc := s.LookupService(c.Str("Name"))
+	if svc == nil {
+		c.serviceNotFound(c.Str("Name"))
+		return
+	}
+	res := scripts.StartServiceResult{Name: key, PreviousStatus: svc.Status, WhatIf: c.CheckMode}
+	switch {
+	case svc.Status == statusRunning:
+		res.Started = true
+	case svc.StartType == startDisabled:
+	case c.CheckMode: // nothing started; reported as it is
+	case !c.isAdmin(): // Start-Service fails (access denied): data
+	default:
+		res.Started = s.start(key)
+	}
+	res.Status = svc.Status
+	c.Out(res)
+}
+
+// Set-WurServiceStartType: Automatic, Manual or Disabled; the delayed flag
+// (the DelayedAutostart registry value) is written only for Automatic.
+func setServiceStartType(c *Call) {
+	want := c.Str("StartType")
+	st := ""
+	for _, t := range []string{startAutomatic, startManual, startDisabled} {
+		if strings.EqualFold(t, want) {
+			st = t
+		}
+	}
+	if st == "" {
+		c.throw(ErrorRecord{
+			Message: c.tr(fmt.Sprintf("Start type '%s' is refused: only Automatic, Manual or Disabled.", want),
+				fmt.Sprintf("Le type de démarrage « %s » est refusé : seulement Automatic, Manual ou Disabled.", want)),
+			FQID: "WurStartTypeRefused", Category: "InvalidArgument", Target: want,
+			HResult: hrInvalidArg.Int64(), ExceptionType: "System.ArgumentException"})
+		return
+	}
+	s := c.state()
+	key, svc := s.LookupService(c.Str("Name"))
+	if svc == nil {
+		c.serviceNotFound(c.Str("Name"))
+		return
+	}
+	delayed := svc.DelayedAutoStart
+	if st == startAutomatic {
+		delayed = c.Bool("DelayedAutoStart")
+	}
+	res := scripts.SetStartTypeResult{Name: key, PreviousStartType: svc.StartType, PreviousDelayedAutoStart: svc.DelayedAutoStart,
+		StartType: st, DelayedAutoStart: delayed, WhatIf: c.CheckMode}
+	if !c.CheckMode {
+		if !c.isAdmin() {
+			c.serviceAccessDenied("Set", key, svc)
+			return
+		}
+		svc.StartType, svc.DelayedAutoStart = st, delayed
+	}
+	c.Out(res)
+}

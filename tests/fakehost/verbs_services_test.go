@@ -1,0 +1,241 @@
+package fakehost
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/wurepair/wurepair/scripts"
+)
+
+func TestGetServiceState(t *testing.T) {
+	th := hostFor(t, "healthy")
+	r := result[scripts.ServiceStateResult](t, th.call("Get-WurServiceState", p("Names", []string{"WUAUSERV", "NoSuchSvc", "CryptSvc", "RpcSs", "AppIDSvc"}), false))
+	want := []scripts.ServiceInfo{
+		{Name: "wuauserv", Exists: true, Status: "Running", StartType: "Manual", ProcessId: 4412, DependentServices: []string{}, ServicesDependedOn: []string{"RpcSs"}},
+		{Name: "NoSuchSvc", DependentServices: []string{}, ServicesDependedOn: []string{}},
+		{Name: "CryptSvc", Exists: true, Status: "Running", StartType: "Automatic", ProcessId: 1948, DependentServices: []string{"AppIDSvc"}, ServicesDependedOn: []string{"RpcSs"}},
+		{Name: "RpcSs", Exists: true, Status: "Running", StartType: "Automatic", ProcessId: 1020,
+			DependentServices:  []string{"AppIDSvc", "BITS", "CryptSvc", "DoSvc", "msiserver", "UsoSvc", "wuauserv"},
+			ServicesDependedOn: []string{"DcomLaunch", "RpcEptMapper"}},
+		{Name: "AppIDSvc", Exists: true, Status: "Stopped", StartType: "Manual", DependentServices: []string{}, ServicesDependedOn: []string{"CryptSvc", "RpcSs"}},
+	}
+	if !reflect.DeepEqual(r.Services, want) {
+		t.Fatalf("got  %+v\nwant %+v", r.Services, want)
+	}
+	if th2 := hostFor(t, "healthy"); th2.bytes() != th.bytes() {
+		t.Fatal("a probe changed the machine")
+	}
+}
+
+func TestServiceProbeOnDefaultStartTypes(t *testing.T) {
+	th := hostFor(t, "healthy")
+	r := result[scripts.ServiceStateResult](t, th.call("Get-WurServiceState", p("Names", []string{"wuauserv", "BITS", "AppIDSvc", "UsoSvc", "msiserver", "TrustedInstaller", "CryptSvc", "DoSvc"}), false))
+	want := map[string]string{"wuauserv": "Manual", "BITS": "Manual", "AppIDSvc": "Manual", "UsoSvc": "Manual", "msiserver": "Manual",
+		"TrustedInstaller": "Manual", "CryptSvc": "Automatic", "DoSvc": "Automatic"}
+	for _, s := range r.Services {
+		if s.StartType != want[s.Name] || s.DelayedAutoStart != (s.Name == "DoSvc") {
+			t.Errorf("%s: %s delayed=%v", s.Name, s.StartType, s.DelayedAutoStart)
+		}
+	}
+}
+
+func TestStopService(t *testing.T) {
+	appIDRunning := func(sc *Scenario) {
+		s := sc.Machine.Services["AppIDSvc"]
+		s.Status, s.ProcessID = statusRunning, 6100
+	}
+	cases := []struct {
+		name     string
+		scenario string
+		mutate   []func(*Scenario)
+		params   map[string]any
+		want     scripts.StopServiceResult
+		after    string // the service's status afterwards
+		elapsed  time.Duration
+		warn     bool
+	}{
+		{"running stops", "healthy", nil, p("Name", "wuauserv", "TimeoutSec", 30),
+			scripts.StopServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "Stopped", Stopped: true, ProcessId: 4412, StoppedDependents: []string{}}, "Stopped", 0, false},
+		{"name is case-insensitive", "healthy", nil, p("Name", "Bits", "TimeoutSec", 30),
+			scripts.StopServiceResult{Name: "BITS", PreviousStatus: "Running", Status: "Stopped", Stopped: true, ProcessId: 2380, StoppedDependents: []string{}}, "Stopped", 0, false},
+		{"already stopped", "healthy", nil, p("Name", "msiserver", "TimeoutSec", 30),
+			scripts.StopServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Stopped", Stopped: true, StoppedDependents: []string{}}, "Stopped", 0, false},
+		{"hang: not stopped in time, nothing killed", "stuck-stoppending", nil, p("Name", "wuauserv", "TimeoutSec", 45),
+			scripts.StopServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "StopPending", ProcessId: 4412, StoppedDependents: []string{}}, "StopPending", 45 * time.Second, true},
+		{"ignores the stop: still Running, nothing killed", "stuck-service", nil, p("Name", "wuauserv", "TimeoutSec", 45),
+			scripts.StopServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "Running", ProcessId: 4412, StoppedDependents: []string{}}, "Running", 45 * time.Second, true},
+		{"running dependents, not asked to stop them", "healthy", []func(*Scenario){appIDRunning}, p("Name", "CryptSvc", "TimeoutSec", 30),
+			scripts.StopServiceResult{Name: "CryptSvc", PreviousStatus: "Running", Status: "Running", ProcessId: 1948, StoppedDependents: []string{}}, "Running", 0, false},
+		{"running dependents stopped first", "healthy", []func(*Scenario){appIDRunning}, p("Name", "CryptSvc", "TimeoutSec", 30, "StopDependents", true),
+			scripts.StopServiceResult{Name: "CryptSvc", PreviousStatus: "Running", Status: "Stopped", Stopped: true, ProcessId: 1948, StoppedDependents: []string{"AppIDSvc"}}, "Stopped", 0, false},
+		{"trigger restarts it after it stopped", "trigger-restart", nil, p("Name", "wuauserv", "TimeoutSec", 30),
+			scripts.StopServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "Stopped", Stopped: true, ProcessId: 4412, StoppedDependents: []string{}}, "Running", 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			th := hostFor(t, tc.scenario, tc.mutate...)
+			env := th.call("Stop-WurService", tc.params, false)
+			got := result[scripts.StopServiceResult](t, env)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got  %+v\nwant %+v", got, tc.want)
+			}
+			key, svc := th.state().LookupService(tc.params["Name"].(string))
+			if svc.Status != tc.after || (svc.Status == statusStopped) != (svc.ProcessID == 0) {
+				t.Fatalf("%s afterwards: %s pid %d, want %s", key, svc.Status, svc.ProcessID, tc.after)
+			}
+			if (len(env.Warnings) > 0) != tc.warn {
+				t.Fatalf("warnings %q", env.Warnings)
+			}
+		})
+	}
+}
+
+func TestStopHangPastRequestTimeoutTimesOut(t *testing.T) {
+	th := hostFor(t, "stuck-stoppending")
+	env, _ := th.callCrash("Stop-WurService", p("Name", "wuauserv", "TimeoutSec", 300), false, 180000)
+	if !env.TimedOut || env.OK || len(env.Output) != 0 {
+		t.Fatalf("envelope %+v", env)
+	}
+	if _, svc := th.state().LookupService("wuauserv"); svc.Status != statusStopPending || svc.ProcessID != 4412 {
+		t.Fatalf("wuauserv %+v", svc)
+	}
+}
+
+func TestTriggerRestartUnlessUsoSvcStopped(t *testing.T) {
+	th := hostFor(t, "trigger-restart")
+	th.call("Stop-WurService", p("Name", "wuauserv", "TimeoutSec", 30), false)
+	_, wu := th.state().LookupService("wuauserv")
+	if wu.Status != statusRunning || wu.ProcessID == 4412 || wu.ProcessID == 0 {
+		t.Fatalf("the trigger should have restarted wuauserv with a new process: %+v", wu)
+	}
+	// It came back: DataStore.edb is in use again.
+	th.stopAll("BITS")
+	e := failure(t, th.call("Backup-WurFolder", p("Path", dataStoreDir, "BackupPath", dataStoreDir+".wurepair-r1"), false))
+	if e.HResult != hrSharingViolation.Int64() {
+		t.Fatalf("%+v", e)
+	}
+	// Stop UsoSvc first, then wuauserv stays stopped.
+	th.stopAll("UsoSvc", "wuauserv")
+	if _, wu := th.state().LookupService("wuauserv"); wu.Status != statusStopped {
+		t.Fatalf("wuauserv %+v", wu)
+	}
+	result[scripts.BackupFolderResult](t, th.call("Backup-WurFolder", p("Path", dataStoreDir, "BackupPath", dataStoreDir+".wurepair-r1"), false))
+}
+
+func TestStopServiceFailures(t *testing.T) {
+	e := failure(t, hostFor(t, "healthy").call("Stop-WurService", p("Name", "nosuch", "TimeoutSec", 5), false))
+	if e.FQID != "WurServiceNotFound" || e.Category != "ObjectNotFound" {
+		t.Fatalf("%+v", e)
+	}
+	th := hostFor(t, "healthy", func(sc *Scenario) { sc.Host.IsAdmin = false })
+	before := th.bytes()
+	e = failure(t, th.call("Stop-WurService", p("Name", "wuauserv", "TimeoutSec", 5), false))
+	if e.FQID != "CouldNotStopService,Microsoft.PowerShell.Commands.StopServiceCommand" || th.bytes() != before {
+		t.Fatalf("%+v", e)
+	}
+}
+
+func TestStartService(t *testing.T) {
+	stopped := func(name string) func(*Scenario) {
+		return func(sc *Scenario) {
+			s := sc.Machine.Services[name]
+			s.Status, s.ProcessID = statusStopped, 0
+		}
+	}
+	cases := []struct {
+		name     string
+		scenario string
+		mutate   []func(*Scenario)
+		svc      string
+		want     scripts.StartServiceResult
+	}{
+		{"already running", "healthy", nil, "wuauserv", scripts.StartServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "Running", Started: true}},
+		{"starts", "healthy", nil, "msiserver", scripts.StartServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Running", Started: true}},
+		{"disabled is not started", "healthy", []func(*Scenario){func(sc *Scenario) { sc.Machine.Services["msiserver"].StartType = startDisabled }},
+			"msiserver", scripts.StartServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Stopped"}},
+		{"start fails: data", "healthy", []func(*Scenario){func(sc *Scenario) { sc.Machine.Services["msiserver"].StartFails = true }},
+			"msiserver", scripts.StartServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Stopped"}},
+		{"dependency disabled", "healthy", []func(*Scenario){stopped("CryptSvc"), func(sc *Scenario) { sc.Machine.Services["CryptSvc"].StartType = startDisabled }},
+			"AppIDSvc", scripts.StartServiceResult{Name: "AppIDSvc", PreviousStatus: "Stopped", Status: "Stopped"}},
+		{"starts its dependencies", "healthy", []func(*Scenario){stopped("CryptSvc")},
+			"AppIDSvc", scripts.StartServiceResult{Name: "AppIDSvc", PreviousStatus: "Stopped", Status: "Running", Started: true}},
+		{"not elevated: data", "healthy", []func(*Scenario){func(sc *Scenario) { sc.Host.IsAdmin = false }},
+			"msiserver", scripts.StartServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Stopped"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			th := hostFor(t, tc.scenario, tc.mutate...)
+			got := result[scripts.StartServiceResult](t, th.call("Start-WurService", p("Name", tc.svc, "TimeoutSec", 30), false))
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got  %+v\nwant %+v", got, tc.want)
+			}
+			if _, s := th.state().LookupService(tc.svc); s.Status != tc.want.Status {
+				t.Fatalf("afterwards %+v", s)
+			}
+		})
+	}
+	t.Run("stuck service cannot start", func(t *testing.T) {
+		th := hostFor(t, "stuck-stoppending")
+		th.call("Stop-WurService", p("Name", "wuauserv", "TimeoutSec", 1), false)
+		got := result[scripts.StartServiceResult](t, th.call("Start-WurService", p("Name", "wuauserv", "TimeoutSec", 30), false))
+		if got.Started || got.Status != statusStopPending {
+			t.Fatalf("%+v", got)
+		}
+	})
+}
+
+// A service creates the files it holds when they are missing: wuauserv
+// starting after a DataStore reset writes a new DataStore.edb.
+func TestStartCreatesHeldFiles(t *testing.T) {
+	th := hostFor(t, "0x80070002")
+	th.stopAll("UsoSvc", "wuauserv")
+	result[scripts.BackupFolderResult](t, th.call("Backup-WurFolder", p("Path", dataStoreDir, "BackupPath", dataStoreDir+".wurepair-r1"), false))
+	if !th.state().isDirEmpty(dataStoreDir) {
+		t.Fatal("DataStore not recreated empty")
+	}
+	th.call("Start-WurService", p("Name", "wuauserv", "TimeoutSec", 30), false)
+	if _, e := th.state().LookupFile(dataStoreEDB); e == nil || e.Size != 0 || len(e.History) != 0 {
+		t.Fatalf("new DataStore.edb: %+v", e)
+	}
+}
+
+func TestSetServiceStartType(t *testing.T) {
+	cases := []struct {
+		name   string
+		params map[string]any
+		want   scripts.SetStartTypeResult
+	}{
+		{"manual to automatic delayed", p("Name", "wuauserv", "StartType", "Automatic", "DelayedAutoStart", true),
+			scripts.SetStartTypeResult{Name: "wuauserv", PreviousStartType: "Manual", StartType: "Automatic", DelayedAutoStart: true}},
+		{"case-insensitive values", p("Name", "DOSVC", "StartType", "manual"),
+			scripts.SetStartTypeResult{Name: "DoSvc", PreviousStartType: "Automatic", PreviousDelayedAutoStart: true, StartType: "Manual", DelayedAutoStart: true}},
+		{"automatic not delayed", p("Name", "DoSvc", "StartType", "Automatic"),
+			scripts.SetStartTypeResult{Name: "DoSvc", PreviousStartType: "Automatic", PreviousDelayedAutoStart: true, StartType: "Automatic"}},
+		{"disabled", p("Name", "BITS", "StartType", "Disabled"),
+			scripts.SetStartTypeResult{Name: "BITS", PreviousStartType: "Manual", StartType: "Disabled"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			th := hostFor(t, "healthy")
+			got := result[scripts.SetStartTypeResult](t, th.call("Set-WurServiceStartType", tc.params, false))
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got  %+v\nwant %+v", got, tc.want)
+			}
+			_, s := th.state().LookupService(tc.want.Name)
+			if s.StartType != tc.want.StartType || s.DelayedAutoStart != tc.want.DelayedAutoStart || s.Status != statusRunning {
+				t.Fatalf("afterwards %+v", s)
+			}
+		})
+	}
+	for _, st := range []string{"Boot", "System", "system", "Auto", "AutomaticDelayedStart"} {
+		t.Run("refuses "+st, func(t *testing.T) {
+			th := hostFor(t, "healthy")
+			before := th.bytes()
+			e := failure(t, th.call("Set-WurServiceStartType", p("Name", "wuauserv", "StartType", st), false))
+			if e.FQID != "WurStartTypeRefused" || e.Category != "InvalidArgument" || th.bytes() != before {
+				t.Fatalf("%+v", e)
+			}
+		})
+	}
+}
