@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wurepair/wurepair/scripts"
@@ -18,19 +19,31 @@ func ListBackups(ctx context.Context, h *Host) ([]scripts.BackupInfo, error) {
 	return sd.Backups, nil
 }
 
-// OlderThan keeps the backups created before cutoff.
-func OlderThan(backups []scripts.BackupInfo, cutoff time.Time) ([]scripts.BackupInfo, error) {
-	var out []scripts.BackupInfo
+// BackupMade is when wurepair made a backup: the time in its run id. The
+// folder's own creation time is no use: a rename keeps it, so a DataStore
+// created years ago and backed up today would look years old.
+func BackupMade(b scripts.BackupInfo) (time.Time, bool) {
+	stamp, _, ok := strings.Cut(b.RunId, "-")
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(runIDTime, stamp)
+	return t, err == nil
+}
+
+// OlderThan splits backups into those made before cutoff and those whose
+// run id carries no time (never pruned: what cannot be dated is kept).
+func OlderThan(backups []scripts.BackupInfo, cutoff time.Time) (old, undated []scripts.BackupInfo) {
 	for _, b := range backups {
-		created, err := time.Parse(time.RFC3339Nano, b.Created)
-		if err != nil {
-			return nil, fmt.Errorf("backup %s has an unreadable creation time %q: %w", b.Path, b.Created, err)
-		}
-		if created.Before(cutoff) {
-			out = append(out, b)
+		made, ok := BackupMade(b)
+		switch {
+		case !ok:
+			undated = append(undated, b)
+		case made.Before(cutoff):
+			old = append(old, b)
 		}
 	}
-	return out, nil
+	return old, undated
 }
 
 // Prune deletes backups, journaling each deletion first. It goes on after

@@ -2,8 +2,10 @@ package orchestrator
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Severity of a finding.
@@ -168,6 +170,8 @@ func diagnoseErrors(f Facts, add func(Finding)) {
 	}
 	groups := map[Remedy]*group{}
 	var unknown []string
+	repaired := 0 // errors logged before a repair that addresses them
+	var lastFix *PastRepair
 	for _, ev := range f.Errors.Events {
 		h, err := ParseHResult(ev.HResult)
 		if err != nil {
@@ -176,6 +180,13 @@ func diagnoseErrors(f Facts, add func(Finding)) {
 		code, ok := LookupHResult(h)
 		if !ok {
 			unknown = append(unknown, FormatHResult(h))
+			continue
+		}
+		if fix := fixedSince(f.Repairs, code.Remedy, ev.TimeCreated); fix != nil {
+			repaired++
+			if lastFix == nil || fix.Ended.After(lastFix.Ended) {
+				lastFix = fix
+			}
 			continue
 		}
 		g := groups[code.Remedy]
@@ -232,10 +243,43 @@ func diagnoseErrors(f Facts, add func(Finding)) {
 		}
 		add(fd)
 	}
+	if lastFix != nil {
+		add(Finding{ID: "errors-already-repaired", Severity: SevInfo, Title: "update errors logged before a wurepair repair that addresses them",
+			Evidence: []string{fmt.Sprintf("%d logged error(s) predate a successful repair; the latest: run %s (%s, ended %s)",
+				repaired, lastFix.Run, lastFix.Plan, lastFix.Ended.UTC().Format(time.RFC3339))},
+			Advice: "retry the update: errors logged after the repair would be diagnosed again"})
+	}
 	if len(unknown) > 0 {
 		add(Finding{ID: "other-errors", Severity: SevInfo, Title: "update errors wurepair has no remedy for",
 			Evidence: []string{strings.Join(uniq(unknown), ", ")}, Advice: "look the codes up before repairing: a reset may not help"})
 	}
+}
+
+// remedyPlans are the plans that address each remedy's errors.
+var remedyPlans = map[Remedy][]string{
+	RemedyDataStore:  {"datastore", "reset"},
+	RemedyComponents: {"components"},
+	RemedyReset:      {"reset"},
+}
+
+// fixedSince returns the latest successful repair that addresses remedy
+// and ended after the event was logged, or nil. An event whose time does
+// not parse is never taken as repaired.
+func fixedSince(repairs []PastRepair, remedy Remedy, logged string) *PastRepair {
+	t, err := time.Parse(time.RFC3339, logged)
+	if err != nil {
+		return nil
+	}
+	var best *PastRepair
+	for i, r := range repairs {
+		if !slices.Contains(remedyPlans[remedy], r.Plan) || !r.Ended.After(t) {
+			continue
+		}
+		if best == nil || r.Ended.After(best.Ended) {
+			best = &repairs[i]
+		}
+	}
+	return best
 }
 
 func diagnoseServices(f Facts, add func(Finding)) {

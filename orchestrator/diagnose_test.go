@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/wurepair/wurepair/ps"
 	"github.com/wurepair/wurepair/scripts"
@@ -37,6 +38,29 @@ func withEvents(f Facts, codes ...string) Facts {
 	}
 	f.Errors.LogAvailable = true
 	return f
+}
+
+func withEventsAt(f Facts, at string, codes ...string) Facts {
+	f = withEvents(f, codes...)
+	for i := range f.Errors.Events {
+		f.Errors.Events[i].TimeCreated = at
+	}
+	return f
+}
+
+func TestPastRepairs(t *testing.T) {
+	end := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	runs := []RunSummary{
+		{ID: "a", Command: "repair", Plans: []string{"wups2", "datastore"}, Outcome: "success", Ended: end},
+		{ID: "b", Command: "repair", Plans: []string{"reset"}, Outcome: "rolled-back", Ended: end},
+		{ID: "c", Command: "repair", Plans: []string{"reset"}, Outcome: "incomplete"},
+		{ID: "d", Command: "rollback", Plans: []string{"reset"}, Outcome: "success", Ended: end},
+		{ID: "e", Command: "repair", Plans: []string{"components"}, Outcome: "success-reboot-required", Ended: end},
+	}
+	want := []PastRepair{{"wups2", "a", end}, {"datastore", "a", end}, {"components", "e", end}}
+	if got := PastRepairs(runs); !reflect.DeepEqual(got, want) {
+		t.Fatalf("%+v", got)
+	}
 }
 
 func TestDiagnose(t *testing.T) {
@@ -97,6 +121,31 @@ func TestDiagnose(t *testing.T) {
 			f.Wups2.Registrations = nil
 			return f
 		}, []string{"datastore-errors", "wups2-unregistered"}, []string{"wups2", "datastore"}},
+		{"0x80070002 logged before a successful datastore run: history, not a repair", func() Facts {
+			f := withEventsAt(healthyFacts(), "2024-05-30T03:12:40.0000000Z", "0x80070002")
+			f.Repairs = []PastRepair{{Plan: "datastore", Run: "r1", Ended: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}}
+			return f
+		}, []string{"errors-already-repaired"}, []string{}},
+		{"a full reset addresses the 0x80070002 family too", func() Facts {
+			f := withEventsAt(healthyFacts(), "2024-05-30T03:12:40Z", "0x80070002")
+			f.Repairs = []PastRepair{{Plan: "reset", Run: "r1", Ended: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}}
+			return f
+		}, []string{"errors-already-repaired"}, []string{}},
+		{"logged after the repair: repair again", func() Facts {
+			f := withEventsAt(healthyFacts(), "2024-06-02T00:00:00Z", "0x80070002")
+			f.Repairs = []PastRepair{{Plan: "datastore", Run: "r1", Ended: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}}
+			return f
+		}, []string{"datastore-errors"}, []string{"datastore"}},
+		{"a repair of another kind does not address them", func() Facts {
+			f := withEventsAt(healthyFacts(), "2024-05-30T03:12:40Z", "0x800F081F")
+			f.Repairs = []PastRepair{{Plan: "datastore", Run: "r1", Ended: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}}
+			return f
+		}, []string{"components-errors"}, []string{"components"}},
+		{"an unreadable event time is never taken as repaired", func() Facts {
+			f := withEventsAt(healthyFacts(), "30/05/2024 03:12", "0x80070002")
+			f.Repairs = []PastRepair{{Plan: "datastore", Run: "r1", Ended: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}}
+			return f
+		}, []string{"datastore-errors"}, []string{"datastore"}},
 		{"reboot pending", func() Facts {
 			f := healthyFacts()
 			f.Reboot = scripts.PendingRebootResult{RebootPending: true, Reasons: []string{"CBSRebootPending"}}

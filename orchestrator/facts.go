@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/wurepair/wurepair/ps"
 	"github.com/wurepair/wurepair/scripts"
@@ -27,6 +28,31 @@ type Facts struct {
 	Agent       scripts.AgentProbeResult           `json:"agent"`
 	Component   *scripts.ComponentHealthResult     `json:"componentStore,omitempty"`
 	ProbeErrors map[string]string                  `json:"probeErrors,omitempty"`
+	// Repairs are wurepair's own successful repairs on this machine (from
+	// the state directory's journals): errors logged before one that
+	// addresses them are history, not a reason to repair again.
+	Repairs []PastRepair `json:"repairs,omitempty"`
+}
+
+// PastRepair is one plan a successful run carried out.
+type PastRepair struct {
+	Plan  string    `json:"plan"`
+	Run   string    `json:"run"`
+	Ended time.Time `json:"ended"`
+}
+
+// PastRepairs lists the plans of the successful repair runs, oldest first.
+func PastRepairs(runs []RunSummary) []PastRepair {
+	var out []PastRepair
+	for _, r := range runs {
+		if r.Command != "repair" || (r.Outcome != "success" && r.Outcome != "success-reboot-required") || r.Ended.IsZero() {
+			continue
+		}
+		for _, p := range r.Plans {
+			out = append(out, PastRepair{Plan: p, Run: r.ID, Ended: r.Ended})
+		}
+	}
+	return out
 }
 
 // Service returns the named service, or nil.

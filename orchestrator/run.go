@@ -34,7 +34,12 @@ type Run struct {
 
 	stopped      []string // services stopped and not yet started again, in order
 	RebootNeeded bool
+	// Backups are the backup folders this run made (kept after success).
+	Backups []string
 }
+
+// runIDTime is the layout of the time that starts a run id.
+const runIDTime = "20060102T150405Z"
 
 // NewRunID makes a sortable, unique run id: 20261123T094512Z-1a2b3c.
 // Only [0-9A-Za-z-]: it is part of backup folder names.
@@ -43,7 +48,7 @@ func NewRunID(now time.Time) (string, error) {
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b), nil
+	return now.UTC().Format(runIDTime) + "-" + hex.EncodeToString(b), nil
 }
 
 // ServiceStuckError: a service did not stop (or start) in time.
@@ -56,7 +61,11 @@ type ServiceStuckError struct {
 }
 
 func (e *ServiceStuckError) Error() string {
-	return fmt.Sprintf("service %s did not %s within %ds: it is %s (process id %d); wurepair killed nothing", e.Name, e.Action, e.Timeout, e.Status, e.ProcessID)
+	pid := ""
+	if e.ProcessID != 0 { // Start-WurService does not report one
+		pid = fmt.Sprintf(" (process id %d)", e.ProcessID)
+	}
+	return fmt.Sprintf("service %s did not %s within %ds: it is %s%s; wurepair killed nothing", e.Name, e.Action, e.Timeout, e.Status, pid)
 }
 
 func (r *Run) timeoutSec() int {
@@ -187,6 +196,7 @@ func (r *Run) backupFolder(ctx context.Context, fo scripts.FolderInfo) error {
 	if err != nil {
 		return errors.Join(err, r.outcome(ref, err, ""))
 	}
+	r.Backups = append(r.Backups, backup)
 	return r.outcome(ref, nil, "")
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"github.com/wurepair/wurepair/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,22 +24,9 @@ func runApp(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	return out.String(), errb.String(), code
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/app -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Fatalf("%s differs from golden file (go test ./internal/app -update to accept):\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
-	}
+	golden.Check(t, "./internal/app", name, got, *update)
 }
 
 func TestGoldenOutput(t *testing.T) {
@@ -57,7 +45,7 @@ func TestGoldenOutput(t *testing.T) {
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d; stderr %s", code, tc.code, errOut)
 			}
-			golden(t, tc.name, out)
+			checkGolden(t, tc.name, out)
 		})
 	}
 }

@@ -34,9 +34,13 @@ func (d *deps) cmdBackups() *cli.Command {
 						return writeJSON(d.env.Stdout, backups)
 					}
 					tw := tabwriter.NewWriter(d.env.Stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "BACKUP\tRUN\tCREATED\tBYTES")
+					fmt.Fprintln(tw, "BACKUP\tRUN\tMADE\tBYTES")
 					for _, b := range backups {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", b.Path, b.RunId, b.Created, b.Bytes)
+						made := "unknown"
+						if t, ok := orchestrator.BackupMade(b); ok {
+							made = t.Format(time.RFC3339)
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", b.Path, b.RunId, made, b.Bytes)
 					}
 					return tw.Flush()
 				},
@@ -45,7 +49,7 @@ func (d *deps) cmdBackups() *cli.Command {
 				Name:  "prune",
 				Usage: "delete backups older than a duration (the only thing wurepair ever deletes)",
 				Flags: append(append([]cli.Flag{
-					&cli.DurationFlag{Name: "older-than", Required: true, Usage: "delete backups created more than this long ago (e.g. 720h)"},
+					&cli.DurationFlag{Name: "older-than", Required: true, Usage: "delete backups made more than this long ago, by the time in their run id (e.g. 720h)"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "list what would be deleted"},
 					&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation"},
 					stateDirFlag(),
@@ -88,17 +92,18 @@ func (d *deps) prune(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	old, err := orchestrator.OlderThan(backups, time.Now().Add(-age))
-	if err != nil {
-		return err
-	}
+	old, undated := orchestrator.OlderThan(backups, time.Now().Add(-age))
 	out := d.env.Stdout
+	for _, b := range undated {
+		fmt.Fprintf(out, "keep %s: its run id %q carries no time, so its age is unknown\n", b.Path, b.RunId)
+	}
 	if len(old) == 0 {
 		fmt.Fprintf(out, "no backup is older than %s\n", age)
 		return nil
 	}
 	for _, b := range old {
-		fmt.Fprintf(out, "%s %s (run %s, created %s, %d bytes)\n", map[bool]string{true: "would delete", false: "delete"}[dry], b.Path, b.RunId, b.Created, b.Bytes)
+		made, _ := orchestrator.BackupMade(b)
+		fmt.Fprintf(out, "%s %s (made by run %s at %s, %d bytes)\n", map[bool]string{true: "would delete", false: "delete"}[dry], b.Path, b.RunId, made.Format(time.RFC3339), b.Bytes)
 	}
 	if dry {
 		fmt.Fprintln(out, "dry run: nothing was deleted")

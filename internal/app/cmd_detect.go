@@ -13,7 +13,7 @@ func (d *deps) cmdDetect() *cli.Command {
 		Usage: "Intune/ConfigMgr detection: one line on stdout; exit 0 healthy, 1 a repair applies",
 		Description: "Exit 1 only when a plan wurepair can run applies (so a remediation of `repair auto --yes`\n" +
 			"never loops on problems no reset fixes, such as a proxy). Exit 4 when PowerShell is unusable.",
-		Flags: append(sessionFlags(), logFlags()...),
+		Flags: append(append([]cli.Flag{stateDirFlag()}, sessionFlags()...), logFlags()...),
 		Action: func(c *cli.Context) error {
 			w, err := d.open(c)
 			if err != nil {

@@ -17,7 +17,7 @@ func (d *deps) cmdDiagnose() *cli.Command {
 		Description: "Runs read-only probes (services, wups2 registration, SoftwareDistribution, the update log's\n" +
 			"HRESULTs, pending reboot, the update agent's COM API, component store health) and reports\n" +
 			"findings with their evidence and the plan that fixes each. Exit 0: healthy; 1: a repair applies.",
-		Flags: append(append([]cli.Flag{outputFlag()}, sessionFlags()...), logFlags()...),
+		Flags: append(append([]cli.Flag{outputFlag(), stateDirFlag()}, sessionFlags()...), logFlags()...),
 		Action: func(c *cli.Context) error {
 			w, err := d.open(c)
 			if err != nil {

@@ -187,7 +187,11 @@ func (d *deps) execute(c *cli.Context, w *workspace, stateDir string, facts orch
 	if run.RebootNeeded {
 		return finish("success-reboot-required", fmt.Sprintf("repaired (run %s); a reboot is required to finish", id), ExitRebootRequired)
 	}
-	return finish(outcome, fmt.Sprintf("repaired (run %s); backups are kept beside the original folders: `wurepair backups prune` removes old ones", id), ExitOK)
+	msg := fmt.Sprintf("repaired (run %s)", id)
+	if len(run.Backups) > 0 {
+		msg += fmt.Sprintf("; %d backup folders kept beside the originals (%s): `wurepair backups prune` removes old ones", len(run.Backups), strings.Join(run.Backups, ", "))
+	}
+	return finish(outcome, msg, ExitOK)
 }
 
 // progress prints one line per step (text) and logs every event.
@@ -211,6 +215,9 @@ func (d *deps) progress(text bool, log *logrus.Entry, rep *Report) func(orchestr
 			}
 		case e.Phase == orchestrator.PhaseStart:
 			entry.Info("step started")
+			if text { // whole lines: a long step shows at once, logs never cut in
+				fmt.Fprintf(out, "[%d/%d] %s ...\n", e.Index, e.Total, e.Step)
+			}
 		default:
 			sr := StepReport{Step: e.Step, Status: e.Phase, DurationMs: e.Duration.Milliseconds()}
 			if e.Err != nil {
@@ -225,7 +232,7 @@ func (d *deps) progress(text bool, log *logrus.Entry, rep *Report) func(orchestr
 				if e.Err != nil {
 					status = "FAILED"
 				}
-				fmt.Fprintf(out, "[%d/%d] %s ... %s (%s)\n", e.Index, e.Total, e.Step, status, seconds(e.Duration))
+				fmt.Fprintf(out, "[%d/%d] %s: %s (%s)\n", e.Index, e.Total, e.Step, status, seconds(e.Duration))
 			}
 		}
 	}

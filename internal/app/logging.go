@@ -17,8 +17,8 @@ import (
 func logFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text, json or cmtrace (ConfigMgr's CMTrace/OneTrace)"},
-		&cli.StringFlag{Name: "log-file", Usage: "append logs to `FILE` as well as stderr"},
-		&cli.BoolFlag{Name: "verbose", Usage: "log debug detail"},
+		&cli.StringFlag{Name: "log-file", Usage: "append the log (info and up: the audit trail) to `FILE`; stderr shows warnings and errors"},
+		&cli.BoolFlag{Name: "verbose", Usage: "log debug detail, to stderr too"},
 	}
 }
 
@@ -36,23 +36,49 @@ func (d *deps) newLogger(c *cli.Context) (*logrus.Logger, func() error, error) {
 	default:
 		return nil, nil, usagef("--log-format %q: want text, json or cmtrace", c.String("log-format"))
 	}
+	// stderr carries warnings and errors (the progress lines on stdout
+	// already say what happens) unless --verbose; the --log-file, the
+	// audit log, carries everything from info up. Each sink filters its
+	// own level through a hook; the logger itself writes nowhere.
+	verbose := c.Bool("verbose")
 	log := logrus.New()
 	log.SetFormatter(f)
-	log.SetOutput(d.env.Stderr)
+	log.SetOutput(io.Discard)
 	log.SetLevel(logrus.InfoLevel)
-	if c.Bool("verbose") {
+	stderrLevel := logrus.WarnLevel
+	if verbose {
 		log.SetLevel(logrus.DebugLevel)
+		stderrLevel = logrus.DebugLevel
 	}
+	log.AddHook(&sinkHook{w: d.env.Stderr, f: f, max: stderrLevel})
 	closeFn := func() error { return nil }
 	if path := c.String("log-file"); path != "" {
 		file, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
 			return nil, nil, usagef("--log-file: %w", err)
 		}
-		log.SetOutput(io.MultiWriter(d.env.Stderr, file))
+		log.AddHook(&sinkHook{w: file, f: f, max: log.GetLevel()})
 		closeFn = file.Close
 	}
 	return log, closeFn, nil
+}
+
+// sinkHook writes the entries at max or more severe to w.
+type sinkHook struct {
+	w   io.Writer
+	f   logrus.Formatter
+	max logrus.Level
+}
+
+func (h *sinkHook) Levels() []logrus.Level { return logrus.AllLevels[:h.max+1] }
+
+func (h *sinkHook) Fire(e *logrus.Entry) error {
+	b, err := h.f.Format(e)
+	if err != nil {
+		return err
+	}
+	_, err = h.w.Write(b)
+	return err
 }
 
 // cmtraceFormatter writes the format ConfigMgr admins read with CMTrace:

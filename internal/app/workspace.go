@@ -91,6 +91,19 @@ func (d *deps) probe(c *cli.Context, w *workspace) (orchestrator.Facts, orchestr
 	if err != nil {
 		return f, orchestrator.Diagnosis{}, err
 	}
+	// wurepair's own past repairs: errors logged before one that fixed
+	// them are not a reason to repair again (or Intune would remediate
+	// forever). Unreadable journals only cost that refinement.
+	stateDir, err := d.stateDir(c)
+	if err == nil {
+		var runs []orchestrator.RunSummary
+		if runs, err = orchestrator.ListRuns(stateDir); err == nil {
+			f.Repairs = orchestrator.PastRepairs(runs)
+		}
+	}
+	if err != nil {
+		w.log.WithError(err).Warn("past repairs not read: errors they fixed may be reported again")
+	}
 	return f, orchestrator.Diagnose(f), nil
 }
 
