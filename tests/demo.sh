@@ -16,7 +16,6 @@ demo() {
   cp "tests/scenarios/$scenario.json" "$work/$scenario/scenario.json"
   export WUREPAIR_FAKEHOST_SCENARIO="$work/$scenario/scenario.json"
   export WUREPAIR_FAKEHOST_STATE="$work/$scenario/machine.json"
-  W=(bin/wurepair --powershell bin/fakehost --state-dir "$work/$scenario/state")
   printf '\n==================================================================\n'
   printf ' SIMULATED machine: tests/scenarios/%s.json\n' "$scenario"
   printf ' (fake PowerShell host; nothing here touches a real Windows machine)\n'
