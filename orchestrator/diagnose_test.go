@@ -55,7 +55,8 @@ func TestPastRepairs(t *testing.T) {
 		{ID: "b", Command: "repair", Plans: []string{"reset"}, Outcome: "rolled-back", Ended: end},
 		{ID: "c", Command: "repair", Plans: []string{"reset"}, Outcome: "incomplete"},
 		{ID: "d", Command: "rollback", Plans: []string{"reset"}, Outcome: "success", Ended: end},
-		{ID: "e", Command: "repair", Plans: []string{"components"}, Outcome: "success-reboot-required", Ended: end},
+		{ID: "e", Command: "repair", Plans: []string{"components"}, Outcome: OutcomeSuccess, Ended: end}, // reboot pending or not
+		{ID: "f", Command: "repair", Plans: []string{"components"}, Outcome: OutcomePartial, Ended: end},
 	}
 	want := []PastRepair{{"wups2", "a", end}, {"datastore", "a", end}, {"components", "e", end}}
 	if got := PastRepairs(runs); !reflect.DeepEqual(got, want) {
