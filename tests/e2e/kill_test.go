@@ -21,9 +21,9 @@ func exitStatus(code int) int {
 	return code & 0xff
 }
 
-// slowScript makes one script of the scenario's machine take ms
-// milliseconds (the fake host sleeps: a slow machine, not a wait).
-func (m *machine) slowScript(script string, ms int) {
+// editMachine changes the scenario's "machine" section before any host
+// reads it.
+func (m *machine) editMachine(edit func(machine map[string]any)) {
 	m.t.Helper()
 	raw, err := os.ReadFile(m.scenario)
 	if err != nil {
@@ -33,19 +33,26 @@ func (m *machine) slowScript(script string, ms int) {
 	if err := json.Unmarshal(raw, &sc); err != nil {
 		m.t.Fatal(err)
 	}
-	machine := sc["machine"].(map[string]any)
-	faults, _ := machine["faults"].(map[string]any)
-	if faults == nil {
-		faults = map[string]any{}
-		machine["faults"] = faults
-	}
-	faults["slowMs"] = map[string]any{script: ms}
+	edit(sc["machine"].(map[string]any))
 	if raw, err = json.Marshal(sc); err != nil {
 		m.t.Fatal(err)
 	}
 	if err := os.WriteFile(m.scenario, raw, 0o644); err != nil {
 		m.t.Fatal(err)
 	}
+}
+
+// slowScript makes one script of the scenario's machine take ms
+// milliseconds (the fake host sleeps: a slow machine, not a wait).
+func (m *machine) slowScript(script string, ms int) {
+	m.editMachine(func(machine map[string]any) {
+		faults, _ := machine["faults"].(map[string]any)
+		if faults == nil {
+			faults = map[string]any{}
+			machine["faults"] = faults
+		}
+		faults["slowMs"] = map[string]any{script: ms}
+	})
 }
 
 // fastAgain takes the slowness off the machine as it is now.

@@ -216,6 +216,26 @@ func TestRepairComponents(t *testing.T) {
 	m.verified(m.onlyRun().ID)
 }
 
+// A component-store repair that needs a restart to finish says so with
+// 3010, the code ConfigMgr and Intune read as "success, reboot required".
+func TestRepairComponentsRebootRequired(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t, "components")
+	m.editMachine(func(machine map[string]any) {
+		machine["componentStore"].(map[string]any)["restartAfterRepair"] = true
+	})
+	r := m.run("repair", "components", "--yes")
+	if r.code != exitStatus(3010) || !strings.Contains(r.stdout, "a reboot is required") {
+		t.Fatalf("want 3010 and the reboot message: %v", r)
+	}
+	if st := m.now().ComponentStore.State; st != "Healthy" {
+		t.Fatalf("component store %s after the repair", st)
+	}
+	if run := m.onlyRun(); run.Outcome != "success" {
+		t.Fatalf("%+v", run)
+	}
+}
+
 // A plan that fails part way undoes everything it changed: the machine is
 // the one it was (process ids aside), the message says what failed.
 func TestFailedRepairRollsBack(t *testing.T) {
