@@ -263,12 +263,19 @@ func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
 // host, which closes the pipes; when it fired, its reason is the outcome.
 func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during string, timeout time.Duration) (frame, bool, error) {
 	if err := ctx.Err(); err != nil {
-		s.drop(c)
+		// Nothing was written: the host is idle and stays usable.
 		return frame{}, false, interrupted(during, err)
 	}
 	w := s.arm(ctx, c, timeout)
 	f, written, err := c.roundTrip(line, w)
-	switch w.disarm() {
+	why := w.disarm()
+	if why != 0 {
+		// fire may still be killing c on its own goroutine: wait for that
+		// (kill runs once) and forget c here, so that the next request
+		// never gets a host that is about to die under it.
+		s.drop(c)
+	}
+	switch why {
 	case whyTimeout:
 		return frame{}, written, &TimeoutError{Script: during, Timeout: timeout, Killed: true}
 	case whyContext:

@@ -314,6 +314,25 @@ func TestContextCancelStopsHost(t *testing.T) {
 	}
 }
 
+// A request whose context ended before anything was written leaves the
+// idle host alone: the next request does not pay for a restart.
+func TestCancelledBeforeWriteKeepsHost(t *testing.T) {
+	s := newFakeSession(t, fakehost.Faults{})
+	ctx := ctxWithin(t, 30*time.Second)
+	mustEcho(t, s, ctx, "first")
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	for range 20 { // acquire may pick either ready case: try both often
+		if _, err := s.Invoke(cancelled, echoRequest("x")); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	mustEcho(t, s, ctx, "second")
+	if s.Starts() != 1 {
+		t.Fatalf("starts = %d, want 1: a cancelled request killed an idle host", s.Starts())
+	}
+}
+
 func TestMissingExecutable(t *testing.T) {
 	opts := fakeScenario(t, fakehost.Faults{})
 	opts.Exe = "/nonexistent/powershell.exe"
