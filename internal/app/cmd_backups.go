@@ -3,7 +3,6 @@ package app
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -113,20 +112,12 @@ func (d *deps) prune(c *cli.Context) error {
 		fmt.Fprintln(out, "cancelled: nothing was deleted")
 		return exitWith(ExitFailure, nil)
 	}
-	id, err := orchestrator.NewRunID(time.Now())
+	run, err := d.startRun(stateDir, "backups prune", nil, w)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(orchestrator.RunsDir(stateDir), id)
-	j, err := orchestrator.CreateJournal(dir, time.Now)
-	if err != nil {
-		return err
-	}
+	j := run.Journal
 	defer j.Close()
-	if _, err := j.Append(orchestrator.Record{Type: orchestrator.RecRunStart, Run: d.runInfo(id, "backups prune", nil, w)}); err != nil {
-		return err
-	}
-	run := &orchestrator.Run{ID: id, Dir: dir, Host: w.host, Journal: j}
 	perr := run.Prune(c.Context, old)
 	outcome := orchestrator.OutcomeSuccess
 	if perr != nil {
@@ -138,6 +129,6 @@ func (d *deps) prune(c *cli.Context) error {
 	if perr != nil {
 		return perr
 	}
-	fmt.Fprintf(out, "deleted %d backup(s) (run %s)\n", len(old), id)
+	fmt.Fprintf(out, "deleted %d backup(s) (run %s)\n", len(old), run.ID)
 	return nil
 }

@@ -147,28 +147,21 @@ func confirm(env Env, prompt string) bool {
 
 func (d *deps) execute(c *cli.Context, w *workspace, stateDir string, facts orchestrator.Facts, plans []string,
 	steps []orchestrator.Step, rep *Report, finish func(string, string, int) error) error {
-	id, err := orchestrator.NewRunID(time.Now())
+	run, err := d.startRun(stateDir, "repair", plans, w)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(orchestrator.RunsDir(stateDir), id)
-	j, err := orchestrator.CreateJournal(dir, time.Now)
-	if err != nil {
-		return err
-	}
-	defer j.Close()
+	defer run.Journal.Close()
+	id, dir := run.ID, run.Dir
 	rep.RunID = id
-	if _, err := j.Append(orchestrator.Record{Type: orchestrator.RecRunStart, Run: d.runInfo(id, "repair", plans, w)}); err != nil {
-		return err
-	}
 	log := w.log.WithField("run", id)
 	out := d.env.Stdout
 	text := w.format == "text"
 	if text {
 		fmt.Fprintf(out, "run %s (journal: %s)\n", id, filepath.Join(dir, orchestrator.JournalName))
 	}
-	run := &orchestrator.Run{ID: id, Dir: dir, Host: w.host, Journal: j, Facts: &facts,
-		Options: orchestrator.Options{ServiceTimeoutSec: c.Int("service-timeout"), Source: c.String("source"), LimitAccess: c.Bool("limit-access")}}
+	run.Facts = &facts
+	run.Options = orchestrator.Options{ServiceTimeoutSec: c.Int("service-timeout"), Source: c.String("source"), LimitAccess: c.Bool("limit-access")}
 	run.Events = d.progress(text, log, rep)
 	outcome, err := run.Execute(c.Context, steps)
 	rep.RebootRequired = run.RebootNeeded
@@ -236,6 +229,24 @@ func (d *deps) progress(text bool, log *logrus.Entry, rep *Report) func(orchestr
 			}
 		}
 	}
+}
+
+// startRun creates a run: its id, its directory and journal, and the
+// run-start record saying who ran what. The caller closes the journal.
+func (d *deps) startRun(stateDir, command string, plans []string, w *workspace) (*orchestrator.Run, error) {
+	id, err := orchestrator.NewRunID(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(orchestrator.RunsDir(stateDir), id)
+	j, err := orchestrator.CreateJournal(dir, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := j.Append(orchestrator.Record{Type: orchestrator.RecRunStart, Run: d.runInfo(id, command, plans, w)}); err != nil {
+		return nil, errors.Join(err, j.Close())
+	}
+	return &orchestrator.Run{ID: id, Dir: dir, Host: w.host, Journal: j}, nil
 }
 
 func (d *deps) runInfo(id, command string, plans []string, w *workspace) *orchestrator.RunInfo {
