@@ -73,10 +73,7 @@ func (d *deps) prune(c *cli.Context) error {
 		return err
 	}
 	if !dry {
-		release, err := orchestrator.AcquireLock(stateDir)
-		if errors.Is(err, orchestrator.ErrBusy) {
-			return exitWith(ExitBusy, err)
-		}
+		release, err := lock(stateDir)
 		if err != nil {
 			return err
 		}

@@ -61,12 +61,9 @@ func (d *deps) repair(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var release func() error
 	if !dry {
-		if release, err = orchestrator.AcquireLock(stateDir); err != nil {
-			if errors.Is(err, orchestrator.ErrBusy) {
-				return exitWith(ExitBusy, err)
-			}
+		release, err := lock(stateDir)
+		if err != nil {
 			return err
 		}
 		defer release()

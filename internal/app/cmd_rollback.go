@@ -28,10 +28,7 @@ func (d *deps) cmdRollback() *cli.Command {
 			if err != nil {
 				return err
 			}
-			release, err := orchestrator.AcquireLock(stateDir)
-			if errors.Is(err, orchestrator.ErrBusy) {
-				return exitWith(ExitBusy, err)
-			}
+			release, err := lock(stateDir)
 			if err != nil {
 				return err
 			}

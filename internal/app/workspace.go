@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -33,6 +34,16 @@ func (d *deps) stateDir(c *cli.Context) (string, error) {
 		return filepath.Join(pd, "wurepair"), nil
 	}
 	return "/var/lib/wurepair", nil
+}
+
+// lock takes the state directory's run lock for a command that changes
+// the machine; a lock another run holds is exit 1618.
+func lock(stateDir string) (release func() error, err error) {
+	release, err = orchestrator.AcquireLock(stateDir)
+	if errors.Is(err, orchestrator.ErrBusy) {
+		return nil, exitWith(ExitBusy, err)
+	}
+	return release, err
 }
 
 // workspace is what a command that talks to PowerShell holds.
