@@ -24,6 +24,10 @@ type Options struct {
 	Args      []string        // default: Args()
 	Starter   backend.Starter // default: LocalStarter with ANSI escapes suppressed
 	Bootstrap string          // text of bootstrap.ps1 (required)
+	// Prelude is a test seam: PowerShell run in the script runspace before
+	// every request, where tests define doubles of Windows-only commands.
+	// wurepair never sets it.
+	Prelude string
 
 	StartupTimeout time.Duration // MODE + READY handshake; default 60s
 	DefaultTimeout time.Duration // per request when Request.Timeout is 0; default 2m
@@ -406,7 +410,7 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 		_ = c.shutdown(0)
 		return nil, HostFacts{}, &ConstrainedLanguageError{Mode: mode.mode}
 	}
-	ready, _, err := s.exchangeStartup(ctx, c, bootstrapLine(s.opts.Bootstrap, nonce), "READY")
+	ready, _, err := s.exchangeStartup(ctx, c, bootstrapLine(s.opts.Bootstrap, nonce, s.opts.Prelude), "READY")
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
@@ -443,9 +447,13 @@ func modeLine(nonce string) []byte {
 	return []byte("'" + nonce + ":MODE:' + $ExecutionContext.SessionState.LanguageMode\r\n")
 }
 
-func bootstrapLine(script, nonce string) []byte {
+func bootstrapLine(script, nonce, prelude string) []byte {
 	b64 := base64.StdEncoding.EncodeToString([]byte(script))
-	return []byte(". ([ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('" + b64 + "')))) '" + nonce + "'\r\n")
+	line := ". ([ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('" + b64 + "')))) '" + nonce + "'"
+	if prelude != "" {
+		line += " '" + base64.StdEncoding.EncodeToString([]byte(prelude)) + "'"
+	}
+	return []byte(line + "\r\n")
 }
 
 // wireRequest is the JSON inside a request line.

@@ -17,7 +17,13 @@
 param(
     [Parameter(Mandatory = $true)]
     [ValidatePattern('^[0-9a-f]{32}$')]
-    [string]$Nonce
+    [string]$Nonce,
+
+    # Test seam: base64 UTF-8 PowerShell run in the script runspace before
+    # every request (tests define doubles of Windows-only commands with it).
+    # wurepair itself never sends one.
+    [ValidatePattern('^[A-Za-z0-9+/=]*$')]
+    [string]$Prelude = ''
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -30,9 +36,14 @@ Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue
 
 $runspace = [RunspaceFactory]::CreateRunspace()
 $runspace.Open()
+$preludeText = ''
+if ($Prelude -ne '') {
+    $preludeText = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Prelude))
+}
 $global:WurSession = [pscustomobject]@{
     Nonce    = $Nonce
     Runspace = $runspace
+    Prelude  = $preludeText
 }
 
 function Write-WurFrame {
@@ -118,6 +129,15 @@ function Invoke-WurScript {
     try {
         $shell.Runspace = $global:WurSession.Runspace
         $shell.Runspace.SessionStateProxy.SetVariable('WhatIfPreference', [bool]$Request.checkMode)
+        if ($global:WurSession.Prelude -ne '') {
+            $prelude = [PowerShell]::Create()
+            try {
+                $prelude.Runspace = $global:WurSession.Runspace
+                [void]$prelude.AddScript($global:WurSession.Prelude, $false).Invoke()
+            } finally {
+                $prelude.Dispose()
+            }
+        }
         [void]$shell.AddScript([string]$Request.script, $true)
         [void]$shell.AddParameters($parameters)
         $async = $shell.BeginInvoke()
@@ -171,16 +191,30 @@ function Invoke-WurRequest {
     Write-WurFrame -Id $id -Value $envelope
 }
 
-$identity = [Security.Principal.WindowsIdentity]::GetCurrent()
-$principal = New-Object Security.Principal.WindowsPrincipal -ArgumentList $identity
 $edition = 'Desktop'
 if ($PSVersionTable.ContainsKey('PSEdition')) {
     $edition = [string]$PSVersionTable.PSEdition
 }
-$ntKey = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+# Windows PowerShell (Desktop) runs only on Windows; pwsh says where it runs.
+$onWindows = ($edition -eq 'Desktop') -or ((Test-Path -LiteralPath 'Variable:IsWindows') -and $IsWindows)
+$isAdmin = $false
+$currentBuild = 0
 $ubr = 0
-if ($ntKey.PSObject.Properties.Match('UBR').Count -gt 0) {
-    $ubr = [int]$ntKey.UBR
+$installationType = ''
+if ($onWindows) {
+    $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
+    $principal = New-Object Security.Principal.WindowsPrincipal -ArgumentList $identity
+    $isAdmin = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+    $ntKey = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+    $currentBuild = [int]$ntKey.CurrentBuild
+    if ($ntKey.PSObject.Properties.Match('UBR').Count -gt 0) {
+        $ubr = [int]$ntKey.UBR
+    }
+    $installationType = [string]$ntKey.InstallationType
+} else {
+    # Not Windows (pwsh on Linux, the test engine): no registry, no
+    # WindowsIdentity. Root stands in for an administrator.
+    $isAdmin = ([Environment]::UserName -eq 'root')
 }
 $facts = [ordered]@{
     psVersion      = $PSVersionTable.PSVersion.ToString()
@@ -188,11 +222,11 @@ $facts = [ordered]@{
     languageMode   = [string]$ExecutionContext.SessionState.LanguageMode
     is64BitProcess = [Environment]::Is64BitProcess
     is64BitOS      = [Environment]::Is64BitOperatingSystem
-    isAdmin        = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+    isAdmin        = [bool]$isAdmin
     osVersion      = [Environment]::OSVersion.Version.ToString()
-    osBuild        = [int]$ntKey.CurrentBuild
+    osBuild        = $currentBuild
     osUbr          = $ubr
-    installationType = [string]$ntKey.InstallationType
+    installationType = $installationType
     culture        = [Globalization.CultureInfo]::CurrentCulture.Name
     uiCulture      = [Globalization.CultureInfo]::CurrentUICulture.Name
     pid            = $PID

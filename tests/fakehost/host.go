@@ -37,7 +37,7 @@ var wantArgs = []string{"-NoLogo", "-NoProfile", "-NonInteractive", "-ExecutionP
 
 var (
 	modeRe      = regexp.MustCompile(`^'([0-9a-f]{32}):MODE:' \+ \$ExecutionContext\.SessionState\.LanguageMode$`)
-	bootstrapRe = regexp.MustCompile(`^\. \(\[ScriptBlock\]::Create\(\[Text\.Encoding\]::UTF8\.GetString\(\[Convert\]::FromBase64String\('([A-Za-z0-9+/=]*)'\)\)\)\) '([0-9a-f]{32})'$`)
+	bootstrapRe = regexp.MustCompile(`^\. \(\[ScriptBlock\]::Create\(\[Text\.Encoding\]::UTF8\.GetString\(\[Convert\]::FromBase64String\('([A-Za-z0-9+/=]*)'\)\)\)\) '([0-9a-f]{32})'(?: '[A-Za-z0-9+/=]*')?$`)
 	requestRe   = regexp.MustCompile(`^Invoke-WurRequest '([A-Za-z0-9+/=]*)'$`)
 )
 
