@@ -1,13 +1,17 @@
 # Two commands do everything (see README.md):
 #   make demo   build wurepair (Linux + Windows) and run it against a simulated machine
-#   make test   every test: Go (race), fuzz smoke, PowerShell grammar/lint, Wine smoke
-SHELL := /bin/bash
+#   make test   every test: lint, Go (race, real pwsh), fuzz smoke, Pester, PowerShell grammar + 5.1 check, Wine smoke
+# Recipes run in tests/tools/shell.sh: bash with Go (from ../shared's module
+# copy where it sits beside the clone) and ~/.dotnet/tools (pwsh) on PATH.
+SHELL := $(CURDIR)/tests/tools/shell.sh
 GO ?= go
 BIN := bin
-FUZZTIME ?= 10s
+# Empty: the fuzz smoke's count budgets (tests/fuzz.sh). A duration (5m) runs a campaign.
+FUZZTIME ?=
 BENCHTIME ?= 2s
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build demo test test-go fuzz psgrammar wine bench lint
+.PHONY: build demo test engines test-go fuzz psgrammar pester wine bench lint
 
 build:
 	mkdir -p $(BIN)
@@ -18,16 +22,26 @@ build:
 demo: build
 	bash tests/demo.sh
 
+engines:
+	bash tests/tools/engines.sh
+
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=windows $(GO) vet ./...
+	GOOS=windows GOARCH=386 $(GO) build -o /dev/null ./cmd/wurepair
+	GOOS=windows GOARCH=arm64 $(GO) build -o /dev/null ./cmd/wurepair
+	$(GO) run $(STATICCHECK) ./...
+	GOOS=windows $(GO) run $(STATICCHECK) ./...
 
 test-go:
 	$(GO) test -race -count=1 ./...
 
 fuzz:
 	bash tests/fuzz.sh $(FUZZTIME)
+
+pester:
+	bash tests/pester/run.sh
 
 psgrammar:
 	cd tests/psgrammar && npm ci --no-audit --no-fund && npm test
@@ -38,5 +52,6 @@ wine:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count=1 ./ps
 
-test: lint test-go fuzz psgrammar wine
+test: engines lint test-go fuzz pester psgrammar wine
+	@bash tests/tools/engines.sh --final
 	@echo "make test: all suites passed"
