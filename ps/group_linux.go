@@ -17,13 +17,13 @@ func prepareGroup(c *exec.Cmd) {
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
 
-func joinGroup(*os.Process) killGroup { return killGroup{} }
+func joinGroup(*os.Process) (*killGroup, error) { return &killGroup{}, nil }
 
-func (killGroup) kill(p *os.Process) error {
+func (*killGroup) kill(p *os.Process) error {
 	if err := syscall.Kill(-p.Pid, syscall.SIGKILL); err != nil {
 		return p.Kill()
 	}
 	return nil
 }
 
-func (killGroup) close() {}
+func (*killGroup) close() {}

@@ -33,7 +33,7 @@ var _ backend.Starter = (*LocalStarter)(nil)
 
 type localProcess struct {
 	cmd      *exec.Cmd
-	group    killGroup
+	group    *killGroup
 	waitOnce sync.Once
 	waitErr  error
 }
@@ -81,8 +81,15 @@ func (s *LocalStarter) StartProcess(cmd string, args ...string) (backend.Waiter,
 	}
 	// The child has its own copies now.
 	closeAll(inR, outW, errW)
-	p := &localProcess{cmd: c}
-	p.group = joinGroup(c.Process)
+	group, err := joinGroup(c.Process)
+	if err != nil {
+		// Never run a host that could outlive us or leave children behind.
+		_ = c.Process.Kill()
+		_ = c.Wait()
+		closeAll(inW, outR, errR)
+		return nil, nil, nil, nil, fmt.Errorf("start %s: %w", cmd, err)
+	}
+	p := &localProcess{cmd: c, group: group}
 	return p, inW, outR, errR, nil
 }
 
