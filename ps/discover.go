@@ -39,7 +39,7 @@ func (l Locator) Find() (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("%w: %s \"%s\": %w", ErrNotFound, from, explicit, err)
 		}
-		return filepath.Clean(p), nil
+		return nativeExe(filepath.Clean(p)), nil
 	}
 	if l.Pwsh {
 		p, err := look("pwsh")

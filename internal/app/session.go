@@ -29,7 +29,12 @@ func (d *deps) openSession(ctx context.Context, c *cli.Context) (*ps.Session, st
 	if err != nil {
 		return nil, exe, exitWith(ExitHost, err)
 	}
-	if _, err := s.Start(ctx); err != nil {
+	facts, err := s.Start(ctx)
+	if err == nil {
+		// A WOW64 host would read the 32-bit registry view and cannot run DISM.
+		err = ps.CheckBitness(facts)
+	}
+	if err != nil {
 		_ = s.Close()
 		return nil, exe, exitWith(ExitHost, hostProblem(exe, err))
 	}
