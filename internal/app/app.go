@@ -52,6 +52,13 @@ func (e *Env) fill() {
 	}
 }
 
+// filesHelp says where wurepair keeps what it records.
+const filesHelp = `FILES AND AUDIT TRAIL:
+   state directory   %ProgramData%\wurepair on Windows, /var/lib/wurepair elsewhere (--state-dir, $WUREPAIR_STATE_DIR)
+   runs\<id>\journal.jsonl  every change and its prior state (wurepair runs list, wurepair runs show <id>)
+   logs\wurepair.log  the log, CMTrace format, rotated at 5 MiB with 5 old files kept (--log-file, --log-level)
+   Event Log         Windows Application log, source "wurepair"; each message names the run id and journal:`
+
 // deps is what every command shares; built once per app.
 type deps struct {
 	env     Env
@@ -73,7 +80,7 @@ func New(env Env) *cli.App {
 		ErrWriter: env.Stderr,
 		Description: "wurepair drives one Windows PowerShell session running embedded, reviewable scripts\n" +
 			"(see `wurepair scripts list`). It diagnoses before it repairs, backs up instead of deleting,\n" +
-			"journals every change and rolls back what failed.\n\n" + exitCodesHelp,
+			"journals every change and rolls back what failed.\n\n" + exitCodesHelp + "\n\n" + filesHelp + eventsHelp(),
 		HideVersion:          true,
 		EnableBashCompletion: false,
 		Commands: []*cli.Command{

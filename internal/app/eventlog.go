@@ -20,13 +20,28 @@ type EventID uint32
 
 // One id per outcome a run can have.
 const (
-	EventRunStart      EventID = 100 // info: a run that changes the machine started (repair, rollback, backups prune)
+	EventRunStart      EventID = 100 // info: a repair run started
 	EventSuccess       EventID = 101 // info: the run succeeded
 	EventSuccessReboot EventID = 102 // warning: the run succeeded, a reboot is required to finish (exit 3010)
 	EventRolledBack    EventID = 103 // warning: the run failed and every change was rolled back (exit 1)
 	EventPartial       EventID = 104 // error: the run failed and its rollback too; the journal names what to check (exit 3)
 	EventRefused       EventID = 105 // warning: the plan was refused before anything changed (a junction, ...)
 )
+
+// eventTable documents every id: `wurepair --help` prints it and
+// docs/fleet-cli.md copies it.
+var eventTable = []struct {
+	ID      EventID
+	Level   EventLevel
+	Meaning string
+}{
+	{EventRunStart, EventInfo, "run started (repair)"},
+	{EventSuccess, EventInfo, "success (exit 0)"},
+	{EventSuccessReboot, EventWarning, "success, reboot required (exit 3010)"},
+	{EventRolledBack, EventWarning, "failed, every change rolled back (exit 1)"},
+	{EventPartial, EventError, "partial: rollback failed, see the journal (exit 3)"},
+	{EventRefused, EventWarning, "refused before any change (exit 1)"},
+}
 
 // EventLevel is the Event Log entry type.
 type EventLevel int
@@ -161,4 +176,13 @@ func (d *deps) auditOutcome(log logrus.FieldLogger, stateDir string, rep *Report
 	if ev, ok := outcomeEvent(rep.Outcome, rep.Message, rep.ExitCode, r); ok {
 		d.writeEvent(log, ev)
 	}
+}
+
+// eventsHelp is the id table as `wurepair --help` shows it.
+func eventsHelp() string {
+	var b strings.Builder
+	for _, e := range eventTable {
+		fmt.Fprintf(&b, "\n      %d  %-7s  %s", e.ID, e.Level, e.Meaning)
+	}
+	return b.String()
 }
