@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -21,7 +22,16 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(dir)
+		// WUREPAIR_TEST_FAKEHOST: a fake host built beforehand (the test
+		// binary cross-built for Windows and run under Wine, where there
+		// is no go command).
+		if fakehostExe = os.Getenv("WUREPAIR_TEST_FAKEHOST"); fakehostExe != "" {
+			return m.Run()
+		}
 		fakehostExe = filepath.Join(dir, "fakehost")
+		if runtime.GOOS == "windows" {
+			fakehostExe += ".exe"
+		}
 		cmd := exec.Command("go", "build", "-o", fakehostExe, "../../tests/fakehost/cmd/fakehost")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
