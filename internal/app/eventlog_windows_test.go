@@ -18,11 +18,11 @@ import (
 // elevated (a warning otherwise), each entry type is written, and, where
 // wevtutil exists, the entry is read back with its id and text.
 func TestWindowsEventLog(t *testing.T) {
-	sink, warn := openEventLog()
-	defer sink.Close()
+	sink, warn := openEventLog() // warn: a warning; sink is never nil
 	if _, ok := sink.(*windowsEventLog); !ok {
 		t.Fatalf("the Application log did not open: %v", warn)
 	}
+	defer sink.Close()
 	elevated := windows.GetCurrentProcessToken().IsElevated()
 	k, kerr := registry.OpenKey(registry.LOCAL_MACHINE, sourceKey, registry.QUERY_VALUE)
 	if kerr == nil {
