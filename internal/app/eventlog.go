@@ -20,7 +20,7 @@ type EventID uint32
 
 // One id per outcome a run can have.
 const (
-	EventRunStart      EventID = 100 // info: a repair run started
+	EventRunStart      EventID = 100 // info: a repair or a rollback started
 	EventSuccess       EventID = 101 // info: the run succeeded
 	EventSuccessReboot EventID = 102 // warning: the run succeeded, a reboot is required to finish (exit 3010)
 	EventRolledBack    EventID = 103 // warning: the run failed and every change was rolled back (exit 1)
@@ -35,7 +35,7 @@ var eventTable = []struct {
 	Level   EventLevel
 	Meaning string
 }{
-	{EventRunStart, EventInfo, "run started (repair)"},
+	{EventRunStart, EventInfo, "run started (repair, rollback)"},
 	{EventSuccess, EventInfo, "success (exit 0)"},
 	{EventSuccessReboot, EventWarning, "success, reboot required (exit 3010)"},
 	{EventRolledBack, EventWarning, "failed, every change rolled back (exit 1)"},
@@ -167,7 +167,20 @@ func (d *deps) writeEvent(log logrus.FieldLogger, ev Event) {
 // auditStart records that a run which changes the machine started.
 func (d *deps) auditStart(log logrus.FieldLogger, stateDir, id, command string, plans []string) {
 	r := runEvent{id: id, command: command, plans: plans, journal: journalOf(stateDir, id)}
-	d.writeEvent(log, Event{ID: EventRunStart, Level: EventInfo, Message: eventText("wurepair run "+id+" started", r, 0, false)})
+	d.writeEvent(log, Event{ID: EventRunStart, Level: EventInfo, Message: eventText(fmt.Sprintf("wurepair %s started (run %s)", command, id), r, 0, false)})
+}
+
+// auditRollback records how `wurepair rollback` of run id ended:
+// success, or partial when rerr is not nil.
+func (d *deps) auditRollback(log logrus.FieldLogger, stateDir, id string, rerr error) {
+	r := runEvent{id: id, command: "rollback", journal: journalOf(stateDir, id)}
+	msg, code := fmt.Sprintf("run %s rolled back", id), ExitOK
+	if rerr != nil {
+		msg, code = fmt.Sprintf("rollback of run %s incomplete: %v", id, rerr), ExitPartial
+	}
+	if ev, ok := outcomeEvent("", msg, code, r); ok {
+		d.writeEvent(log, ev)
+	}
 }
 
 // auditOutcome records how a command that may change the machine ended.

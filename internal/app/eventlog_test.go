@@ -103,6 +103,32 @@ func TestEventLogOutcomes(t *testing.T) {
 	}
 }
 
+// `wurepair rollback` writes its start and its outcome too, naming the
+// run it rolls back.
+func TestEventLogRollback(t *testing.T) {
+	flags, stateDir := simulated(t, "kb943144")
+	out, errOut, code := runApp(t, append([]string{"repair", "--yes"}, flags...)...)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	id := regexp.MustCompile(`(?m)^run (\S+) \(journal`).FindStringSubmatch(out)[1]
+	rec := &recordingEventLog{}
+	out, errOut, code = runEnv(t, Env{EventLog: rec.open}, append([]string{"rollback", id, "--yes"}, flags...)...)
+	if code != ExitOK {
+		t.Fatalf("rollback: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if fmt.Sprint(rec.ids()) != fmt.Sprint([]EventID{EventRunStart, EventSuccess}) {
+		t.Fatalf("events %v", rec.ids())
+	}
+	for _, e := range rec.events {
+		for _, want := range []string{"Run: " + id, "Journal: " + filepath.Join(stateDir, "runs", id, "journal.jsonl"), "Command: wurepair rollback"} {
+			if !strings.Contains(e.Message, want) {
+				t.Errorf("event %d lacks %q:\n%s", e.ID, want, e.Message)
+			}
+		}
+	}
+}
+
 // The Event Log is an extra copy of the audit trail: a source that cannot
 // be registered is one clear warning, a failed write another, and the run
 // goes on with its own exit code.
