@@ -120,10 +120,10 @@ func recordLine(r orchestrator.Record) string {
 		fmt.Fprintf(&b, " outcome=%s", r.Outcome)
 	}
 	if r.Detail != "" {
-		fmt.Fprintf(&b, ": %s", r.Detail)
+		fmt.Fprintf(&b, ": %s", oneLine(r.Detail))
 	}
 	if r.Error != "" {
-		fmt.Fprintf(&b, " ERROR: %s", r.Error)
+		fmt.Fprintf(&b, " ERROR: %s", oneLine(r.Error))
 	}
 	return b.String()
 }

@@ -140,7 +140,7 @@ type cmtraceFormatter struct {
 }
 
 func (f *cmtraceFormatter) Format(e *logrus.Entry) ([]byte, error) {
-	msg := e.Message
+	msg := oneLine(e.Message) // one record per line: grep and CMTrace agree
 	if len(e.Data) > 0 {
 		keys := make([]string, 0, len(e.Data))
 		for k := range e.Data {

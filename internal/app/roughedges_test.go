@@ -231,7 +231,7 @@ func TestRollbackLogsNoExpectedWarning(t *testing.T) {
 // A failure whose cause ends in a newline (a host's stderr tail) is
 // still one line: FAILED ... every change was rolled back.
 func TestFailureMessageIsOneLine(t *testing.T) {
-	flags, _ := simulated(t, "crash-midplan")
+	flags, stateDir := simulated(t, "crash-midplan")
 	out, errOut, code := runApp(t, append([]string{"repair", "datastore", "--yes"}, flags...)...)
 	if code != ExitFailure {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -239,6 +239,25 @@ func TestFailureMessageIsOneLine(t *testing.T) {
 	failed := regexp.MustCompile(`(?m)^FAILED: .*PowerShell exited \(code 3\).*; every change was rolled back$`)
 	if !failed.MatchString(out) {
 		t.Fatalf("the failure is not one line:\n%s", out)
+	}
+	// The journal as `runs show` prints it: one line per record.
+	id := regexp.MustCompile(`(?m)^run (\S+) \(journal`).FindStringSubmatch(out)[1]
+	out, _, _ = runApp(t, "runs", "show", id, "--state-dir", stateDir)
+	record := regexp.MustCompile(`^run |^ *\d+ \d\d:\d\d:\d\d\.\d{3} |^journal hash chain verified$`)
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if !record.MatchString(line) {
+			t.Fatalf("runs show: a record broken across lines at %q:\n%s", line, out)
+		}
+	}
+	// The CMTrace log: one record per line.
+	logFile, err := os.ReadFile(defaultLogPath(stateDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(string(logFile), "\r\n"), "\n") {
+		if !strings.HasPrefix(line, "<![LOG[") || !strings.HasSuffix(line, `file="">`+"\r") && !strings.HasSuffix(line, `file="">`) {
+			t.Fatalf("log record broken across lines at %q", line)
+		}
 	}
 }
 
