@@ -93,14 +93,16 @@ func (d *deps) newLogger(c *cli.Context) (*logrus.Logger, func() error, error) {
 	if path == logFileOff {
 		return log, closeFn, nil
 	}
+	var file *rotatingFile
 	if path == "" {
-		stateDir, err := d.stateDir(c)
-		if err != nil {
-			return nil, nil, err
+		var stateDir string
+		if stateDir, err = d.stateDir(c); err == nil {
+			path = defaultLogPath(stateDir)
 		}
-		path = defaultLogPath(stateDir)
 	}
-	file, err := openRotatingFile(path, logMaxBytes, logKeep)
+	if err == nil {
+		file, err = openRotatingFile(path, logMaxBytes, logKeep)
+	}
 	switch {
 	case err != nil && explicit:
 		return nil, nil, usagef("--log-file: %w", err)
