@@ -139,7 +139,11 @@ func printError(w io.Writer, err error) {
 		if errors.As(err, &ce) {
 			cmd = ce.cmd
 		}
-		fmt.Fprintf(w, "%s: %s (see `%s --help`)\n", cmd, oneLine(ue.err.Error()), cmd)
+		msg := oneLine(ue.err.Error())
+		if !strings.Contains(msg, "(see `") { // one pointer is enough: the message's own is more precise
+			msg += fmt.Sprintf(" (see `%s --help`)", cmd)
+		}
+		fmt.Fprintf(w, "%s: %s\n", cmd, msg)
 		return
 	}
 	var ee *ExitError

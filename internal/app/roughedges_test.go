@@ -136,6 +136,7 @@ func TestUsageErrorsPointToTheirCommand(t *testing.T) {
 		{[]string{"repair", "nope"}, "(see `wurepair repair --help`)"},
 		{[]string{"bogus"}, "wurepair: unknown command \"bogus\" (see `wurepair --help`)"},
 		{[]string{"diagnose", "--output", "yaml"}, "(see `wurepair diagnose --help`)"},
+		{[]string{"runs", "show", "NOPE"}, "wurepair runs show: run NOPE: "},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -144,6 +145,9 @@ func TestUsageErrorsPointToTheirCommand(t *testing.T) {
 				t.Fatalf("exit %d, want 2: %q", code, errOut)
 			}
 			oneErrorLine(t, errOut, tc.want)
+			if n := strings.Count(errOut, "(see `"); n != 1 {
+				t.Fatalf("%d pointers to help, want one: %q", n, errOut)
+			}
 		})
 	}
 }
