@@ -16,7 +16,7 @@ import (
 
 // stateDirFlag: where journals, backups' records and the lock live.
 func stateDirFlag() cli.Flag {
-	return &cli.StringFlag{Name: "state-dir", Usage: "journals and the run lock live here (default: %ProgramData%\\wurepair on Windows, /var/lib/wurepair elsewhere; $WUREPAIR_STATE_DIR overrides)"}
+	return &cli.StringFlag{Name: "state-dir", Usage: "journals, the run lock and logs\\ live here (default: %ProgramData%\\wurepair on Windows, /var/lib/wurepair elsewhere; $WUREPAIR_STATE_DIR overrides)"}
 }
 
 func (d *deps) stateDir(c *cli.Context) (string, error) {
