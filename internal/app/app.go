@@ -24,6 +24,8 @@ type Env struct {
 	Version string
 	// IsTerminal reports whether a person can answer a prompt on Stdin.
 	IsTerminal func() bool
+	// EventLog opens the audit sink (the Windows Application log).
+	EventLog EventLogOpener
 }
 
 func (e *Env) fill() {
@@ -45,12 +47,24 @@ func (e *Env) fill() {
 	if e.IsTerminal == nil {
 		e.IsTerminal = func() bool { return false }
 	}
+	if e.EventLog == nil {
+		e.EventLog = openNoEventLog
+	}
 }
+
+// filesHelp says where wurepair keeps what it records.
+const filesHelp = `FILES AND AUDIT TRAIL:
+   state directory   %ProgramData%\wurepair on Windows, /var/lib/wurepair elsewhere (--state-dir, $WUREPAIR_STATE_DIR)
+   runs\<id>\journal.jsonl  every change and its prior state (wurepair runs list, wurepair runs show <id>)
+   logs\wurepair.log  the log, CMTrace format, rotated at 5 MiB with 5 old files kept (--log-file, --log-level)
+   Event Log         Windows Application log, source "wurepair"; each message names the run id and journal:`
 
 // deps is what every command shares; built once per app.
 type deps struct {
 	env     Env
 	catalog *scripts.Catalog
+	// eventLogWarned: the Event Log's opening warning is given once.
+	eventLogWarned bool
 }
 
 // New returns the wurepair CLI app.
@@ -66,7 +80,7 @@ func New(env Env) *cli.App {
 		ErrWriter: env.Stderr,
 		Description: "wurepair drives one Windows PowerShell session running embedded, reviewable scripts\n" +
 			"(see `wurepair scripts list`). It diagnoses before it repairs, backs up instead of deleting,\n" +
-			"journals every change and rolls back what failed.\n\n" + exitCodesHelp,
+			"journals every change and rolls back what failed.\n\n" + exitCodesHelp + "\n\n" + filesHelp + eventsHelp(),
 		HideVersion:          true,
 		EnableBashCompletion: false,
 		Commands: []*cli.Command{
@@ -85,20 +99,13 @@ func New(env Env) *cli.App {
 			return &usageError{err: err}
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(env.Stderr, "wurepair: unknown command %q; see `wurepair --help`\n", name)
+			fmt.Fprintf(env.Stderr, "wurepair: unknown command %q (see `wurepair --help`)\n", name)
 		},
 	}
 	for _, c := range app.Commands {
-		setUsageError(c)
+		guardCommand("wurepair", c)
 	}
 	return app
-}
-
-func setUsageError(c *cli.Command) {
-	c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return &usageError{err: err} }
-	for _, sub := range c.Subcommands {
-		setUsageError(sub)
-	}
 }
 
 // Run runs the app with args (args[0] is the program name) and returns the
@@ -112,7 +119,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		unknown = true
 		notFound(c, name)
 	}
-	err := app.RunContext(ctx, permute(app, args))
+	err := app.RunContext(ctx, permute(app, helpAsFlag(args)))
 	if unknown && err == nil {
 		return ExitUsage
 	}
@@ -122,17 +129,28 @@ func Run(ctx context.Context, args []string, env Env) int {
 	return exitCode(err)
 }
 
+// printError prints err as one line (see oneLine). A usage error names
+// the command it came from and points to that command's help.
 func printError(w io.Writer, err error) {
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(w, "wurepair: %v\nRun `wurepair --help` for usage.\n", ue.err)
+		cmd := "wurepair"
+		var ce *commandError
+		if errors.As(err, &ce) {
+			cmd = ce.cmd
+		}
+		msg := oneLine(ue.err.Error())
+		if !strings.Contains(msg, "(see `") { // one pointer is enough: the message's own is more precise
+			msg += fmt.Sprintf(" (see `%s --help`)", cmd)
+		}
+		fmt.Fprintf(w, "%s: %s\n", cmd, msg)
 		return
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) && ee.Err == nil {
 		return // the command already said what it had to say
 	}
-	fmt.Fprintf(w, "wurepair: %v\n", err)
+	fmt.Fprintf(w, "wurepair: %s\n", oneLine(err.Error()))
 }
 
 // osGetenv is the real environment, for main.
@@ -140,5 +158,6 @@ func osGetenv(k string) string { return os.Getenv(k) }
 
 // OSEnv is the Env of the real process.
 func OSEnv(version string) Env {
-	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: osGetenv, Version: version, IsTerminal: stdinIsTerminal}
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: osGetenv, Version: version, IsTerminal: stdinIsTerminal,
+		EventLog: openEventLog}
 }

@@ -15,11 +15,27 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// runApp runs the CLI in-process.
+// runApp runs the CLI in-process, its state directory (and so its
+// default log file) in a temporary directory.
 func runApp(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runEnv(t, Env{}, args...)
+}
+
+// runEnv is runApp with env's seams (Stdin, IsTerminal, EventLog...).
+func runEnv(t *testing.T, env Env, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	env := Env{Stdout: &out, Stderr: &errb, Version: "test", Getenv: func(string) string { return "" }}
+	env.Stdout, env.Stderr, env.Version = &out, &errb, "test"
+	if env.Getenv == nil {
+		stateDir := t.TempDir()
+		env.Getenv = func(k string) string {
+			if k == "WUREPAIR_STATE_DIR" {
+				return stateDir
+			}
+			return ""
+		}
+	}
 	code = Run(context.Background(), append([]string{"wurepair"}, args...), env)
 	return out.String(), errb.String(), code
 }
@@ -65,7 +81,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"repair", "--no-such-flag"}, ExitUsage, "flag provided but not defined"},
 		{[]string{"runs", "show"}, ExitUsage, "one RUN-ID"},
 		{[]string{"backups", "prune", "--older-than", "1h"}, ExitUsage, "pass --yes"},
-		{[]string{"selftest"}, ExitHost, "cannot find PowerShell"},
+		{[]string{"selftest"}, ExitHost, "powershell executable not found: not on Windows"},
 		{[]string{"selftest", "--powershell", "/nonexistent/powershell.exe"}, ExitHost, `"/nonexistent/powershell.exe"`},
 	}
 	for _, tc := range cases {

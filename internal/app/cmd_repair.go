@@ -86,6 +86,7 @@ func (d *deps) repair(c *cli.Context) error {
 	rep.DryRun = dry
 	finish := func(outcome, msg string, code int) error {
 		rep.Outcome, rep.Message, rep.ExitCode = outcome, msg, code
+		d.auditOutcome(w.log, stateDir, rep)
 		if !text {
 			if err := writeJSON(out, rep); err != nil {
 				return err
@@ -151,6 +152,7 @@ func (d *deps) execute(c *cli.Context, w *workspace, stateDir string, facts orch
 	defer run.Journal.Close()
 	id, dir := run.ID, run.Dir
 	rep.RunID = id
+	d.auditStart(w.log, stateDir, id, "repair", plans)
 	log := w.log.WithField("run", id)
 	out := d.env.Stdout
 	text := w.format == "text"
@@ -166,10 +168,10 @@ func (d *deps) execute(c *cli.Context, w *workspace, stateDir string, facts orch
 	switch {
 	case errors.As(err, &pe) && pe.RollbackErr == nil:
 		log.WithField("outcome", outcome).Error(pe.Error())
-		return finish(outcome, fmt.Sprintf("FAILED: %v\nrun %s was rolled back; its journal: %s", pe, id, dir), ExitFailure)
+		return finish(outcome, fmt.Sprintf("FAILED: %s\nrun %s was rolled back; its journal: %s", oneLine(pe.Error()), id, dir), ExitFailure)
 	case errors.As(err, &pe):
 		log.WithField("outcome", outcome).Error(pe.Error())
-		return finish(outcome, fmt.Sprintf("FAILED: %v\nrollback was incomplete: check %s, then run `wurepair rollback %s`", pe, filepath.Join(dir, orchestrator.JournalName), id), ExitPartial)
+		return finish(outcome, fmt.Sprintf("FAILED: %s\nrollback was incomplete: check %s, then run `wurepair rollback %s`", oneLine(pe.Error()), filepath.Join(dir, orchestrator.JournalName), id), ExitPartial)
 	case err != nil:
 		return err
 	}

@@ -68,6 +68,7 @@ func (d *deps) cmdRollback() *cli.Command {
 				return err
 			}
 			fmt.Fprintf(d.env.Stdout, "rolling back run %s\n", id)
+			d.auditStart(w.log, stateDir, id, "rollback", nil)
 			run := &orchestrator.Run{ID: id, Dir: dir, Host: w.host, Journal: j, Events: d.progress(true, w.log.WithField("run", id), &Report{})}
 			rerr := run.Rollback(c.Context, recs)
 			outcome := orchestrator.OutcomeRolledBack
@@ -77,6 +78,7 @@ func (d *deps) cmdRollback() *cli.Command {
 			if _, err := j.Append(orchestrator.Record{Type: orchestrator.RecRunEnd, Outcome: outcome, Detail: "rollback"}); err != nil {
 				return errors.Join(rerr, err)
 			}
+			d.auditRollback(w.log, stateDir, id, rerr)
 			if rerr != nil {
 				return exitWith(ExitPartial, fmt.Errorf("rollback of %s incomplete: %w; the journal %s names what to check", id, rerr, filepath.Join(dir, orchestrator.JournalName)))
 			}

@@ -114,16 +114,16 @@ func recordLine(r orchestrator.Record) string {
 		fmt.Fprintf(&b, " [%s %s]", r.Script, short(r.ScriptSHA256))
 	}
 	if r.Run != nil {
-		fmt.Fprintf(&b, " %s %s by %s on %s, wurepair %s", r.Run.Command, strings.Join(r.Run.Plans, "+"), r.Run.User, r.Run.Machine, r.Run.Version)
+		fmt.Fprintf(&b, " %s %s by %s on %s, wurepair %s", r.Run.Command, strings.Join(r.Run.Plans, "+"), orUnknown(r.Run.User, "user"), orUnknown(r.Run.Machine, "machine"), r.Run.Version)
 	}
 	if r.Outcome != "" {
 		fmt.Fprintf(&b, " outcome=%s", r.Outcome)
 	}
 	if r.Detail != "" {
-		fmt.Fprintf(&b, ": %s", r.Detail)
+		fmt.Fprintf(&b, ": %s", oneLine(r.Detail))
 	}
 	if r.Error != "" {
-		fmt.Fprintf(&b, " ERROR: %s", r.Error)
+		fmt.Fprintf(&b, " ERROR: %s", oneLine(r.Error))
 	}
 	return b.String()
 }

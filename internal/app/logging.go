@@ -16,48 +16,100 @@ import (
 // logFlags are shared by every command that works.
 func logFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text, json or cmtrace (ConfigMgr's CMTrace/OneTrace)"},
-		&cli.StringFlag{Name: "log-file", Usage: "append the log (info and up: the audit trail) to `FILE`; stderr shows warnings and errors"},
+		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text, json or cmtrace (ConfigMgr's CMTrace/OneTrace); " +
+			"when given, the log file uses it too (default there: cmtrace)"},
+		&cli.StringFlag{Name: "log-file", Usage: "append the log (the audit trail) to `FILE`, rotated at 5 MiB, 5 old files kept " +
+			"(default: logs\\wurepair.log in the state directory; \"none\": no file); stderr shows warnings and errors"},
+		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "least severe entries the log file keeps: debug, info, warning or error"},
 		&cli.BoolFlag{Name: "verbose", Usage: "log debug detail, to stderr too"},
 	}
 }
 
+// formatter is the logrus formatter of a --log-format value.
+func formatter(name string) (logrus.Formatter, error) {
+	switch name {
+	case "text":
+		return &logrus.TextFormatter{DisableColors: true, FullTimestamp: true, TimestampFormat: time.RFC3339}, nil
+	case "json":
+		return &logrus.JSONFormatter{TimestampFormat: time.RFC3339Nano}, nil
+	case "cmtrace":
+		return &cmtraceFormatter{component: "wurepair", thread: os.Getpid()}, nil
+	}
+	return nil, usagef("--log-format %q: want text, json or cmtrace", name)
+}
+
+// fileLevel is the --log-level of the log file (--verbose: debug).
+func fileLevel(c *cli.Context) (logrus.Level, error) {
+	if c.Bool("verbose") {
+		return logrus.DebugLevel, nil
+	}
+	switch v := strings.ToLower(c.String("log-level")); v {
+	case "debug":
+		return logrus.DebugLevel, nil
+	case "", "info":
+		return logrus.InfoLevel, nil
+	case "warning", "warn":
+		return logrus.WarnLevel, nil
+	case "error":
+		return logrus.ErrorLevel, nil
+	}
+	return 0, usagef("--log-level %q: want debug, info, warning or error", c.String("log-level"))
+}
+
 // newLogger builds the logrus logger behind our one logging seam. The
 // returned close function flushes and closes the log file.
+//
+// stderr carries warnings and errors (the progress lines on stdout
+// already say what happens) unless --verbose; the log file, the audit
+// log, carries everything from --log-level up. Each sink filters its own
+// level and has its own format through a hook; the logger itself writes
+// nowhere. The log file goes to the state directory's logs\ unless
+// --log-file says otherwise; when that default place cannot be written
+// (a standard user, a read-only disk) the command still runs, with a
+// warning.
 func (d *deps) newLogger(c *cli.Context) (*logrus.Logger, func() error, error) {
-	var f logrus.Formatter
-	switch c.String("log-format") {
-	case "text":
-		f = &logrus.TextFormatter{DisableColors: true, FullTimestamp: true, TimestampFormat: time.RFC3339}
-	case "json":
-		f = &logrus.JSONFormatter{TimestampFormat: time.RFC3339Nano}
-	case "cmtrace":
-		f = &cmtraceFormatter{component: "wurepair", thread: os.Getpid()}
-	default:
-		return nil, nil, usagef("--log-format %q: want text, json or cmtrace", c.String("log-format"))
+	stderrFormat, err := formatter(c.String("log-format"))
+	if err != nil {
+		return nil, nil, err
 	}
-	// stderr carries warnings and errors (the progress lines on stdout
-	// already say what happens) unless --verbose; the --log-file, the
-	// audit log, carries everything from info up. Each sink filters its
-	// own level through a hook; the logger itself writes nowhere.
-	verbose := c.Bool("verbose")
-	log := logrus.New()
-	log.SetFormatter(f)
-	log.SetOutput(io.Discard)
-	log.SetLevel(logrus.InfoLevel)
+	fileFormat := stderrFormat
+	if !c.IsSet("log-format") {
+		fileFormat, _ = formatter("cmtrace")
+	}
+	level, err := fileLevel(c)
+	if err != nil {
+		return nil, nil, err
+	}
 	stderrLevel := logrus.WarnLevel
-	if verbose {
-		log.SetLevel(logrus.DebugLevel)
+	if c.Bool("verbose") {
 		stderrLevel = logrus.DebugLevel
 	}
-	log.AddHook(&sinkHook{w: d.env.Stderr, f: f, max: stderrLevel})
+	log := logrus.New()
+	log.SetOutput(io.Discard)
+	log.SetLevel(max(level, stderrLevel)) // logrus levels grow less severe
+	log.AddHook(&sinkHook{w: d.env.Stderr, f: stderrFormat, max: stderrLevel})
 	closeFn := func() error { return nil }
-	if path := c.String("log-file"); path != "" {
-		file, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, nil, usagef("--log-file: %w", err)
+	path, explicit := c.String("log-file"), c.IsSet("log-file")
+	if path == logFileOff {
+		return log, closeFn, nil
+	}
+	var file *rotatingFile
+	if path == "" {
+		var stateDir string
+		if stateDir, err = d.stateDir(c); err == nil {
+			path = defaultLogPath(stateDir)
 		}
-		log.AddHook(&sinkHook{w: file, f: f, max: log.GetLevel()})
+	}
+	if err == nil {
+		file, err = openRotatingFile(path, logMaxBytes, logKeep)
+	}
+	switch {
+	case err != nil && explicit:
+		return nil, nil, usagef("--log-file: %w", err)
+	case err != nil:
+		log.Warnf("no log file: %v (pass --log-file FILE, or --log-file none)", err)
+	default:
+		log.AddHook(&sinkHook{w: file, f: fileFormat, max: level})
 		closeFn = file.Close
 	}
 	return log, closeFn, nil
@@ -90,7 +142,7 @@ type cmtraceFormatter struct {
 }
 
 func (f *cmtraceFormatter) Format(e *logrus.Entry) ([]byte, error) {
-	msg := e.Message
+	msg := oneLine(e.Message) // one record per line: grep and CMTrace agree
 	if len(e.Data) > 0 {
 		keys := make([]string, 0, len(e.Data))
 		for k := range e.Data {

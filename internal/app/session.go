@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 	"github.com/wurepair/wurepair/ps"
@@ -12,7 +14,7 @@ import (
 // sessionFlags are shared by every command that talks to PowerShell.
 func sessionFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "powershell", Usage: "run this PowerShell `PATH` (default: Windows PowerShell 5.1 from System32, or $" + ps.EnvVar + ")"},
+		&cli.StringFlag{Name: "powershell", Usage: "run this PowerShell `PATH`, relative to the working directory (default: Windows PowerShell 5.1 from System32, or $" + ps.EnvVar + ")"},
 		&cli.BoolFlag{Name: "pwsh", Usage: "use PowerShell 7 (pwsh) from PATH instead of Windows PowerShell 5.1"},
 	}
 }
@@ -20,10 +22,14 @@ func sessionFlags() []cli.Flag {
 // openSession finds PowerShell and starts the session, turning failures
 // into messages that say what to do.
 func (d *deps) openSession(ctx context.Context, c *cli.Context) (*ps.Session, string, error) {
-	loc := ps.Locator{Path: c.String("powershell"), Pwsh: c.Bool("pwsh"), Getenv: d.env.Getenv}
+	path, err := explicitPath(c.String("powershell"))
+	if err != nil {
+		return nil, "", exitWith(ExitHost, err)
+	}
+	loc := ps.Locator{Path: path, Pwsh: c.Bool("pwsh"), Getenv: d.env.Getenv}
 	exe, err := loc.Find()
 	if err != nil {
-		return nil, "", exitWith(ExitHost, fmt.Errorf("cannot find PowerShell: %w", err))
+		return nil, "", exitWith(ExitHost, err) // ps.ErrNotFound's text already says what is missing
 	}
 	s, err := ps.New(ps.Options{Exe: exe, Bootstrap: d.catalog.Bootstrap().Text})
 	if err != nil {
@@ -41,12 +47,32 @@ func (d *deps) openSession(ctx context.Context, c *cli.Context) (*ps.Session, st
 	return s, exe, nil
 }
 
+// explicitPath makes a --powershell value that names a directory
+// ("./fakehost", `bin\powershell.exe`) absolute from the working
+// directory, so it is never looked up on PATH (filepath.Clean would turn
+// "./fakehost" into "fakehost", which exec then searches for on PATH). A
+// bare name ("pwsh") is left to the locator's PATH search. ps.Locator may
+// make explicit paths absolute too; doing it here as well is harmless.
+func explicitPath(p string) (string, error) {
+	if p == "" || filepath.IsAbs(p) || !strings.ContainsAny(p, pathSeparators) {
+		return p, nil
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("%w: --powershell %q: %w", ps.ErrNotFound, p, err)
+	}
+	return abs, nil
+}
+
+// pathSeparators are the characters that make a name a path.
+const pathSeparators = "/" + string(filepath.Separator)
+
 // hostProblem explains a PowerShell that cannot be used.
 func hostProblem(exe string, err error) error {
 	var hd *ps.HostDiedError
 	switch {
 	case errors.Is(err, ps.ErrNotFound):
-		return fmt.Errorf("PowerShell not found at %s: %w", exe, err)
+		return err // it names the executable; a prefix would only repeat it
 	case errors.Is(err, ps.ErrConstrainedLanguage):
 		return fmt.Errorf("PowerShell at %s: %w", exe, err)
 	case errors.As(err, &hd):

@@ -1,9 +1,16 @@
 package app
 
-import "os"
+import (
+	"os"
 
-// stdinIsTerminal: a character device on stdin means a person can answer.
-func stdinIsTerminal() bool {
-	fi, err := os.Stdin.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+	"golang.org/x/term"
+)
+
+// stdinIsTerminal reports whether a person can answer a prompt on stdin.
+func stdinIsTerminal() bool { return isTerminal(os.Stdin) }
+
+// isTerminal asks the OS whether f is a terminal (termios on Unix, a
+// console mode on Windows). A character device is not enough: /dev/null
+// and NUL are character devices, and an unattended `</dev/null` run must
+// refuse to prompt instead of reading an empty answer.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

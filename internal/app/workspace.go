@@ -16,7 +16,7 @@ import (
 
 // stateDirFlag: where journals, backups' records and the lock live.
 func stateDirFlag() cli.Flag {
-	return &cli.StringFlag{Name: "state-dir", Usage: "journals and the run lock live here (default: %ProgramData%\\wurepair on Windows; $WUREPAIR_STATE_DIR overrides)"}
+	return &cli.StringFlag{Name: "state-dir", Usage: "journals, the run lock and logs\\ live here (default: %ProgramData%\\wurepair on Windows, /var/lib/wurepair elsewhere; $WUREPAIR_STATE_DIR overrides)"}
 }
 
 func (d *deps) stateDir(c *cli.Context) (string, error) {
@@ -84,14 +84,7 @@ func (d *deps) open(c *cli.Context) (*workspace, error) {
 	}
 	w.session, w.exe, w.facts = s, exe, s.Facts()
 	w.host = orchestrator.NewHost(s, d.catalog)
-	w.host.OnCall = func(e orchestrator.CallEvent) {
-		entry := log.WithFields(logrus.Fields{"script": e.Script, "sha256": e.SHA256, "durationMs": e.Duration.Milliseconds()})
-		if e.Err != nil {
-			entry.WithField("result", "error").Warnf("%s: %v", e.Script, e.Err)
-			return
-		}
-		entry.WithField("result", "ok").Debugf("%s", e.Script)
-	}
+	w.host.OnCall = logCall(log, d.catalog)
 	log.WithFields(logrus.Fields{"powershell": exe, "psVersion": w.facts.PSVersion, "osBuild": w.facts.OSBuild,
 		"admin": w.facts.IsAdmin, "culture": w.facts.Culture}).Info("PowerShell session ready")
 	return w, nil

@@ -93,7 +93,7 @@ func (m *machine) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd.Env = append(os.Environ(),
 		"WUREPAIR_FAKEHOST_SCENARIO="+m.scenario,
 		"WUREPAIR_FAKEHOST_STATE="+m.state,
-		"WUREPAIR_STATE_DIR=",
+		"WUREPAIR_STATE_DIR="+m.stateDir, // commands without --state-dir (their default log file)
 		"USERNAME=e2e", "USERDOMAIN=WURTEST", "COMPUTERNAME=SIMULATED")
 	return cmd
 }
