@@ -407,13 +407,14 @@ function checkPs51(tree, others = new Map()) {
         problems.push(problem(cmd, 'ps51', `${raw}: ${c.name} is in module ${c.module} in Windows PowerShell 5.1, not ${qualified[0]}`));
         continue;
       }
-    } else if (!name.pathed && ours.has(name.base)) {
-      spec = ours.get(name.base);
     } else if (!name.pathed && inv.aliases.has(name.base)) {
+      // PowerShell looks up aliases first, then functions, cmdlets, programs.
       const target = inv.aliases.get(name.base);
       spec = inboxSpec(inv, inv.commands.get(lc(target)));
       shown = `${raw} (${target})`;
       kind = 'alias';
+    } else if (!name.pathed && ours.has(name.base)) {
+      spec = ours.get(name.base);
     } else if (!name.pathed && inv.commands.has(name.base)) {
       spec = inboxSpec(inv, inv.commands.get(name.base));
     } else if (PROGRAMS[name.stem] && (name.stem === name.base || /\.exe$/.test(name.base))) {
