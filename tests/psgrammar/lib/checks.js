@@ -132,7 +132,10 @@ function commandArgs(cmd, switches = new Set()) {
       continue;
     }
     const param = lc(n.text.replace(/^[-–—]/, '').replace(/:$/, ''));
-    const colon = n.children.some((c) => c && c.type === ':');
+    // -Switch:value: the grammar puts the ":" in the command_argument_sep after the parameter.
+    const sep = n.nextSibling;
+    const colon = /:$/.test(n.text) || n.children.some((c) => c && c.type === ':') ||
+      (!!sep && sep.type === 'command_argument_sep' && sep.text.trim() === ':');
     const next = items[i + 1];
     const takes = colon || (!switches.has(param) && next && next.type !== 'command_parameter');
     out.push({ param, paramNode: n, value: takes && next ? next : null });

@@ -75,6 +75,7 @@ const BAD = [
   ['no-string-command', HEADER + 'cmd /c "del $Name"\n'],
   ['no-string-command', HEADER + 'cmd.exe /C dir\n'],
   ['no-string-command', HEADER + 'Start-Process -FilePath cmd.exe -ArgumentList \'/c\', \'dir\'\n'],
+  ['no-string-command', HEADER + 'Start-Process -Wait:$true cmd.exe -ArgumentList \'/c\', \'dir\'\n'],
   // no-text-parsing: commands
   ['no-text-parsing', HEADER + 'Get-Service | Out-String\n'],
   ['no-text-parsing', HEADER + 'Get-Content x | Select-String error\n'],
