@@ -67,7 +67,7 @@ func New(env Env) *cli.App {
 		Description: "wurepair drives one Windows PowerShell session running embedded, reviewable scripts\n" +
 			"(see `wurepair scripts list`). It diagnoses before it repairs, backs up instead of deleting,\n" +
 			"journals every change and rolls back what failed.\n\n" + exitCodesHelp,
-		HideVersion:          true,
+		HideVersion:          false, // `wurepair --version`; `wurepair version` says more (cmd_version.go)
 		EnableBashCompletion: false,
 		Commands: []*cli.Command{
 			d.cmdDiagnose(),
