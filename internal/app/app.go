@@ -79,6 +79,7 @@ func New(env Env) *cli.App {
 			d.cmdScripts(),
 			d.cmdSelftest(),
 			d.cmdVersion(),
+			d.cmdExport(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // we choose exit codes, not cli
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
