@@ -144,12 +144,12 @@ func NewData(kind, version string, codes []ExitCode, exe []byte) (Data, error) {
 	switch kind {
 	case "intune":
 		d.LogDirDoc = `the Intune Management Extension's Logs folder (%ProgramData%\Microsoft\IntuneManagementExtension\Logs)`
-		d.LogDirExpr = `(Join-Path ([Environment]::GetFolderPath([Environment+SpecialFolder]::CommonApplicationData)) 'Microsoft\IntuneManagementExtension\Logs')`
+		d.LogDirExpr = `(Join-Path ([Environment]::GetFolderPath('CommonApplicationData')) 'Microsoft\IntuneManagementExtension\Logs')`
 		d.LogFile = "wurepair-intune.log"
 	case "sccm":
 		d.RepairOnInstall = true
 		d.LogDirDoc = `the ConfigMgr client's log folder (%WINDIR%\CCM\Logs)`
-		d.LogDirExpr = `(Join-Path ([Environment]::GetFolderPath([Environment+SpecialFolder]::Windows)) 'CCM\Logs')`
+		d.LogDirExpr = `(Join-Path ([Environment]::GetFolderPath('Windows')) 'CCM\Logs')`
 		d.LogFile = "wurepair-configmgr.log"
 	}
 	return d, nil

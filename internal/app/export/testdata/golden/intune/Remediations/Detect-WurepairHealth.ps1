@@ -42,7 +42,7 @@ function Get-WurProgramFilesDir {
         }
         if ($dir) { return $dir }
     }
-    return [Environment]::GetFolderPath([Environment+SpecialFolder]::ProgramFiles)
+    return [Environment]::GetFolderPath('ProgramFiles')
 }
 
 function Get-WurDefaultExe {

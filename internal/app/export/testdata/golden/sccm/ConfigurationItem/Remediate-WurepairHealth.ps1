@@ -51,7 +51,7 @@ function Get-WurProgramFilesDir {
         }
         if ($dir) { return $dir }
     }
-    return [Environment]::GetFolderPath([Environment+SpecialFolder]::ProgramFiles)
+    return [Environment]::GetFolderPath('ProgramFiles')
 }
 
 function Get-WurDefaultExe {
@@ -130,7 +130,7 @@ function Format-WurResult {
 function Invoke-WurRepair {
     [CmdletBinding()]
     param([Parameter(Mandatory = $true)][string]$Path, [string]$LogDirectory = '')
-    if (-not $LogDirectory) { $LogDirectory = (Join-Path ([Environment]::GetFolderPath([Environment+SpecialFolder]::Windows)) 'CCM\Logs') }
+    if (-not $LogDirectory) { $LogDirectory = (Join-Path ([Environment]::GetFolderPath('Windows')) 'CCM\Logs') }
     $arguments = @('repair', 'auto', '--yes', '--log-format', 'cmtrace')
     if (Test-Path -LiteralPath $LogDirectory -PathType Container) {
         $arguments += @('--log-file', (Join-Path $LogDirectory 'wurepair-configmgr.log'))
