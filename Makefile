@@ -55,3 +55,14 @@ bench:
 test: engines lint test-go fuzz pester psgrammar wine
 	@bash tests/tools/engines.sh --final
 	@echo "make test: all suites passed"
+
+# Release (tests/release, docs/release-and-packaging.md): windows amd64/386/arm64
+# exes in bin/release with SHA256SUMS and SPDX SBOMs; Authenticode-signed when
+# SIGN_CERT+SIGN_KEY (or SIGN_PKCS12) are set. release-check builds twice,
+# compares, signs with a throwaway certificate and verifies (needs osslsigncode).
+.PHONY: release release-check
+release:
+	bash tests/release/release.sh
+
+release-check:
+	bash tests/release/check.sh

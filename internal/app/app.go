@@ -81,7 +81,7 @@ func New(env Env) *cli.App {
 		Description: "wurepair drives one Windows PowerShell session running embedded, reviewable scripts\n" +
 			"(see `wurepair scripts list`). It diagnoses before it repairs, backs up instead of deleting,\n" +
 			"journals every change and rolls back what failed.\n\n" + exitCodesHelp + "\n\n" + filesHelp + eventsHelp(),
-		HideVersion:          true,
+		HideVersion:          false, // `wurepair --version`; `wurepair version` says more (cmd_version.go)
 		EnableBashCompletion: false,
 		Commands: []*cli.Command{
 			d.cmdDiagnose(),
@@ -93,6 +93,7 @@ func New(env Env) *cli.App {
 			d.cmdScripts(),
 			d.cmdSelftest(),
 			d.cmdVersion(),
+			d.cmdExport(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // we choose exit codes, not cli
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

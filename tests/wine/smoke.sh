@@ -22,6 +22,9 @@ cd "$repo_root"
 
 # Per-run time limit for each wurepair invocation under Wine (seconds).
 RUN_TIMEOUT=60
+# The hang check waits for wurepair's own startup timeout (60 s, ps.Options)
+# to kill the fake host; this limit only catches wurepair hanging itself.
+HANG_TIMEOUT=100
 
 passed=0
 failed=0
@@ -110,6 +113,18 @@ else
 	diag_file "go build output" "$build_log"
 	exe=""
 fi
+# The Windows build of the fake host, and the test-only spawner that gives
+# it a parent and a sibling (see tests/wine/spawner).
+fakehost="$work/fakehost.exe"
+spawner="$work/spawner.exe"
+if GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build -o "$fakehost" ./tests/fakehost/cmd/fakehost >"$build_log" 2>&1 &&
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build -o "$spawner" ./tests/wine/spawner >>"$build_log" 2>&1; then
+	ok "build fakehost.exe and spawner.exe (windows/amd64)"
+else
+	not_ok "build fakehost.exe and spawner.exe (windows/amd64)"
+	diag_file "go build output" "$build_log"
+	fakehost=""
+fi
 for arch in 386 arm64; do
 	if GOOS=windows GOARCH=$arch CGO_ENABLED=0 go build -o "$work/discard-$arch.exe" ./cmd/wurepair >"$build_log" 2>&1; then
 		ok "build windows/$arch"
@@ -173,6 +188,10 @@ checks=(
 	"scripts list exits 0 and lists Test-WurEcho"
 	"selftest with Wine's stub PowerShell exits 4 and mentions PowerShell"
 	"selftest --powershell <missing path> exits 4 and names the path"
+	"diagnose against fakehost.exe (0x80070002) exits 1 and names the datastore fix"
+	"diagnose against fakehost.exe (healthy) exits 0"
+	"repair auto --dry-run against fakehost.exe exits 0, changes nothing, leaves no journal"
+	"a hanging fake host and its children are killed at the startup timeout: exit 4, no process left"
 )
 
 if [[ -z $exe || -z $wine_ready ]]; then
@@ -232,6 +251,115 @@ elif ((rc == 4)) && grep -qiF -- "$missing_ps_quoted" "$err"; then
 else
 	not_ok "${checks[4]}"
 	run_diag
+fi
+
+# --- 4. wurepair.exe against the Windows build of the fake host -----------------
+# winpath FILE: the Windows path of a Linux file (Wine maps Z: to /).
+winpath() { printf 'Z:%s' "${1//\//\\}"; }
+
+if [[ -z $fakehost ]]; then
+	for name in "${checks[@]:5}"; do
+		not_ok "$name" "not run: fakehost.exe or spawner.exe did not build (see above)"
+	done
+	summary_and_exit
+fi
+cp tests/scenarios/0x80070002.json tests/scenarios/healthy.json "$work/"
+echo '{"name": "hang", "description": "the host never answers, not even the MODE probe", "faults": {"hangForever": true}}' >"$work/hang.json"
+state_dir="$WINEPREFIX/drive_c/ProgramData/wurepair"
+
+# The fake host reads its scenario from the environment, as in tests/e2e.
+run_exe_on() {
+	local scenario=$1
+	shift
+	rc=0
+	WUREPAIR_FAKEHOST_SCENARIO=$(winpath "$work/$scenario") timeout -k 5 "$RUN_TIMEOUT" "${wenv[@]}" \
+		wine "$exe" "$@" --powershell "$(winpath "$fakehost")" </dev/null >"$out" 2>"$err" || rc=$?
+	sed -i 's/\r$//' "$out" "$err"
+}
+
+run_exe_on 0x80070002.json diagnose
+if ((rc == 1)) && grep -qF '(datastore-errors)' "$out" && grep -qF 'wurepair repair datastore' "$out"; then
+	ok "${checks[5]}"
+else
+	not_ok "${checks[5]}"
+	run_diag
+fi
+
+run_exe_on healthy.json diagnose
+if ((rc == 0)); then
+	ok "${checks[6]}"
+else
+	not_ok "${checks[6]}"
+	run_diag
+fi
+
+cp "$work/0x80070002.json" "$work/0x80070002.before"
+run_exe_on 0x80070002.json repair auto --dry-run
+runs_left=0
+if [[ -d $state_dir/runs ]]; then
+	runs_left=$(find "$state_dir/runs" -mindepth 1 -maxdepth 1 | wc -l)
+fi
+if ((rc == 0)) && grep -qF 'plan: datastore' "$out" && grep -qF 'dry run: nothing was changed' "$out" &&
+	cmp -s "$work/0x80070002.json" "$work/0x80070002.before" && ((runs_left == 0)); then
+	ok "${checks[7]}"
+else
+	not_ok "${checks[7]}" "journals left under $state_dir/runs: $runs_left"
+	run_diag
+fi
+
+# The hang: wurepair -> spawner.exe -> fakehost.exe (hangs) + spawner.exe -sleep.
+# All three must exist while wurepair waits, and none after it gave up.
+# Wine runs each Windows process as a Linux process whose arguments start
+# with its Windows path: `ps` sees them; `winedbg info proc` is Wine's own list.
+tree_procs() { # prints the processes of our tree still alive (Linux view)
+	ps -eo pid=,args= | grep -F -e "$(winpath "$spawner")" -e "$(winpath "$fakehost")" | grep -v -e grep -e 'wurepair.exe' || true
+}
+wine_procs() { # Wine's process list, only our exe names
+	timeout 30 "${wenv[@]}" wine winedbg --command "info proc" 2>/dev/null | tr -d '\r' | grep -E "'(spawner|fakehost)\.exe'" || true
+}
+hang_start=$SECONDS
+(
+	WUREPAIR_FAKEHOST_SCENARIO=$(winpath "$work/hang.json") WUREPAIR_SPAWNER_HOST=$(winpath "$fakehost") \
+		timeout -k 5 "$HANG_TIMEOUT" "${wenv[@]}" wine "$exe" selftest --powershell "$(winpath "$spawner")" </dev/null >"$out" 2>"$err" ||
+		hang_rc=$?
+	echo "${hang_rc:-0}" >"$work/hang.rc"
+) &
+hang_pid=$!
+# Wait (bounded) until the whole tree runs: spawner, its sleeper, fakehost.
+seen=""
+deadline=$((SECONDS + 40))
+while ((SECONDS < deadline)) && [[ ! -e $work/hang.rc ]]; do
+	if (($(tree_procs | wc -l) >= 3)); then
+		seen=$(tree_procs)
+		break
+	fi
+	sleep 0.5
+done
+wine_seen=$(wine_procs)
+wait "$hang_pid" || true
+rc=$(cat "$work/hang.rc" 2>/dev/null || echo 255)
+elapsed=$((SECONDS - hang_start))
+sed -i 's/\r$//' "$out" "$err"
+# TerminateJobObject is asynchronous: give the processes a bounded moment to go.
+left=$(tree_procs)
+deadline=$((SECONDS + 10))
+while [[ -n $left ]] && ((SECONDS < deadline)); do
+	sleep 0.5
+	left=$(tree_procs)
+done
+wine_left=$(wine_procs)
+if [[ -n $seen ]] && ((rc == 4)) && grep -qF 'did not complete the wurepair handshake in time' "$err" && grep -qF 'was killed' "$err" &&
+	[[ -z $left && -z $wine_left ]]; then
+	ok "${checks[8]}"
+	printf '#   killed after %ds; the tree while it hung (Linux view):\n' "$elapsed"
+	printf '%s\n' "$seen" | awk '{ print "#     " $0 }'
+	printf '%s\n' "$wine_seen" | awk 'NF { print "#     wine: " $0 }'
+else
+	not_ok "${checks[8]}" "after ${elapsed}s; tree seen while hanging: $(printf '%s\n' "$seen" | grep -c .) process(es)" \
+		"left behind (ps): ${left:-none}" "left behind (winedbg): ${wine_left:-none}"
+	run_diag
+	# Leave nothing running for the next test either.
+	tree_procs | awk '{ print $1 }' | xargs -r kill -9 2>/dev/null || true
 fi
 
 summary_and_exit

@@ -1,0 +1,96 @@
+package app
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"github.com/wurepair/wurepair/internal/app/export"
+)
+
+func (d *deps) cmdExport() *cli.Command {
+	sub := func(kind, usage string) *cli.Command {
+		return &cli.Command{
+			Name:      kind,
+			Usage:     usage,
+			ArgsUsage: "DIR",
+			Flags:     []cli.Flag{&cli.StringFlag{Name: "exe", Usage: "the wurepair.exe to package (`PATH`; default on Windows: this wurepair.exe)"}},
+			Action: func(c *cli.Context) error {
+				return d.export(c, kind)
+			},
+		}
+	}
+	return &cli.Command{
+		Name:  "export",
+		Usage: "write an Intune or ConfigMgr deployment package for a wurepair.exe into an empty directory",
+		Description: "The package holds the exe, install/uninstall/detection scripts and a README with the console\n" +
+			"steps. The scripts are generated for that exe (its SHA-256) and this version's exit codes.",
+		Subcommands: []*cli.Command{
+			sub("intune", "Win32 app (install to Program Files) + Remediations pair (detect / repair auto --yes)"),
+			sub("sccm", "application deployment type (install + repair, detection, return codes) + Configuration Item"),
+		},
+	}
+}
+
+func (d *deps) export(c *cli.Context, kind string) error {
+	if c.NArg() != 1 {
+		return usagef("export %s takes one DIR (empty or new)", kind)
+	}
+	exePath := c.String("exe")
+	if exePath == "" {
+		if runtime.GOOS != "windows" {
+			return usagef("export %s: pass --exe PATH, the wurepair.exe to deploy (this wurepair is not a Windows exe)", kind)
+		}
+		p, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("find this wurepair.exe: %w", err)
+		}
+		exePath = p
+	}
+	exe, err := os.ReadFile(exePath)
+	if err != nil {
+		return usagef("--exe: %w", err)
+	}
+	if err := export.CheckExe(exe); err != nil {
+		return usagef("--exe %s: %w", exePath, err)
+	}
+	data, err := export.NewData(kind, d.env.Version, exitCodeTable(), exe)
+	if err != nil {
+		return usagef("export %s: %w", kind, err)
+	}
+	dir := c.Args().First()
+	names, err := export.Write(dir, data, exe)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", kind, err)
+	}
+	fmt.Fprintf(d.env.Stdout, "exported the %s package for wurepair %s (exe SHA-256 %s) to %s:\n", kind, data.Version, data.ExeSHA256, dir)
+	for _, n := range names {
+		fmt.Fprintf(d.env.Stdout, "  %s\n", n)
+	}
+	fmt.Fprintf(d.env.Stdout, "next: follow %s\n", filepath.Join(dir, "README.md"))
+	return nil
+}
+
+// exitCodeTable reads the one exit-code table (exitcodes.go) as the
+// packages need it: each code with its meaning, from exitCodesHelp.
+func exitCodeTable() []export.ExitCode {
+	var out []export.ExitCode
+	sc := bufio.NewScanner(strings.NewReader(exitCodesHelp))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 {
+			continue
+		}
+		code, err := strconv.Atoi(f[0])
+		if err != nil {
+			continue
+		}
+		out = append(out, export.ExitCode{Code: code, Meaning: strings.Join(f[1:], " ")})
+	}
+	return out
+}

@@ -1,0 +1,405 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wurepair/wurepair/internal/app/export"
+)
+
+// The packages are generated from the one exit-code table: every code
+// exitcodes.go defines, with the meaning --help shows.
+func TestExitCodeTableReachesExport(t *testing.T) {
+	got := map[int]string{}
+	for _, c := range exitCodeTable() {
+		got[c.Code] = c.Meaning
+	}
+	for _, code := range []int{ExitOK, ExitFailure, ExitUsage, ExitPartial, ExitHost, ExitBusy, ExitRebootRequired} {
+		if got[code] == "" || !strings.Contains(exitCodesHelp, got[code]) {
+			t.Errorf("exit code %d: meaning %q not taken from exitCodesHelp", code, got[code])
+		}
+	}
+	if len(got) != 7 {
+		t.Errorf("table has %d codes: %v", len(got), got)
+	}
+}
+
+func TestExportCommand(t *testing.T) {
+	exe := filepath.Join(t.TempDir(), "wurepair.exe")
+	if err := os.WriteFile(exe, []byte("MZ test"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "pkg")
+	out, errOut, code := runApp(t, "export", "sccm", dir, "--exe", exe)
+	if code != ExitOK || !strings.Contains(out, "Application/ReturnCodes.csv") {
+		t.Fatalf("export sccm: exit %d, stdout %s, stderr %s", code, out, errOut)
+	}
+	csv, _ := os.ReadFile(filepath.Join(dir, "Application", "ReturnCodes.csv"))
+	for _, want := range []string{"0,Success,", "3010,Soft Reboot,", "1618,Fast Retry,", "3,Failure,\"partial"} {
+		if !strings.Contains(string(csv), want) {
+			t.Errorf("ReturnCodes.csv lacks %q:\n%s", want, csv)
+		}
+	}
+	linux := filepath.Join(t.TempDir(), "wurepair")
+	_ = os.WriteFile(linux, []byte("\x7fELF"), 0o755)
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"export", "intune", dir, "--exe", exe}, ExitFailure, "not empty"},
+		{[]string{"export", "intune", "--exe", exe}, ExitUsage, "one DIR"},
+		{[]string{"export", "intune", t.TempDir() + "/x", "--exe", linux}, ExitUsage, "no MZ header"},
+		{[]string{"export", "intune", t.TempDir() + "/y", "--exe", "/nonexistent.exe"}, ExitUsage, "--exe"},
+	}
+	if runtime.GOOS != "windows" {
+		cases = append(cases, struct {
+			args []string
+			code int
+			want string
+		}{[]string{"export", "intune", t.TempDir() + "/z"}, ExitUsage, "pass --exe"})
+	}
+	for _, tc := range cases {
+		_, errOut, code := runApp(t, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d (want %d), stderr %q (want %q)", tc.args, code, tc.code, errOut, tc.want)
+		}
+	}
+}
+
+// findPwsh returns real PowerShell 7, or skips (loudly) without it, or
+// fails when WUREPAIR_REQUIRE_PWSH=1.
+func findPwsh(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("pwsh"); err == nil {
+		return p
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		p := filepath.Join(home, ".dotnet", "tools", "pwsh")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("WUREPAIR_REQUIRE_PWSH") == "1" {
+		t.Fatal("pwsh not found (PATH, ~/.dotnet/tools) and WUREPAIR_REQUIRE_PWSH=1")
+	}
+	t.Skip("SKIPPED: pwsh not found (PATH, ~/.dotnet/tools): the generated Intune/ConfigMgr scripts were NOT run; set WUREPAIR_REQUIRE_PWSH=1 to make this a failure")
+	return ""
+}
+
+// stub writes a shell script standing in for wurepair.exe: it records its
+// arguments (one per line) in the file the driver names for each case, writes a line to stdout and one to
+// stderr, and exits with code.
+func stub(t *testing.T, dir string, code int) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "wurepair.exe")
+	text := "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$WUREPAIR_STUB_ARGS\"\necho 'stub stdout: exit " + itoa(code) + "'\necho 'stub stderr line' >&2\nexit " + itoa(code) + "\n"
+	if err := os.WriteFile(p, []byte(text), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// psCase is one run of one generated script.
+type psCase struct {
+	ID       string            `json:"id"`
+	Script   string            `json:"script"`
+	Params   map[string]string `json:"params"`
+	Switches []string          `json:"switches"`
+	// Function, when set, calls this function of the script (found with
+	// PowerShell's parser) with -ExitCode Code instead of running the script:
+	// Linux cannot make a process exit 1618 or 3010 (8-bit exit status).
+	Function string `json:"function"`
+	Code     int    `json:"code"`
+	// expectations
+	exit     int
+	stdout   []string // substrings; "" alone means: stdout must be empty
+	args     string   // the stub's recorded arguments, "-" = stub must not have run
+	ArgsFile string   `json:"argsFile"`
+}
+
+// The driver runs each script as Intune and ConfigMgr do (a script file
+// with parameters, `exit N` becoming the exit code) in one pwsh process:
+// starting pwsh costs seconds here. Errors (stderr) are collected apart.
+const psDriver = `
+$ErrorActionPreference = 'Stop'
+$cases = Get-Content -LiteralPath $args[0] -Raw | ConvertFrom-Json
+foreach ($c in $cases) {
+    $p = @{}
+    foreach ($prop in $c.params.PSObject.Properties) { $p[$prop.Name] = [string]$prop.Value }
+    foreach ($s in $c.switches) { $p[$s] = $true }
+    $env:WUREPAIR_STUB_ARGS = $c.argsFile
+    $global:LASTEXITCODE = -999
+    $out = @(); $err = @()
+    try {
+        if ($c.function) {
+            $ast = [System.Management.Automation.Language.Parser]::ParseFile($c.script, [ref]$null, [ref]$null)
+            $fn = $ast.Find({ param($n) $n -is [System.Management.Automation.Language.FunctionDefinitionAst] -and $n.Name -eq $c.function }, $true)
+            . ([ScriptBlock]::Create($fn.Extent.Text))
+            $out += [string](& $c.function -ExitCode $c.code)
+            $global:LASTEXITCODE = 0
+            $all = @()
+        } else {
+            $all = @(& $c.script @p 2>&1)
+        }
+        foreach ($o in $all) {
+            if ($o -is [System.Management.Automation.ErrorRecord]) { $err += [string]$o } else { $out += [string]$o }
+        }
+        $code = $global:LASTEXITCODE
+    } catch {
+        $err += 'uncaught: ' + $_.Exception.Message
+        $code = -1
+    }
+    [Console]::Out.WriteLine((ConvertTo-Json -Compress -InputObject @{ id = $c.id; exit = $code; stdout = ($out -join "` + "`n" + `"); stderr = ($err -join "` + "`n" + `") }))
+}
+`
+
+func runPwshCases(t *testing.T, pwsh string, cases []psCase) map[string]struct {
+	Exit   int
+	Stdout string
+	Stderr string
+} {
+	t.Helper()
+	dir := t.TempDir()
+	casesFile := filepath.Join(dir, "cases.json")
+	b, _ := json.Marshal(cases)
+	_ = os.WriteFile(casesFile, b, 0o644)
+	driver := filepath.Join(dir, "driver.ps1")
+	_ = os.WriteFile(driver, []byte(psDriver), 0o644)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, pwsh, "-NoLogo", "-NoProfile", "-NonInteractive", "-File", driver, casesFile)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pwsh driver: %v\nstdout: %s\nstderr: %s", err, out, stderr.String())
+	}
+	// A script writing to the process's stderr directly ([Console]::Error)
+	// lands here, not in the error stream the driver collects per case.
+	if stderr.Len() != 0 {
+		t.Errorf("a script wrote to stderr (Intune/ConfigMgr count that as a script error): %q", stderr.String())
+	}
+	res := map[string]struct {
+		Exit   int
+		Stdout string
+		Stderr string
+	}{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var r struct {
+			ID     string `json:"id"`
+			Exit   int    `json:"exit"`
+			Stdout string `json:"stdout"`
+			Stderr string `json:"stderr"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("driver line %q: %v", line, err)
+		}
+		res[r.ID] = struct {
+			Exit   int
+			Stdout string
+			Stderr string
+		}{r.Exit, r.Stdout, r.Stderr}
+	}
+	return res
+}
+
+func exportForTest(t *testing.T, kind string, exe []byte) string {
+	t.Helper()
+	d, err := export.NewData(kind, "1.2.3", exitCodeTable(), exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), kind)
+	if _, err := export.Write(dir, d, exe); err != nil {
+		t.Fatal(err)
+	}
+	// Linux needs the exec bit Windows does not have (the stub is a shell script).
+	if err := os.Chmod(filepath.Join(dir, filepath.FromSlash(export.ExePath[kind])), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestGeneratedScriptsUnderPwsh runs every generated script under real
+// PowerShell 7 against a stub wurepair.exe for each exit code and checks
+// the script's exit code, its one output line, that nothing reached
+// stderr, and the arguments the stub was given.
+func TestGeneratedScriptsUnderPwsh(t *testing.T) {
+	pwsh := findPwsh(t)
+	work := t.TempDir()
+	// The packaged exe is the stub for exit 0 (so the install scripts'
+	// SHA-256 check passes and -Repair runs it).
+	pkgStub := stub(t, filepath.Join(work, "pkgsrc"), 0)
+	pkgBytes, _ := os.ReadFile(pkgStub)
+	intune := exportForTest(t, "intune", pkgBytes)
+	sccm := exportForTest(t, "sccm", pkgBytes)
+	logs := filepath.Join(work, "logs")
+	_ = os.MkdirAll(logs, 0o755)
+
+	var cases []psCase
+	add := func(c psCase) { cases = append(cases, c) }
+	missing := filepath.Join(work, "nowhere", "wurepair.exe")
+	detect := func(kind, script string, code, exit int, stdout ...string) {
+		dir := filepath.Join(work, kind+filepath.Base(script)+itoa(code))
+		exe := stub(t, dir, code)
+		add(psCase{ID: kind + "/" + filepath.Base(script) + "/" + itoa(code), Script: script, Params: map[string]string{"WurepairPath": exe},
+			exit: exit, stdout: stdout, args: "detect"})
+	}
+	repair := func(kind, script string, code, exit int, logDir, logFile string, stdout ...string) {
+		dir := filepath.Join(work, kind+filepath.Base(script)+itoa(code)+filepath.Base(logDir))
+		exe := stub(t, dir, code)
+		want := "repair\nauto\n--yes\n--log-format\ncmtrace"
+		if logFile != "" {
+			want += "\n--log-file\n" + filepath.Join(logDir, logFile)
+		}
+		add(psCase{ID: kind + "/" + filepath.Base(script) + "/" + itoa(code) + "/" + filepath.Base(logDir), Script: script,
+			Params: map[string]string{"WurepairPath": exe, "LogDirectory": logDir},
+			exit:   exit, stdout: stdout, args: want})
+	}
+
+	// Intune Remediations detection: exit 1 (and only 1) asks for remediation.
+	det := filepath.Join(intune, "Remediations", "Detect-WurepairHealth.ps1")
+	detect("intune", det, 0, 0, "wurepair detect: exit 0 (success", "stub stdout: exit 0", "| stub stderr line")
+	detect("intune", det, 1, 1, "wurepair detect: exit 1 (failure")
+	detect("intune", det, 2, 2, "exit 2 (usage error")
+	detect("intune", det, 3, 3, "exit 3 (partial")
+	detect("intune", det, 4, 4, "exit 4 (PowerShell unusable")
+	detect("intune", det, 9, 9, "exit 9 (not a wurepair exit code)")
+	add(psCase{ID: "intune/detect/missing", Script: det, Params: map[string]string{"WurepairPath": missing}, exit: 2, stdout: []string{"wurepair is not installed: " + missing}, args: "-"})
+
+	// Intune remediation.
+	rem := filepath.Join(intune, "Remediations", "Remediate-WurepairHealth.ps1")
+	repair("intune", rem, 0, 0, logs, "wurepair-intune.log", "wurepair repair auto --yes: exit 0 (success")
+	repair("intune", rem, 1, 1, logs, "wurepair-intune.log", "exit 1 (failure, changes rolled back")
+	repair("intune", rem, 3, 3, logs, "wurepair-intune.log", "exit 3 (partial")
+	repair("intune", rem, 4, 4, logs, "wurepair-intune.log", "exit 4 (PowerShell unusable")
+	repair("intune", rem, 0, 0, filepath.Join(work, "nologs"), "", "exit 0") // no log folder: no --log-file
+	add(psCase{ID: "intune/remediate/missing", Script: rem, Params: map[string]string{"WurepairPath": missing, "LogDirectory": logs}, exit: 2, stdout: []string{"wurepair is not installed"}, args: "-"})
+
+	// Win32 app: install, detection rule, uninstall.
+	pf := filepath.Join(work, "pf", "wurepair", "wurepair.exe")
+	install := filepath.Join(intune, "Win32App", "source", "Install-Wurepair.ps1")
+	detInst := filepath.Join(intune, "Win32App", "Detect-WurepairInstalled.ps1")
+	uninstall := filepath.Join(intune, "Win32App", "source", "Uninstall-Wurepair.ps1")
+	other := stub(t, filepath.Join(work, "other"), 5)
+	add(psCase{ID: "intune/detect-installed/before", Script: detInst, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{""}, args: "-"})
+	add(psCase{ID: "intune/install", Script: install, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{"installed wurepair 1.2.3 to " + pf}, args: "-"})
+	add(psCase{ID: "intune/detect-installed/after", Script: detInst, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{"wurepair 1.2.3 installed at " + pf}, args: "-"})
+	add(psCase{ID: "intune/detect-installed/other exe", Script: detInst, Params: map[string]string{"WurepairPath": other}, exit: 0, stdout: []string{""}, args: "-"})
+	add(psCase{ID: "intune/install/wrong source", Script: install, Params: map[string]string{"WurepairPath": pf, "Source": other}, exit: 1, stdout: []string{"is not the wurepair.exe this package was exported for"}, args: "-"})
+	add(psCase{ID: "intune/uninstall", Script: uninstall, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{"removed " + pf}, args: "-"})
+	add(psCase{ID: "intune/detect-installed/uninstalled", Script: detInst, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{""}, args: "-"})
+	add(psCase{ID: "intune/uninstall/again", Script: uninstall, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{"removed"}, args: "-"})
+
+	// ConfigMgr application: install -Repair returns wurepair's code (the return-code table).
+	pf2 := filepath.Join(work, "pf2", "wurepair", "wurepair.exe")
+	sInstall := filepath.Join(sccm, "Application", "source", "Install-Wurepair.ps1")
+	sDetect := filepath.Join(sccm, "Application", "Detect-WurepairApplication.ps1")
+	add(psCase{ID: "sccm/detect-app/not installed", Script: sDetect, Params: map[string]string{"WurepairPath": pf2}, exit: 0, stdout: []string{""}, args: "-"})
+	add(psCase{ID: "sccm/install -Repair", Script: sInstall, Params: map[string]string{"WurepairPath": pf2, "LogDirectory": logs}, Switches: []string{"Repair"},
+		exit: 0, stdout: []string{"wurepair repair auto --yes: exit 0 (success"}, args: "repair\nauto\n--yes\n--log-format\ncmtrace\n--log-file\n" + filepath.Join(logs, "wurepair-configmgr.log")})
+	add(psCase{ID: "sccm/detect-app/healthy", Script: sDetect, Params: map[string]string{"WurepairPath": pf2}, exit: 0, stdout: []string{"wurepair detect: exit 0 (success"}, args: "detect"})
+	for _, code := range []int{1, 4} { // installed path holds another exe: not detected, never run
+		dir := filepath.Join(work, "sdet"+itoa(code))
+		exe := stub(t, dir, code)
+		add(psCase{ID: "sccm/detect-app/other exe " + itoa(code), Script: sDetect, Params: map[string]string{"WurepairPath": exe}, exit: 0, stdout: []string{""}, args: "-"})
+	}
+	add(psCase{ID: "sccm/install/no -Repair", Script: sInstall, Params: map[string]string{"WurepairPath": filepath.Join(work, "pf3", "wurepair.exe")}, exit: 0, stdout: []string{"installed wurepair 1.2.3"}, args: "-"})
+
+	// ConfigMgr Configuration Item.
+	disc := filepath.Join(sccm, "ConfigurationItem", "Discover-WurepairHealth.ps1")
+	detect("sccm", disc, 0, 0, "Compliant")
+	detect("sccm", disc, 1, 0, "NonCompliant: wurepair detect: exit 1")
+	detect("sccm", disc, 4, 0, "Error: wurepair detect: exit 4")
+	add(psCase{ID: "sccm/discover/missing", Script: disc, Params: map[string]string{"WurepairPath": missing}, exit: 0, stdout: []string{"Error: wurepair is not installed"}, args: "-"})
+	sRem := filepath.Join(sccm, "ConfigurationItem", "Remediate-WurepairHealth.ps1")
+	repair("sccm", sRem, 0, 0, logs, "wurepair-configmgr.log", "exit 0 (success")
+	repair("sccm", sRem, 1, 1, logs, "wurepair-configmgr.log", "exit 1 (failure")
+	repair("sccm", sRem, 3, 3, logs, "wurepair-configmgr.log", "exit 3 (partial")
+	add(psCase{ID: "sccm/remediate/missing", Script: sRem, Params: map[string]string{"WurepairPath": missing, "LogDirectory": logs}, exit: 2, stdout: []string{"wurepair is not installed"}, args: "-"})
+
+	// The codes a Linux process cannot return, through the scripts' own mapping.
+	for _, m := range []struct {
+		script string
+		code   int
+		want   string
+	}{{rem, 3010, "0"}, {rem, 1618, "1618"}, {rem, 0, "0"}, {rem, 1, "1"}, {sRem, 3010, "0"}, {sRem, 1618, "1618"}, {sRem, 4, "4"}} {
+		add(psCase{ID: "map/" + m.script + "/" + itoa(m.code), Script: m.script, Function: "Resolve-WurRemediation", Code: m.code, exit: 0, stdout: []string{m.want}, args: "-"})
+	}
+	for i := range cases {
+		cases[i].ArgsFile = filepath.Join(work, "args-"+itoa(i))
+	}
+	results := runPwshCases(t, pwsh, cases)
+	for _, c := range cases {
+		r, ok := results[c.ID]
+		if !ok {
+			t.Errorf("%s: no result", c.ID)
+			continue
+		}
+		if r.Exit != c.exit {
+			t.Errorf("%s: exit %d, want %d (stdout %q, stderr %q)", c.ID, r.Exit, c.exit, r.Stdout, r.Stderr)
+		}
+		if r.Stderr != "" {
+			t.Errorf("%s: wrote to stderr (Intune/ConfigMgr count that as a script error): %q", c.ID, r.Stderr)
+		}
+		if strings.Count(r.Stdout, "\n") > 0 {
+			t.Errorf("%s: more than one output line: %q", c.ID, r.Stdout)
+		}
+		for _, want := range c.stdout {
+			if c.Function != "" && r.Stdout != want || want == "" && r.Stdout != "" || !strings.Contains(r.Stdout, want) {
+				t.Errorf("%s: stdout %q, want it to contain %q", c.ID, r.Stdout, want)
+			}
+		}
+		{
+			got, err := os.ReadFile(c.ArgsFile)
+			switch {
+			case c.args == "-" && err == nil:
+				t.Errorf("%s: the exe ran (args %q) but must not have", c.ID, got)
+			case c.args != "-" && strings.TrimSpace(string(got)) != c.args:
+				t.Errorf("%s: stub arguments %q, want %q", c.ID, got, c.args)
+			}
+		}
+	}
+}
+
+// TestGeneratedScriptAsProcess runs one generated script the way the
+// agents do, as its own process (`-File`), so the exit code is the
+// process's: PowerShell's `exit N` semantics, not the test driver's.
+func TestGeneratedScriptAsProcess(t *testing.T) {
+	pwsh := findPwsh(t)
+	work := t.TempDir()
+	exe := stub(t, filepath.Join(work, "stub"), 4)
+	dir := exportForTest(t, "intune", []byte("MZ x"))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, pwsh, "-NoLogo", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File",
+		filepath.Join(dir, "Remediations", "Remediate-WurepairHealth.ps1"), "-WurepairPath", exe, "-LogDirectory", work)
+	cmd.Env = append(os.Environ(), "WUREPAIR_STUB_ARGS="+filepath.Join(work, "args"))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 4 {
+		t.Fatalf("exit: %v, want 4; stdout %q stderr %q", err, stdout.String(), stderr.String())
+	}
+	if stderr.Len() != 0 || strings.Count(strings.TrimSpace(stdout.String()), "\n") != 0 ||
+		!strings.Contains(stdout.String(), "wurepair repair auto --yes: exit 4 (PowerShell unusable") {
+		t.Fatalf("stdout %q, stderr %q", stdout.String(), stderr.String())
+	}
+}
