@@ -1,6 +1,6 @@
 # Two commands do everything (see README.md):
 #   make demo   build wurepair (Linux + Windows) and run it against a simulated machine
-#   make test   every test: lint, Go (race, real pwsh), fuzz smoke, Pester, PowerShell grammar + 5.1 check, Wine smoke
+#   make test   every test: lint, Go (race, real pwsh), fuzz smoke, Pester, PowerShell grammar + 5.1 check, Wine smoke, release check
 # Recipes run in tests/tools/shell.sh: bash with Go (from ../shared's module
 # copy where it sits beside the clone) and ~/.dotnet/tools (pwsh) on PATH.
 SHELL := $(CURDIR)/tests/tools/shell.sh
@@ -52,7 +52,7 @@ wine:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count=1 ./ps
 
-test: engines lint test-go fuzz pester psgrammar wine
+test: engines lint test-go fuzz pester psgrammar wine release-check
 	@bash tests/tools/engines.sh --final
 	@echo "make test: all suites passed"
 
