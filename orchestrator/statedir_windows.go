@@ -16,12 +16,16 @@ import (
 // On Windows %ProgramData% lets every user create folders and files, so
 // the state directory is created with a protected DACL: SYSTEM and
 // Administrators full control, nothing inherited from %ProgramData%.
-// Everything below it inherits that. An existing one is used only if its
-// owner is SYSTEM or Administrators and no other account may write it.
+// Everything below it inherits that. Its owner is Administrators (set
+// explicitly: on Windows 10/11 an elevated admin's objects are otherwise
+// owned by that user). An existing one is used only if its owner is
+// SYSTEM or Administrators and no other account may write it.
 const stateDirSDDL = "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)"
 
+const stateDirOwner = "O:BA"
+
 func mkdirPrivate(path string) error {
-	sd, err := windows.SecurityDescriptorFromString(stateDirSDDL)
+	sd, err := windows.SecurityDescriptorFromString(stateDirOwner + stateDirSDDL)
 	if err != nil {
 		return fmt.Errorf("security descriptor: %w", err)
 	}
@@ -108,15 +112,18 @@ func checkOwnerAndACL(path string, _ fs.FileInfo, secret bool) error {
 	return checkDescriptor(path, sd, secret)
 }
 
-// checkDescriptor: owner SYSTEM or Administrators; no ACE gives anyone
-// else a right to write (secret: any right at all).
+// checkDescriptor: owner SYSTEM, Administrators or the account running
+// wurepair (as on Unix: as SYSTEM that is SYSTEM; an elevated admin whose
+// objects Windows makes their own); no ACE gives anyone else a right to
+// write (secret: any right at all).
 func checkDescriptor(path string, sd *windows.SECURITY_DESCRIPTOR, secret bool) error {
+	trustedSID := func(sid *windows.SID) bool { return wellKnownTrusted(sid) || isCurrentUser(sid) }
 	owner, _, err := sd.Owner()
 	if err != nil || owner == nil {
 		return untrusted(path, "it has no owner")
 	}
 	if !trustedSID(owner) {
-		return untrusted(path, "it is owned by %s, not SYSTEM or Administrators", owner.String())
+		return untrusted(path, "it is owned by %s, not SYSTEM, Administrators or the account running wurepair", owner.String())
 	}
 	dacl, _, err := sd.DACL()
 	if err != nil || dacl == nil {
@@ -144,8 +151,14 @@ func checkDescriptor(path string, sd *windows.SECURITY_DESCRIPTOR, secret bool) 
 	return nil
 }
 
-func trustedSID(sid *windows.SID) bool {
+func wellKnownTrusted(sid *windows.SID) bool {
 	return sid.IsWellKnown(windows.WinLocalSystemSid) || sid.IsWellKnown(windows.WinBuiltinAdministratorsSid)
+}
+
+// isCurrentUser: sid is the user of this process's token.
+func isCurrentUser(sid *windows.SID) bool {
+	tu, err := windows.GetCurrentProcessToken().GetTokenUser()
+	return err == nil && tu.User.Sid.Equals(sid)
 }
 
 func finalPath(path string) (string, error) {

@@ -91,14 +91,12 @@ func TestForgedJournalRefused(t *testing.T) {
 		t.Run(map[bool]string{false: "sha256-chain", true: "guessed-key"}[keyed], func(t *testing.T) {
 			t.Parallel()
 			m := newMachine(t, "0x80070002")
-			seedState(t, m)
-			before := m.now()
 			m.privateStateDir()
 			// A genuine run first: the state directory and its key exist.
 			if r := m.run("repair", "components", "--yes"); r.code != 0 {
 				t.Fatalf("genuine run: %v", r)
 			}
-			before = m.now()
+			before := m.now()
 			m.plantJournal(forgedID, keyed, []forgedRecord{
 				{Time: "2024-05-31T00:00:00Z", Type: "run-start", Run: map[string]any{"id": forgedID, "command": "repair", "plans": []string{"reset"}, "version": "1.0.0"}},
 				{Time: "2024-05-31T00:00:01Z", Type: "intent", Kind: "service-stop", Target: "CryptSvc", Prior: map[string]any{"status": "Running", "startType": "Disabled"}},
