@@ -34,6 +34,9 @@ type Run struct {
 	Events func(Event)
 
 	stopped      []string // services stopped and not yet started again, in order
+	// stoppedDeps: the running dependents the script stopped with each
+	// service, in stop order: started again after it.
+	stoppedDeps map[string][]string
 	RebootNeeded bool
 	// Backups are the backup folders this run made (kept after success).
 	Backups []string
@@ -150,6 +153,12 @@ func (r *Run) stopService(ctx context.Context, name string) error {
 		}
 	}
 	r.stopped = append(r.stopped, name)
+	if len(res.StoppedDependents) > 0 {
+		if r.stoppedDeps == nil {
+			r.stoppedDeps = map[string][]string{}
+		}
+		r.stoppedDeps[name] = append(r.stoppedDeps[name], res.StoppedDependents...)
+	}
 	return r.outcome(ref, nil, "")
 }
 

@@ -196,3 +196,76 @@ func TestRunsShowEscapesControlCharacters(t *testing.T) {
 		t.Fatalf("runs show printed control characters raw: %q", r.stdout)
 	}
 }
+
+// withRunningDependent adds a running service that depends on wuauserv:
+// stopping wuauserv stops it first.
+func (m *machine) withRunningDependent() {
+	m.editMachine(func(machine map[string]any) {
+		machine["services"].(map[string]any)["WaaSMedicSvc"] = map[string]any{
+			"displayName": "Windows Update Medic Service", "status": "Running", "startType": "Manual",
+			"processId": 6100, "dependsOn": []string{"wuauserv"}}
+	})
+}
+
+// A service stop with running dependents: they come back, after a
+// successful run, after a failed one (rollback), and after rolling back a
+// successful one.
+func TestRunningDependentsComeBack(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		scenario string
+		code     int
+	}{{"0x80070002", 0}, {"disk-full", 1}} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			t.Parallel()
+			m := newMachine(t, tc.scenario)
+			m.withRunningDependent()
+			before := m.now()
+			r := m.run("repair", "datastore", "--yes")
+			if r.code != tc.code {
+				t.Fatalf("repair: want exit %d: %v", tc.code, r)
+			}
+			if st := service(t, m.now(), "WaaSMedicSvc").Status; st != "Running" {
+				t.Fatalf("the dependent stopped with wuauserv is %s after the run", st)
+			}
+			if tc.code != 0 {
+				sameMachine(t, "after the failed run", before, m.now())
+				return
+			}
+			if r := m.run("rollback", m.onlyRun().ID, "--yes"); r.code != 0 {
+				t.Fatalf("rollback: %v", r)
+			}
+			after := m.now()
+			setAsides(t, &after)
+			sameMachine(t, "after rolling back", before, after)
+		})
+	}
+}
+
+// A start type changed after a crash is restored to the exact one the
+// journal recorded, delayed flag included, never to a default.
+func TestRollbackRestoresExactStartType(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t, "0x80070002")
+	m.editMachine(func(machine map[string]any) {
+		svc := machine["services"].(map[string]any)["wuauserv"].(map[string]any)
+		svc["startType"], svc["delayedAutoStart"] = "Automatic", true
+	})
+	m.slowScript("Start-WurService", 600_000)
+	before := m.now()
+	before.Faults.SlowMs = nil
+	run := m.killMidPlan(t)
+	mm := m.open()
+	_, svc := mm.State.LookupService("wuauserv")
+	svc.StartType, svc.DelayedAutoStart = "Manual", false
+	if err := mm.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if r := m.run("rollback", run.ID, "--yes"); r.code != 0 {
+		t.Fatalf("rollback: %v", r)
+	}
+	if svc := service(t, m.now(), "wuauserv"); svc.StartType != "Automatic" || !svc.DelayedAutoStart {
+		t.Fatalf("wuauserv after the rollback: %+v", svc)
+	}
+	sameMachine(t, "after the rollback", before, m.now())
+}
