@@ -93,7 +93,7 @@ func PlanPrune(backups []scripts.BackupInfo, runs []RunSummary, cutoff time.Time
 		made, ok := BackupMade(b)
 		run, known := byID[id]
 		switch {
-		case !ValidRunID(id) || !containsFold(renamedFolders, winBase(b.Original)) || !strings.EqualFold(b.Path, b.Original+".wurepair-"+b.RunId):
+		case !ValidRunID(id) || !containsFold(RenamedFolders(), winBase(b.Original)) || !strings.EqualFold(b.Path, b.Original+".wurepair-"+b.RunId):
 			d.Reason = "its name is not one wurepair makes"
 		case !ok:
 			d.Reason = "its age is unknown"

@@ -35,15 +35,26 @@ var (
 	resetServices    = []string{"UsoSvc", "BITS", "wuauserv", "AppIDSvc", "CryptSvc", "DoSvc"}
 	datastoreFolders = []string{"DataStore", "Download"}
 	resetFolders     = []string{"SoftwareDistribution", "catroot2", "Downloader"}
-	renamedFolders   = append(append([]string{}, datastoreFolders...), resetFolders...)
 )
 
-// TouchedServices are the services some plan stops, starts or sets the
-// start type of.
-func TouchedServices() []string {
+// TouchedServices are the services the plans (all of them when none is
+// named) stop, start or set the start type of.
+func TouchedServices(plans ...string) []string {
+	return union(plans, map[string][]string{"wups2": wups2Services, "datastore": datastoreServices, "reset": resetServices})
+}
+
+// RenamedFolders are the folders the plans (all when none is named) rename.
+func RenamedFolders(plans ...string) []string {
+	return union(plans, map[string][]string{"datastore": datastoreFolders, "reset": resetFolders})
+}
+
+func union(plans []string, of map[string][]string) []string {
+	if len(plans) == 0 {
+		plans = PlanNames
+	}
 	var out []string
-	for _, l := range [][]string{wups2Services, datastoreServices, resetServices} {
-		for _, s := range l {
+	for _, p := range plans {
+		for _, s := range of[p] {
 			if !containsFold(out, s) {
 				out = append(out, s)
 			}

@@ -87,7 +87,7 @@ func TestFailedStepRollsBackNewestFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := j.Append(Record{Type: RecRunStart, Run: &RunInfo{ID: testRunID}}); err != nil {
+	if _, err := j.Append(Record{Type: RecRunStart, Run: &RunInfo{ID: testRunID, Plans: []string{"datastore"}}}); err != nil {
 		t.Fatal(err)
 	}
 	defer j.Close()

@@ -33,17 +33,18 @@ type Run struct {
 	// Events, when set, hears about every step (progress lines, logs).
 	Events func(Event)
 
-	stopped      []string // services stopped and not yet started again, in order
+	stopped []string // services stopped and not yet started again, in order
 	// stoppedDeps: the running dependents the script stopped with each
 	// service, in stop order: started again after it.
-	stoppedDeps map[string][]string
+	stoppedDeps  map[string][]string
 	RebootNeeded bool
 	// Backups are the backup folders this run made (kept after success).
 	Backups []string
 	// Now is the clock (default time.Now): it dates what a rollback sets aside.
 	Now func() time.Time
 
-	asideID string // names what this rollback sets aside: dated by the rollback
+	asideID string   // names what this rollback sets aside: dated by the rollback
+	plans   []string // the plans of the run being rolled back: what undo may touch
 }
 
 // runIDTime is the layout of the time that starts a run id.

@@ -183,6 +183,21 @@ func (s startAgain) Run(ctx context.Context, r *Run) error {
 		if err := r.startAgainJournaled(ctx, name); err != nil {
 			return err
 		}
+		// The dependents the stop took down come back too, last stopped
+		// first. Not journaled as changes of their own: undoing the
+		// service's stop restarts them, undoing its start stops them.
+		deps := r.stoppedDeps[name]
+		for i := len(deps) - 1; i >= 0; i-- {
+			if err := r.startService(ctx, deps[i]); err != nil {
+				return fmt.Errorf("dependent %s of %s: %w", deps[i], name, err)
+			}
+		}
+		if len(deps) > 0 {
+			if err := r.note(fmt.Sprintf("started again the dependents stopped with %s: %s", name, strings.Join(deps, ", "))); err != nil {
+				return err
+			}
+		}
+		delete(r.stoppedDeps, name)
 		r.stopped = r.stopped[:len(r.stopped)-1]
 	}
 	return nil

@@ -36,6 +36,11 @@ func (r *Run) Rollback(ctx context.Context, recs []Record) error {
 		}
 		r.asideID = id
 	}
+	// Undo acts only on what the run's own plans change.
+	r.plans = nil
+	if len(recs) > 0 && recs[0].Type == RecRunStart && recs[0].Run != nil {
+		r.plans = append([]string{"none"}, recs[0].Run.Plans...)
+	}
 	undone := map[int]bool{}
 	done := map[int]bool{}
 	dependents := map[int][]string{}
@@ -226,8 +231,8 @@ func (r *Run) folderInPlace(ctx context.Context, path string) bool {
 func (r *Run) mayUndo(rec Record) error {
 	switch rec.Kind {
 	case KindServiceStop, KindServiceStart, KindStartType:
-		if !containsFold(TouchedServices(), rec.Target) {
-			return fmt.Errorf("refused: %q is not a service wurepair's plans change", rec.Target)
+		if !containsFold(TouchedServices(r.plans...), rec.Target) {
+			return fmt.Errorf("refused: %q is not a service the plans of run %s change", rec.Target, r.ID)
 		}
 		if rec.Prior == nil {
 			return errors.New("journal lacks the prior service state")
@@ -236,8 +241,8 @@ func (r *Run) mayUndo(rec Record) error {
 			return fmt.Errorf("refused: %q is not a start type wurepair restores", rec.Prior.StartType)
 		}
 	case KindFolderBackup:
-		if !containsFold(renamedFolders, winBase(rec.Target)) {
-			return fmt.Errorf("refused: %q is not a folder wurepair's plans rename", rec.Target)
+		if !containsFold(RenamedFolders(r.plans...), winBase(rec.Target)) {
+			return fmt.Errorf("refused: %q is not a folder the plans of run %s rename", rec.Target, r.ID)
 		}
 		if rec.Backup != rec.Target+".wurepair-"+r.ID {
 			return fmt.Errorf("refused: %q is not the backup name run %s makes for %s", rec.Backup, r.ID, rec.Target)

@@ -19,7 +19,7 @@ func rollbackOf(t *testing.T, inv *stubInvoker, recs ...Record) ([]Record, error
 		t.Fatal(err)
 	}
 	defer j.Close()
-	for _, r := range append([]Record{{Type: RecRunStart, Run: &RunInfo{ID: testRunID}}}, recs...) {
+	for _, r := range append([]Record{{Type: RecRunStart, Run: &RunInfo{ID: testRunID, Plans: []string{"datastore"}}}}, recs...) {
 		if _, err := j.Append(r); err != nil {
 			t.Fatal(err)
 		}
@@ -155,12 +155,14 @@ func TestUndoBackupRemoval(t *testing.T) {
 	}
 }
 
-// Undo acts only on what wurepair changes: a record naming another
-// service, another folder, or a backup name this run does not make is
-// refused, with no script call.
+// Undo acts only on what the run's plans change: a record naming another
+// service or folder (even one another plan changes), or a backup name
+// this run does not make, is refused, with no script call.
 func TestUndoRefusesWhatWurepairDoesNotChange(t *testing.T) {
 	for _, rec := range []Record{
 		{Type: RecIntent, Kind: KindServiceStop, Target: "msiserver", Prior: &Prior{Status: "Running", StartType: "Automatic"}},
+		{Type: RecIntent, Kind: KindServiceStop, Target: "CryptSvc", Prior: &Prior{Status: "Running", StartType: "Disabled"}}, // reset's, not datastore's
+		{Type: RecIntent, Kind: KindFolderBackup, Target: `C:\Windows\System32\catroot2`, Backup: `C:\Windows\System32\catroot2.wurepair-` + testRunID},
 		{Type: RecIntent, Kind: KindStartType, Target: "CryptSvc", Prior: &Prior{StartType: "Boot"}},
 		{Type: RecIntent, Kind: KindFolderBackup, Target: `C:\Windows\System32\config`, Backup: `C:\Windows\System32\config.wurepair-` + testRunID},
 		{Type: RecIntent, Kind: KindFolderBackup, Target: `C:\Windows\SoftwareDistribution\DataStore`, Backup: `C:\Windows\SoftwareDistribution\DataStore.wurepair-20240101T000000Z-abcdef`},
