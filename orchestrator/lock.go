@@ -46,3 +46,36 @@ func AcquireLock(sd *StateDir) (release func() error, err error) {
 }
 
 var errLocked = errors.New("locked")
+
+// LockHeld reports whether a run holds the lock right now (read-only
+// commands: a run without a run-end is then in progress, not unfinished).
+// It never creates or writes the lock file. Do not call it while holding
+// the lock yourself.
+func LockHeld(sd *StateDir) bool {
+	if sd == nil {
+		return false
+	}
+	f, err := sd.OpenFile(os.O_RDONLY, 0, LockName)
+	if err != nil {
+		return false
+	}
+	defer f.Close() // releases the lock if we got it
+	return errors.Is(lockFile(f), errLocked)
+}
+
+// OutcomeRunning: the newest run has no run-end and a run holds the lock.
+const OutcomeRunning = "running"
+
+// MarkRunning marks the newest incomplete run as running when held says a
+// run holds the lock.
+func MarkRunning(runs []RunSummary, held bool) {
+	if !held {
+		return
+	}
+	for i := len(runs) - 1; i >= 0; i-- {
+		if runs[i].Verified && runs[i].Incomplete() {
+			runs[i].Outcome = OutcomeRunning
+			return
+		}
+	}
+}

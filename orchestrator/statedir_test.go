@@ -179,3 +179,31 @@ func TestValidRunID(t *testing.T) {
 		}
 	}
 }
+
+// While a run holds the lock, its run is "running", not unfinished; the
+// probe never creates the lock file.
+func TestLockHeld(t *testing.T) {
+	sd, _ := testState(t)
+	if LockHeld(sd) {
+		t.Fatal("no lock file: nothing holds it")
+	}
+	if _, err := os.Lstat(filepath.Join(sd.Path, LockName)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("LockHeld created the lock file: %v", err)
+	}
+	release, err := AcquireLock(sd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !LockHeld(sd) {
+		t.Fatal("the lock is held")
+	}
+	runs := []RunSummary{{ID: "a", Outcome: OutcomeIncomplete, Verified: true, Command: "repair"}}
+	MarkRunning(runs, LockHeld(sd))
+	if runs[0].Outcome != OutcomeRunning || runs[0].Unfinished() {
+		t.Fatalf("%+v", runs[0])
+	}
+	release()
+	if LockHeld(sd) {
+		t.Fatal("released")
+	}
+}

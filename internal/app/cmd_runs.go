@@ -28,7 +28,7 @@ func (d *deps) cmdRuns() *cli.Command {
 					if err != nil {
 						return err
 					}
-					runs, err := st.runs()
+					runs, err := st.runsNow()
 					if err != nil {
 						return err
 					}

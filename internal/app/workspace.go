@@ -90,6 +90,16 @@ func (s *state) runs() ([]orchestrator.RunSummary, error) {
 	return runs, nil
 }
 
+// runsNow lists the runs for a read-only command: the newest one without
+// a run-end is "running", not unfinished, while a run holds the lock.
+func (s *state) runsNow() ([]orchestrator.RunSummary, error) {
+	runs, err := s.runs()
+	if err == nil {
+		orchestrator.MarkRunning(runs, orchestrator.LockHeld(s.sd))
+	}
+	return runs, err
+}
+
 // lock takes the state directory's run lock for a command that changes
 // the machine; a lock another run holds is exit 1618.
 func lock(s *state) (release func() error, err error) {
@@ -199,7 +209,7 @@ func (d *deps) stateRuns(c *cli.Context) ([]orchestrator.RunSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	return st.runs()
+	return st.runsNow()
 }
 
 // Finding ids about wurepair's own state.

@@ -9,11 +9,15 @@ import (
 
 // killMidPlan starts a datastore repair, kills it (SIGKILL) with the
 // services stopped and both folders renamed, and returns the killed run.
-func (m *machine) killMidPlan(t *testing.T) runSummary {
+// during, if set, runs while the repair is still running.
+func (m *machine) killMidPlan(t *testing.T, during ...func()) runSummary {
 	t.Helper()
 	m.slowScript("Start-WurService", 600_000)
 	first := m.start("repair", "datastore", "--yes")
 	first.waitFor(t, "[5/7] start services again")
+	for _, f := range during {
+		f()
+	}
 	if err := first.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +43,12 @@ func TestUnfinishedRunNeverForgotten(t *testing.T) {
 	m.slowScript("Start-WurService", 600_000)
 	before := m.now()
 	before.Faults.SlowMs = nil
-	run := m.killMidPlan(t)
+	run := m.killMidPlan(t, func() {
+		// While the run holds the lock it is running, not unfinished.
+		if r := m.runs("runs", "list"); !strings.Contains(r.stdout, "running") || strings.Contains(r.stdout, "wurepair rollback") {
+			t.Errorf("runs list while the repair runs: %v", r)
+		}
+	})
 	mid := m.now()
 	rollback := "wurepair rollback " + run.ID + " --yes"
 
