@@ -65,3 +65,49 @@ func (r *Run) Prune(ctx context.Context, backups []scripts.BackupInfo) error {
 	}
 	return errors.Join(errs...)
 }
+
+// PruneDecision says whether prune deletes one backup, and why (not).
+type PruneDecision struct {
+	Backup scripts.BackupInfo
+	Made   time.Time
+	Delete bool
+	Reason string // why it is kept; empty when deleted
+}
+
+// PlanPrune decides, for each backup, whether prune may delete it. It is
+// kept when its name is not one wurepair makes (<folder>.wurepair-<run id>,
+// or -<rollback id>-rollback for what a rollback set aside), when its run
+// did not finish or its rollback was partial (the backup may be the only
+// copy of the original folder), when its run's journal cannot be verified,
+// or when it is younger than cutoff. A rollback's set-aside is dated by the
+// rollback.
+func PlanPrune(backups []scripts.BackupInfo, runs []RunSummary, cutoff time.Time) []PruneDecision {
+	byID := map[string]RunSummary{}
+	for _, r := range runs {
+		byID[r.ID] = r
+	}
+	out := make([]PruneDecision, 0, len(backups))
+	for _, b := range backups {
+		d := PruneDecision{Backup: b}
+		id, aside := strings.CutSuffix(b.RunId, "-rollback")
+		made, ok := BackupMade(b)
+		run, known := byID[id]
+		switch {
+		case !ValidRunID(id) || !containsFold(RenamedFolders(), winBase(b.Original)) || !strings.EqualFold(b.Path, b.Original+".wurepair-"+b.RunId):
+			d.Reason = "its name is not one wurepair makes"
+		case !ok:
+			d.Reason = "its age is unknown"
+		case !aside && known && !run.Verified:
+			d.Reason = fmt.Sprintf("the journal of run %s cannot be verified (%s): it may still be needed", id, run.Outcome)
+		case !aside && known && (run.Incomplete() || run.Outcome == OutcomePartial):
+			d.Reason = fmt.Sprintf("run %s is %s: it may be the only copy of the original folder; run `wurepair rollback %s` first", id, run.Outcome, id)
+		case !made.Before(cutoff):
+			d.Reason = "it is younger than the cutoff"
+		default:
+			d.Delete = true
+		}
+		d.Made = made
+		out = append(out, d)
+	}
+	return out
+}

@@ -51,12 +51,14 @@ func withEventsAt(f Facts, at string, codes ...string) Facts {
 func TestPastRepairs(t *testing.T) {
 	end := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	runs := []RunSummary{
-		{ID: "a", Command: "repair", Plans: []string{"wups2", "datastore"}, Outcome: "success", Ended: end},
-		{ID: "b", Command: "repair", Plans: []string{"reset"}, Outcome: "rolled-back", Ended: end},
-		{ID: "c", Command: "repair", Plans: []string{"reset"}, Outcome: "incomplete"},
-		{ID: "d", Command: "rollback", Plans: []string{"reset"}, Outcome: "success", Ended: end},
-		{ID: "e", Command: "repair", Plans: []string{"components"}, Outcome: OutcomeSuccess, Ended: end}, // reboot pending or not
-		{ID: "f", Command: "repair", Plans: []string{"components"}, Outcome: OutcomePartial, Ended: end},
+		{ID: "a", Command: "repair", Plans: []string{"wups2", "datastore"}, Outcome: "success", Ended: end, Verified: true},
+		{ID: "b", Command: "repair", Plans: []string{"reset"}, Outcome: "rolled-back", Ended: end, Verified: true},
+		{ID: "c", Command: "repair", Plans: []string{"reset"}, Outcome: "incomplete", Verified: true},
+		{ID: "d", Command: "rollback", Plans: []string{"reset"}, Outcome: "success", Ended: end, Verified: true},
+		{ID: "e", Command: "repair", Plans: []string{"components"}, Outcome: OutcomeSuccess, Ended: end, Verified: true}, // reboot pending or not
+		{ID: "f", Command: "repair", Plans: []string{"components"}, Outcome: OutcomePartial, Ended: end, Verified: true},
+		// A forged "success" (its journal fails verification) is no past repair.
+		{ID: "g", Command: "repair", Plans: []string{"datastore"}, Outcome: OutcomeSuccess, Ended: end},
 	}
 	want := []PastRepair{{"wups2", "a", end}, {"datastore", "a", end}, {"components", "e", end}}
 	if got := PastRepairs(runs); !reflect.DeepEqual(got, want) {

@@ -45,7 +45,7 @@ type PastRepair struct {
 func PastRepairs(runs []RunSummary) []PastRepair {
 	var out []PastRepair
 	for _, r := range runs {
-		if r.Command != "repair" || r.Outcome != OutcomeSuccess || r.Ended.IsZero() {
+		if !r.Verified || r.Command != "repair" || r.Outcome != OutcomeSuccess || r.Ended.IsZero() {
 			continue
 		}
 		for _, p := range r.Plans {

@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"bufio"
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,7 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -47,9 +48,25 @@ type Prior struct {
 	ProcessID        int    `json:"processId,omitempty"`
 }
 
-// Record is one journal line. Prev is the SHA-256 of the previous line's
-// bytes, so a removed, edited or reordered record breaks the chain.
+// JournalVersion is the journal format this wurepair writes. 2: every
+// record carries an HMAC-SHA256 (key: KeyName in the state directory) and
+// Prev is the previous record's MAC. A journal of a newer version is
+// reported as such, never read as garbage; one of an older (unkeyed)
+// version cannot be verified and is never acted on.
+const JournalVersion = 2
+
+// Bounds on what is read: a planted multi-GB file cannot exhaust memory.
+const (
+	MaxJournalBytes = 16 << 20 // a journal of a whole reset is a few KB
+	MaxRecordBytes  = 64 << 10
+)
+
+// Record is one journal line: the JSON of the record, then its MAC as the
+// last member ("mac"), computed over the JSON without it. Prev is the MAC
+// of the previous record, so a removed, edited, reordered or forged record
+// breaks the chain, and only wurepair, holding the key, can write one.
 type Record struct {
+	V      int       `json:"v"`
 	Seq    int       `json:"seq"`
 	Time   time.Time `json:"time"`
 	Type   string    `json:"type"`
@@ -90,63 +107,82 @@ type RunInfo struct {
 // JournalName is the file inside a run's directory.
 const JournalName = "journal.jsonl"
 
-// Journal appends records to one run's journal, fsyncing each.
+// Journal appends records to one run's journal, fsyncing each. It keeps
+// the records it holds in memory: checks during a run read those, never
+// the file again.
 type Journal struct {
-	mu   sync.Mutex
-	f    *os.File
-	seq  int
-	prev string
-	now  func() time.Time
+	mu     sync.Mutex
+	f      journalFile
+	key    []byte
+	seq    int
+	prev   string
+	size   int64 // bytes of whole, good records
+	recs   []Record
+	broken error // the file could not be cut back after a failed write
+	now    func() time.Time
 }
 
-// CreateJournal starts a new journal in dir (created; must not hold one).
-func CreateJournal(dir string, now func() time.Time) (*Journal, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+// journalFile is what a journal writes to: an *os.File (tests inject a
+// failing disk).
+type journalFile interface {
+	WriteAt(b []byte, off int64) (int, error)
+	Sync() error
+	Truncate(size int64) error
+	Close() error
+	Name() string
+}
+
+// CreateJournal starts the journal of a new run: runs/<id>/journal.jsonl
+// in the state directory (created; it must not hold one).
+func CreateJournal(sd *StateDir, id string, key []byte, now func() time.Time) (*Journal, error) {
+	if !ValidRunID(id) {
+		return nil, fmt.Errorf("invalid run id %q", id)
+	}
+	if _, err := sd.MkdirAll("runs", id); err != nil {
 		return nil, fmt.Errorf("journal dir: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, JournalName), os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o640)
+	f, err := sd.OpenFile(os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600, "runs", id, JournalName)
 	if err != nil {
 		return nil, fmt.Errorf("create journal: %w", err)
 	}
-	return &Journal{f: f, now: now}, nil
+	return &Journal{f: f, key: key, now: now}, nil
 }
 
-// AppendJournal reopens an existing journal to add records (rollback). A
-// torn last line (a crash mid-write) is cut off: its change never started,
-// because every change waits for its intent to be fsynced. The cut is
-// recorded in a note with the digest of the discarded bytes.
-func AppendJournal(dir string, now func() time.Time) (*Journal, []Record, error) {
-	path := filepath.Join(dir, JournalName)
-	raw, err := os.ReadFile(path)
+// AppendJournal reopens an existing, verified journal to add records
+// (rollback). A torn last line (a crash mid-write) is cut off: its change
+// never started, because every change waits for its intent to be fsynced.
+// The cut is recorded in a note with the digest of the discarded bytes.
+func AppendJournal(sd *StateDir, id string, key []byte, now func() time.Time) (*Journal, []Record, error) {
+	if !ValidRunID(id) {
+		return nil, nil, fmt.Errorf("invalid run id %q", id)
+	}
+	f, err := sd.OpenFile(os.O_RDWR, 0, "runs", id, JournalName)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open journal: %w", err)
 	}
-	recs, err := ReadJournal(bytes.NewReader(raw))
+	raw, err := readBounded(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	recs, err := ReadJournal(bytes.NewReader(raw), key, id)
 	torn := errors.Is(err, ErrTornTail)
 	if err != nil && !torn {
+		f.Close()
 		return nil, nil, err
 	}
 	good := len(raw)
 	if torn {
 		good = bytes.LastIndexByte(raw, '\n') + 1
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY, 0o640)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open journal: %w", err)
-	}
-	if torn {
 		if err := f.Truncate(int64(good)); err != nil {
 			f.Close()
 			return nil, nil, fmt.Errorf("cut torn journal tail: %w", err)
 		}
 	}
-	if _, err := f.Seek(int64(good), io.SeekStart); err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	j := &Journal{f: f, now: now, prev: lastLineHash(raw[:good])}
+	j := &Journal{f: f, key: key, now: now, size: int64(good), recs: recs}
 	if n := len(recs); n > 0 {
 		j.seq = recs[n-1].Seq
+		j.prev = lastMAC(raw[:good])
 	}
 	if torn {
 		if _, err := j.Append(Record{Type: RecNote, Detail: fmt.Sprintf("discarded an incomplete last record of %d bytes (sha256 %s) left by a crash", len(raw)-good, hashLine(raw[good:]))}); err != nil {
@@ -157,75 +193,194 @@ func AppendJournal(dir string, now func() time.Time) (*Journal, []Record, error)
 	return j, recs, nil
 }
 
-// Append writes one record durably and returns its sequence number.
+// Append writes one record durably and returns its sequence number. A
+// write or fsync that fails is cut back to the last good record, so the
+// file stays a valid journal and seq/prev stay consistent.
 func (j *Journal) Append(r Record) (int, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.seq++
-	r.Seq = j.seq
+	if j.broken != nil {
+		return 0, fmt.Errorf("journal unusable since a failed write could not be cut back: %w", j.broken)
+	}
+	r.V = JournalVersion
+	r.Seq = j.seq + 1
 	if r.Time.IsZero() {
 		r.Time = j.now().UTC()
 	}
 	r.Prev = j.prev
-	line, err := json.Marshal(r)
+	body, err := json.Marshal(r)
 	if err != nil {
 		return 0, fmt.Errorf("journal: %w", err)
 	}
-	line = append(line, '\n')
-	if _, err := j.f.Write(line); err != nil {
-		return 0, fmt.Errorf("journal write: %w", err)
+	line, mac := seal(body, j.key)
+	if len(line) > MaxRecordBytes {
+		return 0, fmt.Errorf("journal: record of %d bytes exceeds the %d-byte limit", len(line), MaxRecordBytes)
+	}
+	if j.size+int64(len(line)) > MaxJournalBytes {
+		return 0, fmt.Errorf("journal: %w", ErrJournalTooLarge)
+	}
+	if _, err := j.f.WriteAt(line, j.size); err != nil {
+		return 0, j.cutBack(fmt.Errorf("journal write: %w", err))
 	}
 	if err := j.f.Sync(); err != nil {
-		return 0, fmt.Errorf("journal fsync: %w", err)
+		return 0, j.cutBack(fmt.Errorf("journal fsync: %w", err))
 	}
-	j.prev = hashLine(line[:len(line)-1])
+	j.seq, j.prev, j.size = r.Seq, mac, j.size+int64(len(line))
+	j.recs = append(j.recs, r)
 	return r.Seq, nil
 }
 
+// cutBack removes whatever a failed write left after the last good record.
+func (j *Journal) cutBack(err error) error {
+	if terr := j.f.Truncate(j.size); terr != nil {
+		j.broken = terr
+		return errors.Join(err, fmt.Errorf("cutting the journal back to its last good record: %w", terr))
+	}
+	_ = j.f.Sync()
+	return err
+}
+
+// Records returns a copy of every record the journal holds.
+func (j *Journal) Records() []Record {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]Record(nil), j.recs...)
+}
+
+// Path is the journal file's name, for messages.
+func (j *Journal) Path() string { return j.f.Name() }
+
 // Close closes the file.
 func (j *Journal) Close() error { return j.f.Close() }
+
+const (
+	macHead = `,"mac":"`
+	macTail = `"}`
+	macHex  = 64
+	sealLen = len(macHead) + macHex + len(macTail)
+)
+
+// seal turns a record's JSON into its journal line: the MAC, over that
+// JSON, appended as the last member.
+func seal(body, key []byte) (line []byte, mac string) {
+	mac = macOf(body, key)
+	line = make([]byte, 0, len(body)+sealLen)
+	line = append(line, body[:len(body)-1]...)
+	line = append(line, macHead...)
+	line = append(line, mac...)
+	line = append(line, macTail...)
+	return append(line, '\n'), mac
+}
+
+func macOf(body, key []byte) string {
+	h := hmac.New(sha256.New, key)
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// unseal splits a line into the record's JSON and its MAC.
+func unseal(line []byte) (body []byte, mac string, ok bool) {
+	n := len(line)
+	if n < sealLen+2 || !bytes.HasSuffix(line, []byte(macTail)) || !bytes.HasPrefix(line[n-sealLen:], []byte(macHead)) {
+		return nil, "", false
+	}
+	mac = string(line[n-sealLen+len(macHead) : n-len(macTail)])
+	if _, err := hex.DecodeString(mac); err != nil || strings.ToLower(mac) != mac {
+		return nil, "", false
+	}
+	body = append(append([]byte{}, line[:n-sealLen]...), '}')
+	return body, mac, true
+}
 
 func hashLine(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 
-func lastLineHash(raw []byte) string {
+func lastMAC(raw []byte) string {
 	raw = bytes.TrimSuffix(raw, []byte("\n"))
-	if len(raw) == 0 {
-		return ""
-	}
 	if i := bytes.LastIndexByte(raw, '\n'); i >= 0 {
 		raw = raw[i+1:]
 	}
-	return hashLine(raw)
+	_, mac, _ := unseal(raw)
+	return mac
 }
 
 // ErrTornTail: the journal's last line is incomplete (a crash mid-write).
 // The records before it are returned and valid.
 var ErrTornTail = errors.New("journal ends with an incomplete record")
 
-// ErrJournalCorrupt: a record is malformed, out of sequence, or its hash
-// chain is broken (edited, removed or reordered lines).
+// ErrJournalCorrupt: a record is malformed or out of sequence.
 var ErrJournalCorrupt = errors.New("journal is corrupt")
 
-// ReadJournalFile reads and verifies a journal file.
-func ReadJournalFile(path string) ([]Record, error) {
-	f, err := os.Open(path)
+// ErrJournalForged: a record's MAC or chain does not verify with this
+// machine's key, or the journal is not one wurepair wrote for this run:
+// it was written or edited by someone else. It is reported, never acted on.
+var ErrJournalForged = errors.New("journal fails verification (not written by this machine's wurepair)")
+
+// ErrJournalNewer: the journal was written by a newer wurepair.
+var ErrJournalNewer = errors.New("journal written by a newer wurepair")
+
+// ErrJournalTooLarge: the journal exceeds MaxJournalBytes; it is not read.
+var ErrJournalTooLarge = fmt.Errorf("journal exceeds the %d MiB limit", MaxJournalBytes>>20)
+
+// Usable reports whether records read with err may be acted on: all of
+// them verified (a torn last line, a crash's mark, is cut and ignored).
+func Usable(err error) bool { return err == nil || errors.Is(err, ErrTornTail) }
+
+// ReadRun reads and verifies the journal of run id in the state directory.
+func ReadRun(sd *StateDir, id string, key []byte) ([]Record, error) {
+	if !ValidRunID(id) {
+		return nil, fmt.Errorf("%q is not a run id (want 20060102T150405Z-1a2b3c)", id)
+	}
+	f, err := sd.OpenFile(os.O_RDONLY, 0, "runs", id, JournalName)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return ReadJournal(f)
+	raw, err := readBounded(f)
+	if err != nil {
+		return nil, err
+	}
+	return ReadJournal(bytes.NewReader(raw), key, id)
 }
 
-// ReadJournal decodes and verifies a journal stream.
-func ReadJournal(r io.Reader) ([]Record, error) {
-	br := bufio.NewReader(r)
+// readBounded reads a whole journal file, refusing one over the limit
+// before reading it.
+func readBounded(f *os.File) ([]byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > MaxJournalBytes {
+		return nil, fmt.Errorf("%s: %d bytes: %w", f.Name(), fi.Size(), ErrJournalTooLarge)
+	}
+	raw, err := io.ReadAll(io.LimitReader(f, MaxJournalBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > MaxJournalBytes {
+		return nil, fmt.Errorf("%s: %w", f.Name(), ErrJournalTooLarge)
+	}
+	return raw, nil
+}
+
+// ReadJournal decodes and verifies the journal of run id (id "" skips the
+// run id check). It returns the records verified before any problem.
+func ReadJournal(r io.Reader, key []byte, id string) ([]Record, error) {
+	br := bufio.NewReaderSize(io.LimitReader(r, MaxJournalBytes+1), MaxRecordBytes+1)
 	var recs []Record
 	prev := ""
+	total := 0
 	for {
-		line, err := br.ReadBytes('\n')
+		line, err := br.ReadSlice('\n')
+		total += len(line)
+		if total > MaxJournalBytes {
+			return recs, ErrJournalTooLarge
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return recs, fmt.Errorf("%w: record %d is longer than %d bytes", ErrJournalCorrupt, len(recs)+1, MaxRecordBytes)
+		}
 		complete := err == nil
 		if err != nil && !errors.Is(err, io.EOF) {
 			return recs, err
@@ -242,16 +397,52 @@ func ReadJournal(r io.Reader) ([]Record, error) {
 			// a last line without one was cut short, whatever it parses as.
 			return recs, ErrTornTail
 		}
-		var rec Record
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if derr := dec.Decode(&rec); derr != nil || dec.More() {
-			return recs, fmt.Errorf("%w: record after seq %d: %v", ErrJournalCorrupt, len(recs), derr)
+		rec, mac, err := verifyLine(body, key, prev)
+		if err != nil {
+			return recs, fmt.Errorf("record %d: %w", len(recs)+1, err)
 		}
-		if rec.Seq != len(recs)+1 || rec.Prev != prev {
-			return recs, fmt.Errorf("%w: record %d breaks the sequence or hash chain", ErrJournalCorrupt, rec.Seq)
+		if rec.Seq != len(recs)+1 {
+			return recs, fmt.Errorf("%w: record %d has seq %d", ErrJournalCorrupt, len(recs)+1, rec.Seq)
+		}
+		if len(recs) == 0 && (rec.Type != RecRunStart || rec.Run == nil || id != "" && rec.Run.ID != id) {
+			return recs, fmt.Errorf("%w: it does not begin with the run-start of run %s", ErrJournalForged, id)
 		}
 		recs = append(recs, rec)
-		prev = hashLine(body)
+		prev = mac
 	}
+}
+
+// verifyLine checks one line's version, MAC and chain link.
+func verifyLine(line, key []byte, prev string) (Record, string, error) {
+	var head struct {
+		V int `json:"v"`
+	}
+	if err := json.Unmarshal(line, &head); err != nil {
+		return Record{}, "", fmt.Errorf("%w: %v", ErrJournalCorrupt, err)
+	}
+	switch {
+	case head.V > JournalVersion:
+		return Record{}, "", fmt.Errorf("%w (format v%d; this one reads up to v%d): update wurepair to read it", ErrJournalNewer, head.V, JournalVersion)
+	case head.V < JournalVersion:
+		return Record{}, "", fmt.Errorf("%w: format v%d has no MAC", ErrJournalForged, head.V)
+	case len(key) == 0:
+		return Record{}, "", fmt.Errorf("%w: %w", ErrJournalForged, ErrNoKey)
+	}
+	body, mac, ok := unseal(line)
+	if !ok {
+		return Record{}, "", fmt.Errorf("%w: no MAC", ErrJournalForged)
+	}
+	if !hmac.Equal([]byte(macOf(body, key)), []byte(mac)) {
+		return Record{}, "", fmt.Errorf("%w: wrong MAC", ErrJournalForged)
+	}
+	var rec Record
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rec); err != nil || dec.More() {
+		return Record{}, "", fmt.Errorf("%w: %v", ErrJournalCorrupt, err)
+	}
+	if rec.Prev != prev {
+		return Record{}, "", fmt.Errorf("%w: the chain to the previous record is broken", ErrJournalForged)
+	}
+	return rec, mac, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // ErrBusy: another wurepair run holds the lock.
@@ -17,17 +18,19 @@ const LockName = "wurepair.lock"
 // lock on a file, held by the process: a run that crashes or is killed
 // releases it, so there is never a stale lock to clean up. The file holds
 // the holder's pid, for the message another run prints.
-func AcquireLock(stateDir string) (release func() error, err error) {
-	if err := os.MkdirAll(stateDir, 0o750); err != nil {
-		return nil, fmt.Errorf("state directory: %w", err)
-	}
-	path := filepath.Join(stateDir, LockName)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o640)
+// The lock file is opened without following a link and checked to be a
+// regular file with one name inside the state directory: a lock that is a
+// link never makes wurepair truncate its target.
+func AcquireLock(sd *StateDir) (release func() error, err error) {
+	path := filepath.Join(sd.Path, LockName)
+	f, err := sd.OpenFile(os.O_CREATE|os.O_RDWR, 0o600, LockName)
 	if err != nil {
 		return nil, fmt.Errorf("lock file: %w", err)
 	}
 	if err := lockFile(f); err != nil {
-		holder, _ := os.ReadFile(path)
+		holder := make([]byte, 20)
+		n, _ := f.ReadAt(holder, 0)
+		holder = holder[:n]
 		f.Close()
 		if errors.Is(err, errLocked) {
 			return nil, fmt.Errorf("%w (lock %s held by pid %s)", ErrBusy, path, holder)
@@ -35,7 +38,7 @@ func AcquireLock(stateDir string) (release func() error, err error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	_ = f.Truncate(0)
-	_, _ = fmt.Fprintf(f, "%d", os.Getpid())
+	_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())), 0)
 	return func() error {
 		_ = f.Truncate(0)
 		return f.Close() // closing releases the lock
@@ -43,3 +46,36 @@ func AcquireLock(stateDir string) (release func() error, err error) {
 }
 
 var errLocked = errors.New("locked")
+
+// LockHeld reports whether a run holds the lock right now (read-only
+// commands: a run without a run-end is then in progress, not unfinished).
+// It never creates or writes the lock file. Do not call it while holding
+// the lock yourself.
+func LockHeld(sd *StateDir) bool {
+	if sd == nil {
+		return false
+	}
+	f, err := sd.OpenFile(os.O_RDONLY, 0, LockName)
+	if err != nil {
+		return false
+	}
+	defer f.Close() // releases the lock if we got it
+	return errors.Is(lockFile(f), errLocked)
+}
+
+// OutcomeRunning: the newest run has no run-end and a run holds the lock.
+const OutcomeRunning = "running"
+
+// MarkRunning marks the newest incomplete run as running when held says a
+// run holds the lock.
+func MarkRunning(runs []RunSummary, held bool) {
+	if !held {
+		return
+	}
+	for i := len(runs) - 1; i >= 0; i-- {
+		if runs[i].Verified && runs[i].Incomplete() {
+			runs[i].Outcome = OutcomeRunning
+			return
+		}
+	}
+}

@@ -27,6 +27,42 @@ var classicDlls = []string{"atl", "urlmon", "mshtml", "shdocvw", "browseui", "js
 	"msxml6", "actxprxy", "softpub", "wintrust", "dssenh", "rsaenh", "gpkcsp", "sccbase", "slbcsp", "cryptdlg", "oleaut32", "ole32",
 	"shell32", "initpki", "wuapi", "wuaueng", "wuaueng1", "wucltui", "wups", "wups2", "wuweb", "qmgr", "qmgrprxy", "wucltux", "muweb", "wuwebv"}
 
+// What the plans change: the only services and folders undo acts on.
+var (
+	wups2Services     = []string{"UsoSvc", "wuauserv"}
+	datastoreServices = []string{"UsoSvc", "wuauserv", "BITS"}
+	// DoSvc keeps files in SoftwareDistribution; CryptSvc holds catroot2.
+	resetServices    = []string{"UsoSvc", "BITS", "wuauserv", "AppIDSvc", "CryptSvc", "DoSvc"}
+	datastoreFolders = []string{"DataStore", "Download"}
+	resetFolders     = []string{"SoftwareDistribution", "catroot2", "Downloader"}
+)
+
+// TouchedServices are the services the plans (all of them when none is
+// named) stop, start or set the start type of.
+func TouchedServices(plans ...string) []string {
+	return union(plans, map[string][]string{"wups2": wups2Services, "datastore": datastoreServices, "reset": resetServices})
+}
+
+// RenamedFolders are the folders the plans (all when none is named) rename.
+func RenamedFolders(plans ...string) []string {
+	return union(plans, map[string][]string{"datastore": datastoreFolders, "reset": resetFolders})
+}
+
+func union(plans []string, of map[string][]string) []string {
+	if len(plans) == 0 {
+		plans = PlanNames
+	}
+	var out []string
+	for _, p := range plans {
+		for _, s := range of[p] {
+			if !containsFold(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
 // RefusedError: the plan cannot run safely here; nothing was changed.
 type RefusedError struct{ Reason string }
 
@@ -105,7 +141,7 @@ func planWups2(f *Facts) ([]Step, error) {
 	if len(files) == 0 {
 		return nil, &RefusedError{Reason: "wups2.dll is not on disk: registering cannot help; run the components plan"}
 	}
-	stop := []string{"UsoSvc", "wuauserv"}
+	stop := wups2Services
 	return []Step{
 		stopServices{names: stop},
 		registerDlls{files: files},
@@ -136,11 +172,11 @@ func refuseReparse(f *Facts, names []string) error {
 }
 
 func planDataStore(f *Facts) ([]Step, error) {
-	folders := []string{"DataStore", "Download"}
+	folders := datastoreFolders
 	if err := refuseReparse(f, append([]string{"SoftwareDistribution"}, folders...)); err != nil {
 		return nil, err
 	}
-	stop := []string{"UsoSvc", "wuauserv", "BITS"}
+	stop := datastoreServices
 	return []Step{
 		exportHistory{},
 		stopServices{names: stop},
@@ -153,8 +189,8 @@ func planDataStore(f *Facts) ([]Step, error) {
 }
 
 func planReset(ctx context.Context, h *Host, f *Facts) ([]Step, error) {
-	folders := []string{"SoftwareDistribution", "catroot2", "Downloader"}
-	if err := refuseReparse(f, append(folders, "DataStore", "Download")); err != nil {
+	folders := resetFolders
+	if err := refuseReparse(f, append(append([]string{}, folders...), "DataStore", "Download")); err != nil {
 		return nil, err
 	}
 	names := make([]string, len(classicDlls))
@@ -171,8 +207,7 @@ func planReset(ctx context.Context, h *Host, f *Facts) ([]Step, error) {
 			files = append(files, file)
 		}
 	}
-	// DoSvc keeps files in SoftwareDistribution; CryptSvc holds catroot2.
-	stop := []string{"UsoSvc", "BITS", "wuauserv", "AppIDSvc", "CryptSvc", "DoSvc"}
+	stop := resetServices
 	return []Step{
 		exportHistory{},
 		stopServices{names: stop},

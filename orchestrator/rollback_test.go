@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -83,9 +82,12 @@ func stubMachine() *stubInvoker {
 
 func TestFailedStepRollsBackNewestFirst(t *testing.T) {
 	inv := stubMachine()
-	dir := t.TempDir()
-	j, err := CreateJournal(dir, fixedNow)
+	sd, key := testState(t)
+	j, err := CreateJournal(sd, testRunID, key, fixedNow)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Append(Record{Type: RecRunStart, Run: &RunInfo{ID: testRunID, Plans: []string{"datastore"}}}); err != nil {
 		t.Fatal(err)
 	}
 	defer j.Close()
@@ -93,7 +95,7 @@ func TestFailedStepRollsBackNewestFirst(t *testing.T) {
 		{Name: "DataStore", Path: `C:\Windows\SoftwareDistribution\DataStore`, Exists: true},
 		{Name: "Download", Path: `C:\Windows\SoftwareDistribution\Download`, Exists: true},
 	}}}
-	run := &Run{ID: "20261123T090000Z-abcdef", Dir: dir, Host: NewHost(inv, scripts.MustLoad()), Journal: j, Facts: facts}
+	run := &Run{ID: testRunID, State: sd, Host: NewHost(inv, scripts.MustLoad()), Journal: j, Facts: facts}
 	outcome, err := run.Execute(context.Background(), []Step{
 		stopServices{names: []string{"wuauserv"}},
 		backupFolders{names: []string{"DataStore", "Download"}},
@@ -123,7 +125,7 @@ func TestFailedStepRollsBackNewestFirst(t *testing.T) {
 	if strings.Join(order, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("calls:\n%s\nwant:\n%s", strings.Join(order, "\n"), strings.Join(want, "\n"))
 	}
-	recs, err := ReadJournalFile(filepath.Join(dir, JournalName))
+	recs, err := ReadRun(sd, testRunID, key)
 	if err != nil {
 		t.Fatal(err)
 	}

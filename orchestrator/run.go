@@ -25,6 +25,7 @@ type Options struct {
 type Run struct {
 	ID      string
 	Dir     string
+	State   *StateDir // the trusted state directory the run's folder is in
 	Host    *Host
 	Journal *Journal
 	Facts   *Facts
@@ -32,10 +33,18 @@ type Run struct {
 	// Events, when set, hears about every step (progress lines, logs).
 	Events func(Event)
 
-	stopped      []string // services stopped and not yet started again, in order
+	stopped []string // services stopped and not yet started again, in order
+	// stoppedDeps: the running dependents the script stopped with each
+	// service, in stop order: started again after it.
+	stoppedDeps  map[string][]string
 	RebootNeeded bool
 	// Backups are the backup folders this run made (kept after success).
 	Backups []string
+	// Now is the clock (default time.Now): it dates what a rollback sets aside.
+	Now func() time.Time
+
+	asideID string   // names what this rollback sets aside: dated by the rollback
+	plans   []string // the plans of the run being rolled back: what undo may touch
 }
 
 // runIDTime is the layout of the time that starts a run id.
@@ -145,7 +154,33 @@ func (r *Run) stopService(ctx context.Context, name string) error {
 		}
 	}
 	r.stopped = append(r.stopped, name)
+	if len(res.StoppedDependents) > 0 {
+		if r.stoppedDeps == nil {
+			r.stoppedDeps = map[string][]string{}
+		}
+		r.stoppedDeps[name] = append(r.stoppedDeps[name], res.StoppedDependents...)
+	}
 	return r.outcome(ref, nil, "")
+}
+
+// startAgainJournaled starts a service this run stopped, journaling the
+// start first: a rollback must stop it again before it restores folders
+// the service holds (wuauserv and DataStore.edb).
+func (r *Run) startAgainJournaled(ctx context.Context, name string) error {
+	svc, err := r.serviceNow(ctx, name)
+	if err != nil {
+		return err
+	}
+	if !svc.Exists || svc.Status == "Running" {
+		return nil
+	}
+	ref, err := r.intent(Record{Kind: KindServiceStart, Target: name, Script: "Start-WurService",
+		Prior: &Prior{Status: svc.Status, StartType: svc.StartType, DelayedAutoStart: svc.DelayedAutoStart}})
+	if err != nil {
+		return err
+	}
+	err = r.startService(ctx, name)
+	return errors.Join(err, r.outcome(ref, err, ""))
 }
 
 // startService starts a service and waits for Running.

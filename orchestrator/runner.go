@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 )
 
@@ -76,10 +75,9 @@ func (r *Run) Execute(ctx context.Context, steps []Step) (string, error) {
 		r.emit(withPhase(ev, PhaseFailed))
 		rbCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Minute)
 		defer cancel()
-		recs, rerr := ReadJournalFile(filepath.Join(r.Dir, JournalName))
-		if rerr == nil {
-			rerr = r.Rollback(rbCtx, recs)
-		}
+		// The records in memory: the file may end with a write a full
+		// disk cut short (cut back already), never re-read here.
+		rerr := r.Rollback(rbCtx, r.Journal.Records())
 		outcome := OutcomeRolledBack
 		if rerr != nil {
 			outcome = OutcomePartial

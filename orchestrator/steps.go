@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/wurepair/wurepair/scripts"
@@ -181,9 +180,24 @@ func (s startAgain) Describe(f *Facts) []string {
 func (s startAgain) Run(ctx context.Context, r *Run) error {
 	for len(r.stopped) > 0 {
 		name := r.stopped[len(r.stopped)-1]
-		if err := r.startService(ctx, name); err != nil {
+		if err := r.startAgainJournaled(ctx, name); err != nil {
 			return err
 		}
+		// The dependents the stop took down come back too, last stopped
+		// first. Not journaled as changes of their own: undoing the
+		// service's stop restarts them, undoing its start stops them.
+		deps := r.stoppedDeps[name]
+		for i := len(deps) - 1; i >= 0; i-- {
+			if err := r.startService(ctx, deps[i]); err != nil {
+				return fmt.Errorf("dependent %s of %s: %w", deps[i], name, err)
+			}
+		}
+		if len(deps) > 0 {
+			if err := r.note(fmt.Sprintf("started again the dependents stopped with %s: %s", name, strings.Join(deps, ", "))); err != nil {
+				return err
+			}
+		}
+		delete(r.stoppedDeps, name)
 		r.stopped = r.stopped[:len(r.stopped)-1]
 	}
 	return nil
@@ -200,12 +214,8 @@ func (checkStartTypes) Describe(*Facts) []string {
 }
 
 func (checkStartTypes) Run(ctx context.Context, r *Run) error {
-	recs, err := ReadJournalFile(filepath.Join(r.Dir, JournalName))
-	if err != nil {
-		return err
-	}
 	seen := map[string]bool{}
-	for _, rec := range recs {
+	for _, rec := range r.Journal.Records() {
 		if rec.Type != RecIntent || rec.Kind != KindServiceStop || rec.Prior == nil || seen[rec.Target] {
 			continue
 		}
@@ -249,8 +259,8 @@ func (exportHistory) Run(ctx context.Context, r *Run) error {
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(r.Dir, "history.json")
-	if err := writeFileSync(path, raw); err != nil {
+	path, err := r.writeRunFile("history.json", raw)
+	if err != nil {
 		return fmt.Errorf("save update history: %w", err)
 	}
 	ref, err := r.intent(Record{Kind: KindHistoryExport, Target: path, Script: "Get-WurUpdateHistory"})
@@ -260,20 +270,25 @@ func (exportHistory) Run(ctx context.Context, r *Run) error {
 	return r.outcome(ref, nil, fmt.Sprintf("%d entries", h.Count))
 }
 
-func writeFileSync(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
-	if err != nil {
-		return err
+// writeRunFile writes a new file in the run's folder, never through a link.
+func (r *Run) writeRunFile(name string, data []byte) (string, error) {
+	if r.State == nil {
+		return "", errors.New("no state directory")
 	}
+	f, err := r.State.OpenFile(os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600, "runs", r.ID, name)
+	if err != nil {
+		return "", err
+	}
+	path := f.Name()
 	if _, err := f.Write(data); err != nil {
 		f.Close()
-		return err
+		return path, err
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return err
+		return path, err
 	}
-	return f.Close()
+	return path, f.Close()
 }
 
 // verifyWups2 proves the KB943144 repair: every wups2.dll on disk is

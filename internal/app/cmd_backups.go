@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/wurepair/wurepair/orchestrator"
+	"github.com/wurepair/wurepair/scripts"
 )
 
 func (d *deps) cmdBackups() *cli.Command {
@@ -68,16 +69,22 @@ func (d *deps) prune(c *cli.Context) error {
 	if !dry && !c.Bool("yes") && !d.env.IsTerminal() {
 		return usagef("prune deletes backups: pass --yes to run unattended, or --dry-run to preview")
 	}
-	stateDir, err := d.stateDir(c)
+	st, err := d.openState(c, !dry)
 	if err != nil {
 		return err
 	}
 	if !dry {
-		release, err := lock(stateDir)
+		release, err := lock(st)
 		if err != nil {
 			return err
 		}
 		defer release()
+	}
+	// Which runs may still need their backups: those that did not finish,
+	// and those whose journals cannot be verified.
+	runs, err := st.runs()
+	if err != nil {
+		return err
 	}
 	w, err := d.open(c)
 	if err != nil {
@@ -88,18 +95,24 @@ func (d *deps) prune(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	old, undated := orchestrator.OlderThan(backups, time.Now().Add(-age))
 	out := d.env.Stdout
-	for _, b := range undated {
-		fmt.Fprintf(out, "keep %s: its run id %q carries no time, so its age is unknown\n", b.Path, b.RunId)
+	var old []scripts.BackupInfo
+	for _, dec := range orchestrator.PlanPrune(backups, runs, time.Now().Add(-age)) {
+		b := dec.Backup
+		switch {
+		case dec.Delete:
+			old = append(old, b)
+		case dec.Reason != "it is younger than the cutoff":
+			fmt.Fprintf(out, "keep %s: %s\n", printable(b.Path), printable(dec.Reason))
+		}
 	}
 	if len(old) == 0 {
-		fmt.Fprintf(out, "no backup is older than %s\n", age)
+		fmt.Fprintf(out, "no backup is older than %s that may be deleted\n", age)
 		return nil
 	}
 	for _, b := range old {
 		made, _ := orchestrator.BackupMade(b)
-		fmt.Fprintf(out, "%s %s (made by run %s at %s, %d bytes)\n", map[bool]string{true: "would delete", false: "delete"}[dry], b.Path, b.RunId, made.Format(time.RFC3339), b.Bytes)
+		fmt.Fprintf(out, "%s %s (made by run %s at %s, %d bytes)\n", map[bool]string{true: "would delete", false: "delete"}[dry], printable(b.Path), printable(b.RunId), made.Format(time.RFC3339), b.Bytes)
 	}
 	if dry {
 		fmt.Fprintln(out, "dry run: nothing was deleted")
@@ -109,7 +122,7 @@ func (d *deps) prune(c *cli.Context) error {
 		fmt.Fprintln(out, "cancelled: nothing was deleted")
 		return exitWith(ExitFailure, nil)
 	}
-	run, err := d.startRun(stateDir, "backups prune", nil, w)
+	run, err := d.startRun(st, "backups prune", nil, w)
 	if err != nil {
 		return err
 	}

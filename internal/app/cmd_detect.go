@@ -12,7 +12,8 @@ func (d *deps) cmdDetect() *cli.Command {
 		Name:  "detect",
 		Usage: "Intune/ConfigMgr detection: one line on stdout; exit 0 healthy, 1 a repair applies",
 		Description: "Exit 1 only when a plan wurepair can run applies (so a remediation of `repair auto --yes`\n" +
-			"never loops on problems no reset fixes, such as a proxy). Exit 4 when PowerShell is unusable.",
+			"never loops on problems no reset fixes, such as a proxy), or when an earlier wurepair run did not\n" +
+			"finish (the line names the exact rollback command). Exit 4 when PowerShell is unusable.",
 		Flags: append(append([]cli.Flag{stateDirFlag()}, sessionFlags()...), logFlags()...),
 		Action: func(c *cli.Context) error {
 			w, err := d.open(c)
@@ -23,6 +24,12 @@ func (d *deps) cmdDetect() *cli.Command {
 			_, diag, err := d.probe(c, w)
 			if err != nil {
 				return err
+			}
+			// An unfinished run needs an admin (or a remediation): the
+			// machine may be half-changed whatever the probes say.
+			if att := needsAttention(diag); len(att) > 0 {
+				fmt.Fprintf(d.env.Stdout, "needs attention: %s\n", strings.TrimPrefix(att[0].Title, "wurepair ")+"; "+att[0].Advice)
+				return exitWith(ExitFailure, nil)
 			}
 			if !diag.NeedsRepair() {
 				fmt.Fprintf(d.env.Stdout, "healthy: %d advisory finding(s)\n", len(diag.Findings))

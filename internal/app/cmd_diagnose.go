@@ -30,7 +30,10 @@ func (d *deps) cmdDiagnose() *cli.Command {
 			}
 			rep := newReport("diagnose", w.facts, diag)
 			rep.Outcome, rep.ExitCode = "healthy", ExitOK
-			if diag.NeedsRepair() {
+			switch {
+			case len(needsAttention(diag)) > 0:
+				rep.Outcome, rep.ExitCode = "needs-attention", ExitFailure
+			case diag.NeedsRepair():
 				rep.Outcome, rep.ExitCode = "needs-repair", ExitFailure
 			}
 			if w.format == "json" {
@@ -67,6 +70,9 @@ func writeDiagnosis(out io.Writer, host ps.HostFacts, diag orchestrator.Diagnosi
 		}
 	}
 	fmt.Fprintln(out)
+	for _, f := range needsAttention(diag) {
+		fmt.Fprintf(out, "first: %s\n", f.Advice)
+	}
 	if diag.NeedsRepair() {
 		fmt.Fprintf(out, "recommended: wurepair repair auto (runs: %s); preview it with --dry-run\n", strings.Join(diag.Plans, ", "))
 	} else {

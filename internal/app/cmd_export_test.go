@@ -24,12 +24,13 @@ func TestExitCodeTableReachesExport(t *testing.T) {
 	for _, c := range exitCodeTable() {
 		got[c.Code] = c.Meaning
 	}
-	for _, code := range []int{ExitOK, ExitFailure, ExitUsage, ExitPartial, ExitHost, ExitBusy, ExitRebootRequired} {
+	codes := []int{ExitOK, ExitFailure, ExitUsage, ExitPartial, ExitHost, ExitUntrusted, ExitUnfinished, ExitBusy, ExitRebootRequired}
+	for _, code := range codes {
 		if got[code] == "" || !strings.Contains(exitCodesHelp, got[code]) {
 			t.Errorf("exit code %d: meaning %q not taken from exitCodesHelp", code, got[code])
 		}
 	}
-	if len(got) != 7 {
+	if len(got) != len(codes) {
 		t.Errorf("table has %d codes: %v", len(got), got)
 	}
 }

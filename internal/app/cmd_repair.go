@@ -33,6 +33,7 @@ func (d *deps) cmdRepair() *cli.Command {
 			&cli.IntFlag{Name: "service-timeout", Value: 60, Usage: "seconds a service may take to stop or start"},
 			&cli.StringFlag{Name: "source", Usage: "components plan: repair source for Repair-WindowsImage -Source (e.g. wim:D:\\sources\\install.wim:1)"},
 			&cli.BoolFlag{Name: "limit-access", Usage: "components plan: do not use Windows Update as a repair source"},
+			&cli.BoolFlag{Name: "force", Usage: "repair even though an earlier run did not finish (instead: roll it back first with wurepair rollback)"},
 			outputFlag(), stateDirFlag(),
 		}, sessionFlags()...), logFlags()...),
 		Action: d.repair,
@@ -57,16 +58,33 @@ func (d *deps) repair(c *cli.Context) error {
 	if !dry && !c.Bool("yes") && !d.env.IsTerminal() {
 		return usagef("repair changes the machine: pass --yes to run unattended, or --dry-run to preview")
 	}
-	stateDir, err := d.stateDir(c)
+	st, err := d.openState(c, !dry)
 	if err != nil {
 		return err
 	}
+	stateDir := "" // a dry run may have none: it records nothing
+	if st.sd != nil {
+		stateDir = st.sd.Path
+	}
+	var unfinished []string
 	if !dry {
-		release, err := lock(stateDir)
+		release, err := lock(st)
 		if err != nil {
 			return err
 		}
 		defer release()
+		runs, err := st.runs()
+		if err != nil {
+			return err
+		}
+		// A repair on top of an unfinished one would journal the machine's
+		// half-changed state as "before": refused unless --force. Rolling
+		// it back first is an admin's call (its prior state may be old).
+		unfinished = unfinishedLines(runs)
+		if len(unfinished) > 0 && !c.Bool("force") {
+			return exitWith(ExitUnfinished, fmt.Errorf("refused, nothing changed: an earlier run did not finish:\n  %s\n"+
+				"roll it back first, or pass --force to repair on top of it", strings.Join(unfinished, "\n  ")))
+		}
 	}
 	w, err := d.open(c)
 	if err != nil {
@@ -133,7 +151,7 @@ func (d *deps) repair(c *cli.Context) error {
 	if !c.Bool("yes") && !confirm(d.env, "Proceed? [y/N] ") {
 		return finish("cancelled", "cancelled: nothing was changed", ExitFailure)
 	}
-	return d.execute(c, w, stateDir, facts, plans, steps, rep, finish)
+	return d.execute(c, w, st, unfinished, facts, plans, steps, rep, finish)
 }
 
 func confirm(env Env, prompt string) bool {
@@ -143,16 +161,21 @@ func confirm(env Env, prompt string) bool {
 	return answer == "y" || answer == "yes"
 }
 
-func (d *deps) execute(c *cli.Context, w *workspace, stateDir string, facts orchestrator.Facts, plans []string,
+func (d *deps) execute(c *cli.Context, w *workspace, st *state, unfinished []string, facts orchestrator.Facts, plans []string,
 	steps []orchestrator.Step, rep *Report, finish func(string, string, int) error) error {
-	run, err := d.startRun(stateDir, "repair", plans, w)
+	run, err := d.startRun(st, "repair", plans, w)
 	if err != nil {
 		return err
 	}
 	defer run.Journal.Close()
+	for _, u := range unfinished {
+		if _, err := run.Journal.Append(orchestrator.Record{Type: orchestrator.RecNote, Detail: "--force: repairing on top of an unfinished run: " + u}); err != nil {
+			return err
+		}
+	}
 	id, dir := run.ID, run.Dir
 	rep.RunID = id
-	d.auditStart(w.log, stateDir, id, "repair", plans)
+	d.auditStart(w.log, st.sd.Path, id, "repair", plans)
 	log := w.log.WithField("run", id)
 	out := d.env.Stdout
 	text := w.format == "text"
@@ -171,7 +194,7 @@ func (d *deps) execute(c *cli.Context, w *workspace, stateDir string, facts orch
 		return finish(outcome, fmt.Sprintf("FAILED: %s\nrun %s was rolled back; its journal: %s", oneLine(pe.Error()), id, dir), ExitFailure)
 	case errors.As(err, &pe):
 		log.WithField("outcome", outcome).Error(pe.Error())
-		return finish(outcome, fmt.Sprintf("FAILED: %s\nrollback was incomplete: check %s, then run `wurepair rollback %s`", oneLine(pe.Error()), filepath.Join(dir, orchestrator.JournalName), id), ExitPartial)
+		return finish(outcome, fmt.Sprintf("FAILED: %s\nrollback was incomplete: check %s, then run `%s`", oneLine(pe.Error()), filepath.Join(dir, orchestrator.JournalName), rollbackCommand(id)), ExitPartial)
 	case err != nil:
 		return err
 	}
@@ -232,20 +255,20 @@ func (d *deps) progress(text bool, log *logrus.Entry, rep *Report) func(orchestr
 
 // startRun creates a run: its id, its directory and journal, and the
 // run-start record saying who ran what. The caller closes the journal.
-func (d *deps) startRun(stateDir, command string, plans []string, w *workspace) (*orchestrator.Run, error) {
+func (d *deps) startRun(st *state, command string, plans []string, w *workspace) (*orchestrator.Run, error) {
 	id, err := orchestrator.NewRunID(time.Now())
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(orchestrator.RunsDir(stateDir), id)
-	j, err := orchestrator.CreateJournal(dir, time.Now)
+	dir := filepath.Join(orchestrator.RunsDir(st.sd.Path), id)
+	j, err := orchestrator.CreateJournal(st.sd, id, st.key, time.Now)
 	if err != nil {
-		return nil, err
+		return nil, untrustedState(err)
 	}
 	if _, err := j.Append(orchestrator.Record{Type: orchestrator.RecRunStart, Run: d.runInfo(id, command, plans, w)}); err != nil {
 		return nil, errors.Join(err, j.Close())
 	}
-	return &orchestrator.Run{ID: id, Dir: dir, Host: w.host, Journal: j}, nil
+	return &orchestrator.Run{ID: id, Dir: dir, State: st.sd, Host: w.host, Journal: j}, nil
 }
 
 func (d *deps) runInfo(id, command string, plans []string, w *workspace) *orchestrator.RunInfo {

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"time"
 
@@ -24,26 +25,40 @@ func (d *deps) cmdRollback() *cli.Command {
 			if c.NArg() > 1 {
 				return usagef("rollback takes at most one RUN-ID")
 			}
-			stateDir, err := d.stateDir(c)
+			if id := c.Args().First(); id != "" && !orchestrator.ValidRunID(id) {
+				return usagef("%q is not a run id (see `wurepair runs list`)", printable(id))
+			}
+			st, err := d.openState(c, false)
 			if err != nil {
 				return err
 			}
-			release, err := lock(stateDir)
+			if st.sd == nil {
+				if id := c.Args().First(); id != "" {
+					return usagef("no run %s: no run was ever journaled here (see `wurepair runs list`)", id)
+				}
+				fmt.Fprintln(d.env.Stdout, "nothing to roll back: no run was ever journaled here")
+				return nil
+			}
+			release, err := lock(st)
 			if err != nil {
 				return err
 			}
 			defer release()
 			id := c.Args().First()
 			if id == "" {
-				if id, err = lastUnfinished(stateDir); err != nil {
+				runs, err := st.runs()
+				if err != nil {
 					return err
 				}
-				if id == "" {
-					fmt.Fprintln(d.env.Stdout, "nothing to roll back: every run finished or was rolled back")
+				for _, l := range rejectedLines(runs) {
+					fmt.Fprintln(d.env.Stderr, "wurepair: "+l)
+				}
+				if id = lastUnfinished(runs); id == "" {
+					fmt.Fprintln(d.env.Stdout, "nothing to roll back: every verified run finished or was rolled back")
 					return nil
 				}
-			} else if _, err := orchestrator.LoadRun(stateDir, id); err != nil {
-				return usagef("run %s: %v (see `wurepair runs list`)", id, err)
+			} else if _, err := orchestrator.LoadRun(st.sd, id, st.key); !orchestrator.Usable(err) {
+				return refuseJournal(id, err)
 			}
 			if !c.Bool("yes") && !d.env.IsTerminal() {
 				return usagef("rollback changes the machine: pass --yes to run unattended")
@@ -57,10 +72,10 @@ func (d *deps) cmdRollback() *cli.Command {
 				return err
 			}
 			defer w.Close()
-			dir := filepath.Join(orchestrator.RunsDir(stateDir), id)
-			j, recs, err := orchestrator.AppendJournal(dir, time.Now)
+			dir := filepath.Join(orchestrator.RunsDir(st.sd.Path), id)
+			j, recs, err := orchestrator.AppendJournal(st.sd, id, st.key, time.Now)
 			if err != nil {
-				return fmt.Errorf("journal of run %s: %w", id, err)
+				return refuseJournal(id, err)
 			}
 			defer j.Close()
 			if _, err := j.Append(orchestrator.Record{Type: orchestrator.RecNote, Run: d.runInfo(id, "rollback", nil, w),
@@ -68,19 +83,18 @@ func (d *deps) cmdRollback() *cli.Command {
 				return err
 			}
 			fmt.Fprintf(d.env.Stdout, "rolling back run %s\n", id)
-			d.auditStart(w.log, stateDir, id, "rollback", nil)
-			run := &orchestrator.Run{ID: id, Dir: dir, Host: w.host, Journal: j, Events: d.progress(true, w.log.WithField("run", id), &Report{})}
+			d.auditStart(w.log, st.sd.Path, id, "rollback", nil)
+			run := &orchestrator.Run{ID: id, Dir: dir, State: st.sd, Host: w.host, Journal: j, Events: d.progress(true, w.log.WithField("run", id), &Report{})}
 			rerr := run.Rollback(c.Context, recs)
 			outcome := orchestrator.OutcomeRolledBack
 			if rerr != nil {
 				outcome = orchestrator.OutcomePartial
 			}
-			if _, err := j.Append(orchestrator.Record{Type: orchestrator.RecRunEnd, Outcome: outcome, Detail: "rollback"}); err != nil {
-				return errors.Join(rerr, err)
-			}
-			d.auditRollback(w.log, stateDir, id, rerr)
-			if rerr != nil {
-				return exitWith(ExitPartial, fmt.Errorf("rollback of %s incomplete: %w; the journal %s names what to check", id, rerr, filepath.Join(dir, orchestrator.JournalName)))
+			_, jerr := j.Append(orchestrator.Record{Type: orchestrator.RecRunEnd, Outcome: outcome, Detail: "rollback"})
+			d.auditRollback(w.log, st.sd.Path, id, errors.Join(rerr, jerr))
+			if rerr != nil || jerr != nil {
+				return exitWith(ExitPartial, fmt.Errorf("rollback of %s incomplete: %s; the journal %s names what to check; then run `%s` again",
+					id, oneLine(errors.Join(rerr, jerr).Error()), filepath.Join(dir, orchestrator.JournalName), rollbackCommand(id)))
 			}
 			fmt.Fprintf(d.env.Stdout, "run %s rolled back\n", id)
 			return nil
@@ -88,16 +102,25 @@ func (d *deps) cmdRollback() *cli.Command {
 	}
 }
 
-// lastUnfinished is the newest run with no run-end, or whose run ended partial.
-func lastUnfinished(stateDir string) (string, error) {
-	runs, err := orchestrator.ListRuns(stateDir)
-	if err != nil {
-		return "", err
-	}
+// lastUnfinished is the newest verified run with no run-end, or whose
+// rollback was partial.
+func lastUnfinished(runs []orchestrator.RunSummary) string {
 	for i := len(runs) - 1; i >= 0; i-- {
-		if runs[i].Incomplete() || runs[i].Outcome == orchestrator.OutcomePartial {
-			return runs[i].ID, nil
+		if runs[i].Verified && (runs[i].Incomplete() || runs[i].Outcome == orchestrator.OutcomePartial) {
+			return runs[i].ID
 		}
 	}
-	return "", nil
+	return ""
+}
+
+// refuseJournal: a journal that cannot be acted on is refused, nothing
+// changed. A missing one is a usage error.
+func refuseJournal(id string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return usagef("run %s: no journal (see `wurepair runs list`)", id)
+	}
+	if errors.Is(err, orchestrator.ErrJournalNewer) {
+		return exitWith(ExitUntrusted, fmt.Errorf("run %s: %w; nothing was changed: roll it back with that version", id, err))
+	}
+	return exitWith(ExitUntrusted, fmt.Errorf("run %s: %w; it is not acted on, nothing was changed", id, untrustedState(err)))
 }

@@ -24,11 +24,11 @@ func (d *deps) cmdRuns() *cli.Command {
 					if err != nil {
 						return err
 					}
-					stateDir, err := d.stateDir(c)
+					st, err := d.openState(c, false)
 					if err != nil {
 						return err
 					}
-					runs, err := orchestrator.ListRuns(stateDir)
+					runs, err := st.runsNow()
 					if err != nil {
 						return err
 					}
@@ -38,9 +38,21 @@ func (d *deps) cmdRuns() *cli.Command {
 					tw := tabwriter.NewWriter(d.env.Stdout, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "RUN\tCOMMAND\tPLANS\tOUTCOME\tCHANGES\tUNDONE\tSTARTED")
 					for _, r := range runs {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.ID, r.Command, strings.Join(r.Plans, "+"), r.Outcome, r.Changes, r.Undone, r.Started.Format(time.RFC3339))
+						if !r.Verified {
+							continue
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.ID, printable(r.Command), printable(strings.Join(r.Plans, "+")), printable(r.Outcome), r.Changes, r.Undone, r.Started.Format(time.RFC3339))
 					}
-					return tw.Flush()
+					if err := tw.Flush(); err != nil {
+						return err
+					}
+					for _, l := range rejectedLines(runs) {
+						fmt.Fprintln(d.env.Stdout, l)
+					}
+					for _, l := range unfinishedLines(runs) {
+						fmt.Fprintln(d.env.Stdout, l)
+					}
+					return nil
 				},
 			},
 			{
@@ -56,14 +68,22 @@ func (d *deps) cmdRuns() *cli.Command {
 					if c.NArg() != 1 {
 						return usagef("runs show takes one RUN-ID (see `wurepair runs list`)")
 					}
-					stateDir, err := d.stateDir(c)
+					st, err := d.openState(c, false)
 					if err != nil {
 						return err
 					}
 					id := c.Args().First()
-					recs, rerr := orchestrator.LoadRun(stateDir, id)
-					if recs == nil && rerr != nil {
-						return usagef("run %s: %v (see `wurepair runs list`)", id, rerr)
+					if !orchestrator.ValidRunID(id) {
+						return usagef("%q is not a run id (see `wurepair runs list`)", printable(id))
+					}
+					if st.sd == nil {
+						return usagef("run %s: no state directory (see `wurepair runs list`)", id)
+					}
+					recs, rerr := orchestrator.LoadRun(st.sd, id, st.key)
+					if !orchestrator.Usable(rerr) {
+						// Nothing of a journal that fails verification is shown
+						// as if it were the audit trail.
+						return refuseJournal(id, rerr)
 					}
 					sum := orchestrator.Summarize(id, recs, rerr)
 					if format == "json" {
@@ -73,12 +93,15 @@ func (d *deps) cmdRuns() *cli.Command {
 						}{sum, recs})
 					}
 					out := d.env.Stdout
-					fmt.Fprintf(out, "run %s: %s %s, outcome %s, %d change(s), %d undone\n", id, sum.Command, strings.Join(sum.Plans, "+"), sum.Outcome, sum.Changes, sum.Undone)
+					fmt.Fprintln(out, printable(fmt.Sprintf("run %s: %s %s, outcome %s, %d change(s), %d undone", id, sum.Command, strings.Join(sum.Plans, "+"), sum.Outcome, sum.Changes, sum.Undone)))
 					for _, r := range recs {
-						fmt.Fprintln(out, recordLine(r))
+						// Control characters from the journal are escaped,
+						// never sent raw to a terminal.
+						fmt.Fprintln(out, printable(recordLine(r)))
 					}
 					if rerr != nil {
-						return fmt.Errorf("journal of %s: %w", id, rerr)
+						fmt.Fprintf(out, "journal hash chain verified up to a torn last record (a crash mid-write): %v\n", rerr)
+						return nil
 					}
 					fmt.Fprintln(out, "journal hash chain verified")
 					return nil
@@ -107,6 +130,9 @@ func recordLine(r orchestrator.Record) string {
 		fmt.Fprintf(&b, " (was %s", r.Prior.Status)
 		if r.Prior.StartType != "" {
 			fmt.Fprintf(&b, ", start type %s", r.Prior.StartType)
+			if r.Prior.DelayedAutoStart {
+				b.WriteString(" (delayed)")
+			}
 		}
 		b.WriteString(")")
 	}

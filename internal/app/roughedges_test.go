@@ -136,7 +136,7 @@ func TestUsageErrorsPointToTheirCommand(t *testing.T) {
 		{[]string{"repair", "nope"}, "(see `wurepair repair --help`)"},
 		{[]string{"bogus"}, "wurepair: unknown command \"bogus\" (see `wurepair --help`)"},
 		{[]string{"diagnose", "--output", "yaml"}, "(see `wurepair diagnose --help`)"},
-		{[]string{"runs", "show", "NOPE"}, "wurepair runs show: run NOPE: "},
+		{[]string{"runs", "show", "NOPE"}, "wurepair runs show: \"NOPE\" is not a run id (see `wurepair runs list`)"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
