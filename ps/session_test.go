@@ -152,7 +152,7 @@ func TestExitAtStartIsHostDied(t *testing.T) {
 	s := newFakeSession(t, fakehost.Faults{ExitAtStart: &code, StderrAtStart: "stub powershell"})
 	_, err := s.Start(ctxWithin(t, 30*time.Second))
 	var hd *HostDiedError
-	if !errors.As(err, &hd) || hd.During != "startup" || !strings.Contains(hd.StderrTail, "stub powershell") {
+	if !errors.As(err, &hd) || hd.During != "startup (MODE)" || !strings.Contains(hd.StderrTail, "stub powershell") {
 		t.Fatalf("err = %v", err)
 	}
 }
