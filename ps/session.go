@@ -558,9 +558,9 @@ type conn struct {
 	// host still has to echo; the next exchange reads past it.
 	owedEnd string
 	proc    backend.Waiter
-	stdin io.Writer
-	pipes []io.Reader
-	fr    *frameReader // stdout; read only by the exchange in flight
+	stdin   io.Writer
+	pipes   []io.Reader
+	fr      *frameReader // stdout; read only by the exchange in flight
 	// inline: stdin and stdout can be closed, so a write or read blocked on
 	// them ends when the host is killed, and exchange may do them on its
 	// own goroutine. Otherwise (a Starter with pipes that cannot be closed)
