@@ -21,9 +21,12 @@ var (
 // TimeoutError says which script (or startup) ran out of time and whether
 // the host had to be killed for it (then the session restarts on next use).
 // StderrTail is the host's last stderr, kept even after it was dropped.
+// Margin is how long after Timeout Go waited for PowerShell's own answer
+// before it killed the host.
 type TimeoutError struct {
 	Script     string
 	Timeout    time.Duration
+	Margin     time.Duration
 	Killed     bool
 	StderrTail string
 }
@@ -32,6 +35,9 @@ func (e *TimeoutError) Error() string {
 	how := "stopped inside PowerShell"
 	if e.Killed {
 		how = "PowerShell did not answer and was killed"
+		if e.Margin > 0 {
+			how = fmt.Sprintf("PowerShell could not stop it within %s more, probably blocked in a .NET or COM call, and was killed", e.Margin)
+		}
 	}
 	msg := fmt.Sprintf("%s did not finish within %s (%s)", e.Script, e.Timeout, how)
 	if e.StderrTail != "" {

@@ -13,6 +13,7 @@ import (
 	"math"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -276,7 +277,12 @@ func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		f, written, err := s.exchange(ctx, c, line, id, req.Name, timeout+s.opts.killMargin(timeout), true)
+		margin := s.opts.killMargin(timeout)
+		f, written, err := s.exchange(ctx, c, line, id, req.Name, timeout+margin, true)
+		var te *TimeoutError
+		if errors.As(err, &te) {
+			te.Timeout, te.Margin = timeout, margin
+		}
 		if err != nil {
 			if !written && attempt == 0 && ctx.Err() == nil && !errors.Is(err, ErrClosed) {
 				continue
@@ -690,7 +696,7 @@ func cleanTail(b []byte, nonce string) string {
 			out = append(out, line...)
 		}
 	}
-	return tail(out, 2048)
+	return strings.TrimRight(tail(out, 2048), "\r\n")
 }
 
 func (c *conn) write(line []byte) error {
