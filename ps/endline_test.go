@@ -17,18 +17,45 @@ import (
 // does) and returns the exchange's error: the hook for lines wurepair
 // itself never writes.
 func invokeRaw(ctx context.Context, s *Session, line string, deadline time.Duration) error {
+	_, err := invokeRawFrame(ctx, s, line, deadline)
+	return err
+}
+
+func invokeRawFrame(ctx context.Context, s *Session, line string, deadline time.Duration) (frame, error) {
 	if err := s.acquire(ctx); err != nil {
-		return err
+		return frame{}, err
 	}
 	defer s.release()
 	s.nextID++
 	id := strconv.FormatUint(s.nextID, 10)
 	c, err := s.ensure(ctx)
 	if err != nil {
-		return err
+		return frame{}, err
 	}
-	_, _, err = s.exchange(ctx, c, []byte(line+"\r\n"), id, "raw line", deadline, true)
-	return err
+	f, _, err := s.exchange(ctx, c, []byte(line+"\r\n"), id, "raw line", deadline, true)
+	return f, err
+}
+
+// A request the host cannot decode is answered for id "?": that is the
+// reply to the request in flight (an error envelope), not a protocol error.
+func checkUndecodableRequest(t *testing.T, s *Session, ctx context.Context) {
+	t.Helper()
+	f, err := invokeRawFrame(ctx, s, "Invoke-WurRequest 'bm90IGpzb24='", time.Minute) // "not json"
+	if err != nil {
+		t.Fatalf("err = %v", err)
+	}
+	res, err := decodeEnvelope(f.payload)
+	if err != nil || f.id != "?" || res.OK || len(res.Errors) != 1 {
+		t.Fatalf("frame %q: %+v, %v", f.id, res, err)
+	}
+	if got := mustEcho(t, s, ctx, "after ?"); got.Text != "after ?" {
+		t.Fatalf("got %q", got.Text)
+	}
+}
+
+func TestUndecodableRequestGetsAnErrorEnvelope(t *testing.T) {
+	s := newFakeSession(t, fakehost.Faults{})
+	checkUndecodableRequest(t, s, ctxWithin(t, 30*time.Second))
 }
 
 // A request line the host cannot run gets no reply, but its END line comes
