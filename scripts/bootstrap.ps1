@@ -69,6 +69,9 @@ $global:WurSession = [pscustomobject]@{
     Prelude         = $preludeText
     JsonArgs        = $jsonArgs
     DateStringsLost = $dateStringsLost
+    # One template for every runspace: building it is half the cost of a
+    # fresh runspace (measured on pwsh 7.6).
+    SessionState    = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
 }
 
 # Run in every script runspace before anything else: applications get their
@@ -87,7 +90,7 @@ $ExecutionContext.InvokeCommand.PostCommandLookupAction = {
 function New-WurRunspace {
     [CmdletBinding()]
     param()
-    $runspace = [RunspaceFactory]::CreateRunspace()
+    $runspace = [RunspaceFactory]::CreateRunspace($global:WurSession.SessionState)
     $runspace.Open()
     $guard = [PowerShell]::Create()
     try {
