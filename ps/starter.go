@@ -74,7 +74,13 @@ func (s *LocalStarter) StartProcess(cmd string, args ...string) (backend.Waiter,
 		closeAll(inR, inW, outR, outW, errR, errW)
 		return nil, nil, nil, nil, err
 	}
+	dir, err := hostDir()
+	if err != nil {
+		closeAll(inR, inW, outR, outW, errR, errW)
+		return nil, nil, nil, nil, fmt.Errorf("host working directory: %w", err)
+	}
 	c := exec.Command(cmd, args...)
+	c.Dir = dir
 	c.Env = append(hostEnv(os.Environ()), s.Env...)
 	c.Stdin, c.Stdout, c.Stderr = inR, outW, errW
 	prepareGroup(c)
