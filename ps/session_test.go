@@ -76,6 +76,7 @@ func TestParametersArriveByteExact(t *testing.T) {
 		"french":        "Mise à jour échouée : « wuauserv » ne répond pas — réessayez",
 		"cjk and emoji": "更新失败 🙂",
 		"empty":         "",
+		"iso date":      "2024-01-02T03:04:05Z", // pwsh's ConvertFrom-Json would make a DateTime of it
 		"mixed":         "'\"\u2018\u2019\u201a\u201b$()`;\n\x00",
 	}
 	s := newFakeSession(t, fakehost.Faults{})
