@@ -44,8 +44,8 @@ func TestLocatorPrecedence(t *testing.T) {
 	}
 	// An explicit path is never looked up on PATH: this LookPath would
 	// answer with a PATH hit for anything.
-	pathHit := func(name string) (string, error) { return "/usr/evil/bin/" + name, nil }
 	abs := func(p string) string { a, _ := filepath.Abs(p); return a }
+	pathHit := func(name string) (string, error) { return filepath.Join(abs("/usr/evil/bin"), name), nil }
 	cases := []struct {
 		name    string
 		loc     Locator
@@ -56,7 +56,7 @@ func TestLocatorPrecedence(t *testing.T) {
 		{"env when no flag", Locator{Getenv: env(abs("/opt/env/pwsh"))}, abs("/opt/env/pwsh"), ""},
 		{"relative flag from the working directory, not PATH", Locator{Path: "pwsh", Getenv: env("")}, filepath.Join(wd, "pwsh"), ""},
 		{"relative env from the working directory", Locator{Getenv: env(filepath.Join("tools", "ps"))}, filepath.Join(wd, "tools", "ps"), ""},
-		{"pwsh asked: PATH, absolute", Locator{Pwsh: true, Getenv: env("")}, "/usr/evil/bin/pwsh", ""},
+		{"pwsh asked: PATH, absolute", Locator{Pwsh: true, Getenv: env("")}, filepath.Join(abs("/usr/evil/bin"), "pwsh"), ""},
 		{"missing flag path named plainly", Locator{Path: `C:\missing\powershell.exe`, Getenv: env("")}, "", `--powershell "C:\missing\powershell.exe"`},
 		{"missing env path", Locator{Getenv: env("/missing/ps")}, "", EnvVar + ` "/missing/ps"`},
 		{"a folder is not PowerShell", Locator{Path: "/opt/folder", Getenv: env("")}, "", "is a directory"},
