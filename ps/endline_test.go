@@ -180,3 +180,24 @@ func TestDefaultMaxReplyFitsTheAddressSpace(t *testing.T) {
 		t.Fatalf("defaultMaxReply() = %d on a %d-bit build", got, strconv.IntSize)
 	}
 }
+
+// Startup has its own budgets; running out of one names the step and
+// carries what the host wrote to stderr.
+func TestStartupBudgetCarriesStderr(t *testing.T) {
+	opts := fakeScenario(t, fakehost.Faults{SlowStartMs: 5000, StderrAtStart: "loading .NET, slowly"})
+	opts.ProcessStartTimeout = 300 * time.Millisecond
+	s, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	started := time.Now()
+	_, err = s.Start(ctxWithin(t, 30*time.Second))
+	var te *TimeoutError
+	if !errors.As(err, &te) || te.Script != "startup (MODE)" || te.Timeout != 300*time.Millisecond || !strings.Contains(te.StderrTail, "loading .NET") {
+		t.Fatalf("err = %v, want the MODE budget's TimeoutError with the stderr tail", err)
+	}
+	if took := time.Since(started); took > 4*time.Second {
+		t.Fatalf("took %s for a 300ms budget", took)
+	}
+}
