@@ -11,8 +11,10 @@
 //     Budget: Options.ProcessStartTimeout, from process start.
 //  2. bootstrap, one line that dot-sources the embedded bootstrap.ps1:
 //     . ([ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('<b64>')))) '<nonce>' ['<b64 prelude>']
+//     '<nonce>:END:0'
 //     reply: <nonce>:READY:<n>:<b64 of n bytes of UTF-8 JSON host facts>
 //     Budget: Options.BootstrapTimeout. The prelude is a test seam only.
+//     END:0 before READY: the bootstrap failed (ErrNoReply, at once).
 //  3. per request, two lines written at once:
 //     Invoke-WurRequest '<b64 UTF-8 JSON {id,name,script,params,timeoutMs,checkMode}>'
 //     '<nonce>:END:<id>'

@@ -32,7 +32,7 @@ func invokeRawFrame(ctx context.Context, s *Session, line string, deadline time.
 	if err != nil {
 		return frame{}, err
 	}
-	f, _, err := s.exchange(ctx, c, []byte(line+"\r\n"), id, "raw line", deadline, true)
+	f, _, err := s.exchange(ctx, c, []byte(line+"\r\n"), id, "raw line", deadline, id)
 	return f, err
 }
 
@@ -199,5 +199,26 @@ func TestStartupBudgetCarriesStderr(t *testing.T) {
 	}
 	if took := time.Since(started); took > 4*time.Second {
 		t.Fatalf("took %s for a 300ms budget", took)
+	}
+}
+
+// A bootstrap the host cannot run is known at once from its END line, with
+// the host's stderr, not after the bootstrap budget.
+func TestBrokenBootstrapFailsAtOnce(t *testing.T) {
+	opts := fakeScenario(t, fakehost.Faults{})
+	opts.Bootstrap = "# not the embedded bootstrap"
+	s, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	started := time.Now()
+	_, err = s.Start(ctxWithin(t, 30*time.Second))
+	var nr *NoReplyError
+	if !errors.As(err, &nr) || nr.Script != "startup (READY)" || !strings.Contains(nr.StderrTail, "FakeHostUnknownBootstrap") {
+		t.Fatalf("err = %v, want ErrNoReply for the bootstrap with its stderr", err)
+	}
+	if took := time.Since(started); took > 10*time.Second {
+		t.Fatalf("took %s", took)
 	}
 }

@@ -599,3 +599,16 @@ func TestRealPreludeInEveryRunspace(t *testing.T) {
 		}
 	}
 }
+
+// A bootstrap that throws (as one that uses syntax an older PowerShell
+// cannot parse would) fails the start at once with pwsh's message.
+func TestRealBrokenBootstrapFailsAtOnce(t *testing.T) {
+	s := newRealSession(t, func(o *Options) { o.Bootstrap = "throw 'bootstrap broke'" })
+	started := time.Now()
+	_, err := s.Start(ctxWithin(t, 2*time.Minute))
+	var nr *NoReplyError
+	if !errors.As(err, &nr) || !strings.Contains(nr.StderrTail, "bootstrap broke") {
+		t.Fatalf("err = %v, want ErrNoReply with the bootstrap's error", err)
+	}
+	t.Logf("broken bootstrap refused after %s: %v", time.Since(started).Round(time.Millisecond), err)
+}

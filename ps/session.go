@@ -278,7 +278,7 @@ func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
 			return Result{}, err
 		}
 		margin := s.opts.killMargin(timeout)
-		f, written, err := s.exchange(ctx, c, line, id, req.Name, timeout+margin, true)
+		f, written, err := s.exchange(ctx, c, line, id, req.Name, timeout+margin, id)
 		var te *TimeoutError
 		if errors.As(err, &te) {
 			te.Timeout, te.Margin = timeout, margin
@@ -303,17 +303,19 @@ func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
 
 // exchange writes one line and waits for the reply with id; the host is
 // killed if none came within deadline. written reports whether the whole
-// line reached the host. A request (request true) is followed by its END
-// line, which the host echoes whatever became of the request: END before
+// line reached the host. With endID, the line is followed by an END line,
+// which the host echoes whatever became of the line before it: END before
 // the reply means there will be none (ErrNoReply, at once, not after the
-// timeout). The END of a request that was answered is read lazily, at the
-// start of the next exchange, so that it costs the reply no latency.
+// timeout). Requests use their id; the bootstrap uses bootstrapEndID. The
+// END of a line that was answered is read lazily, at the start of the next
+// exchange, so that it costs the reply no latency.
 //
 // The calling goroutine writes and reads the pipes itself: a reply costs no
 // goroutine handoff, which is most of a small request's latency. A watchdog
 // (timeout, ctx, Close) interrupts a blocked write or read by killing the
 // host, which closes the pipes; when it fired, its reason is the outcome.
-func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during string, deadline time.Duration, request bool) (frame, bool, error) {
+func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during string, deadline time.Duration, endID string) (frame, bool, error) {
+	request := endID != "" && endID == id
 	if err := ctx.Err(); err != nil {
 		// Nothing was written: the host is idle and stays usable.
 		return frame{}, false, interrupted(during, err)
@@ -326,8 +328,8 @@ func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during
 		return frame{}, false, c.died(during, errors.New("the idle host had exited before the request was written"))
 	default:
 	}
-	if request {
-		line = append(line, endLine(c.nonce, id)...)
+	if endID != "" {
+		line = append(line, endLine(c.nonce, endID)...)
 	}
 	w := s.arm(ctx, c, deadline)
 	f, written, err := c.roundTrip(line, w)
@@ -357,15 +359,15 @@ func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during
 		}
 		return frame{}, true, c.died(during, err)
 	}
-	if request && f.id == "END" && f.end == id {
-		return frame{}, true, &NoReplyError{Script: during, StderrTail: c.syncStderr(id)}
+	if endID != "" && f.id == "END" && f.end == endID {
+		return frame{}, true, &NoReplyError{Script: during, StderrTail: c.syncStderr(endID)}
 	}
 	if f.id != id && !(request && f.id == "?") {
 		s.drop(c)
 		return frame{}, true, &ProtocolError{Detail: fmt.Sprintf("reply for id %q while waiting for %q (%s)", f.id, id, during)}
 	}
-	if request {
-		c.owedEnd = id
+	if endID != "" {
+		c.owedEnd = endID
 	}
 	return f, true, nil
 }
@@ -465,7 +467,7 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
-	mode, err := s.exchangeStartup(ctx, c, modeLine(nonce), "MODE", s.opts.ProcessStartTimeout)
+	mode, err := s.exchangeStartup(ctx, c, modeLine(nonce), "MODE", "", s.opts.ProcessStartTimeout)
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
@@ -473,7 +475,9 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 		_ = c.shutdown(0)
 		return nil, HostFacts{}, &ConstrainedLanguageError{Mode: mode.mode}
 	}
-	ready, err := s.exchangeStartup(ctx, c, bootstrapLine(s.opts.Bootstrap, nonce, s.opts.Prelude), "READY", s.opts.BootstrapTimeout)
+	// A bootstrap that fails (a parse error in an older PowerShell, a
+	// throw) is known at once from its END line, not after the budget.
+	ready, err := s.exchangeStartup(ctx, c, bootstrapLine(s.opts.Bootstrap, nonce, s.opts.Prelude), "READY", bootstrapEndID, s.opts.BootstrapTimeout)
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
@@ -487,8 +491,8 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 
 // exchangeStartup runs one startup step within its own budget (no margin:
 // nothing inside PowerShell stops a startup step by itself).
-func (s *Session) exchangeStartup(ctx context.Context, c *conn, line []byte, want string, budget time.Duration) (frame, error) {
-	f, _, err := s.exchange(ctx, c, line, want, "startup ("+want+")", budget, false)
+func (s *Session) exchangeStartup(ctx context.Context, c *conn, line []byte, want, endID string, budget time.Duration) (frame, error) {
+	f, _, err := s.exchange(ctx, c, line, want, "startup ("+want+")", budget, endID)
 	if err != nil {
 		c.kill()
 		s.mu.Lock()
@@ -511,6 +515,10 @@ func newNonce() (string, error) {
 func modeLine(nonce string) []byte {
 	return []byte("'" + nonce + ":MODE:' + $ExecutionContext.SessionState.LanguageMode\r\n")
 }
+
+// bootstrapEndID is the END id that follows the bootstrap line; request ids
+// start at 1.
+const bootstrapEndID = "0"
 
 // endLine follows every request: a string literal, which PowerShell echoes
 // even when the request line before it failed to parse or threw.
