@@ -123,6 +123,9 @@ func benchOursHost(in *bufio.Reader, out io.Writer, n int) int {
 			}
 			buf = append(buf, tail...)
 			_, _ = out.Write(buf)
+		case len(line) > 38 && line[0] == '\'' && bytes.HasPrefix(line[33:], []byte(":END:")): // '<nonce>:END:<id>'
+			end := bytes.IndexByte(line[1:], '\'')
+			_, _ = out.Write(append(append([]byte(nil), line[1:1+end]...), '\n'))
 		case len(line) > 33 && line[0] == '\'' && line[33] == ':': // '<nonce>:MODE:' + ...
 			nonce = append([]byte(nil), line[1:33]...)
 			_, _ = out.Write(append(append([]byte(nil), nonce...), ":MODE:FullLanguage\n"...))

@@ -8,16 +8,42 @@
 //     '<nonce>:MODE:' + $ExecutionContext.SessionState.LanguageMode
 //     reply: <nonce>:MODE:<FullLanguage|ConstrainedLanguage|...>
 //     Anything but FullLanguage stops the session with ErrConstrainedLanguage.
+//     Budget: Options.ProcessStartTimeout, from process start.
 //  2. bootstrap, one line that dot-sources the embedded bootstrap.ps1:
-//     . ([ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('<b64>')))) '<nonce>'
+//     . ([ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('<b64>')))) '<nonce>' ['<b64 prelude>']
+//     '<nonce>:END:0'
 //     reply: <nonce>:READY:<n>:<b64 of n bytes of UTF-8 JSON host facts>
-//  3. one line per request:
+//     Budget: Options.BootstrapTimeout. The prelude is a test seam only.
+//     END:0 before READY: the bootstrap failed (ErrNoReply, at once).
+//  3. per request, two lines written at once:
 //     Invoke-WurRequest '<b64 UTF-8 JSON {id,name,script,params,timeoutMs,checkMode}>'
+//     '<nonce>:END:<id>'
 //     reply: <nonce>:<id>:<n>:<b64 of n bytes of UTF-8 JSON envelope>
+//     then:  <nonce>:END:<id>
+//     The END line is a string literal: PowerShell echoes it whatever
+//     became of the line before (a parse error, a throw outside the
+//     handler). END before the reply means no reply is coming: Invoke
+//     fails at once with ErrNoReply and the host's stderr, read up to the
+//     marker that Go then asks for:
+//     [Console]::Error.WriteLine('<nonce>:SYNC:<id>')
+//     The END after a reply is read at the start of the next exchange, so
+//     it costs no latency. A reply with id "?" (the host could not decode
+//     the request) is the reply to the request in flight.
 //
-// The byte count n (an addition to DESIGN.md's frame) lets the reader
-// allocate the decoded reply once and stream-decode base64 into it, so a
-// 64 MiB result costs one buffer, not a growing line plus copies.
-// Lines that do not start with "<nonce>:" are noise: kept, bounded, for
-// diagnostics, never parsed. A reply for another id is a protocol error.
+// The byte count n (an addition to DESIGN.md's frame) is checked against
+// the decoded length and Options.MaxReplyBytes; the reply buffer grows as
+// bytes arrive, so a header never costs more memory than the data behind
+// it (at most 8x). Lines that do not start with "<nonce>:" are noise:
+// kept, bounded, for diagnostics, never parsed. A reply for another id is
+// a protocol error.
+//
+// Deadlines: PowerShell stops a script at its timeout and answers
+// "timedOut" (ErrTimeout, host kept). Go kills the host only at timeout +
+// max(Options.Grace, timeout/10): Stop() cannot interrupt a blocked .NET
+// or COM call, and the margin lets a call that returns late still answer.
+//
+// The bootstrap runs each request in a fresh runspace (opened after the
+// previous reply) and starts native commands with an empty stdin; see the
+// comment at the top of scripts/bootstrap.ps1 and
+// docs/real-engine-session.md for what the real-engine tests show.
 package ps

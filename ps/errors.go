@@ -15,22 +15,35 @@ var (
 	ErrHostDied            = errors.New("powershell process died")
 	ErrProtocol            = errors.New("powershell protocol error")
 	ErrClosed              = errors.New("powershell session closed")
+	ErrNoReply             = errors.New("powershell read the request but did not reply")
 )
 
 // TimeoutError says which script (or startup) ran out of time and whether
 // the host had to be killed for it (then the session restarts on next use).
+// StderrTail is the host's last stderr, kept even after it was dropped.
+// Margin is how long after Timeout Go waited for PowerShell's own answer
+// before it killed the host.
 type TimeoutError struct {
-	Script  string
-	Timeout time.Duration
-	Killed  bool
+	Script     string
+	Timeout    time.Duration
+	Margin     time.Duration
+	Killed     bool
+	StderrTail string
 }
 
 func (e *TimeoutError) Error() string {
 	how := "stopped inside PowerShell"
 	if e.Killed {
 		how = "PowerShell did not answer and was killed"
+		if e.Margin > 0 {
+			how = fmt.Sprintf("PowerShell could not stop it within %s more, probably blocked in a .NET or COM call, and was killed", e.Margin)
+		}
 	}
-	return fmt.Sprintf("%s did not finish within %s (%s)", e.Script, e.Timeout, how)
+	msg := fmt.Sprintf("%s did not finish within %s (%s)", e.Script, e.Timeout, how)
+	if e.StderrTail != "" {
+		msg += "; stderr: " + e.StderrTail
+	}
+	return msg
 }
 
 func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
@@ -56,6 +69,25 @@ func (e *HostDiedError) Error() string {
 
 func (e *HostDiedError) Is(target error) bool { return target == ErrHostDied }
 func (e *HostDiedError) Unwrap() error        { return e.Cause }
+
+// NoReplyError is a request the host read and answered with its END line
+// but no reply: the line failed to parse, or something threw outside the
+// bootstrap's handler. The host is alive and stays usable; what went wrong
+// is on its stderr.
+type NoReplyError struct {
+	Script     string
+	StderrTail string
+}
+
+func (e *NoReplyError) Error() string {
+	msg := fmt.Sprintf("PowerShell read the %s request but did not reply to it", e.Script)
+	if e.StderrTail != "" {
+		return msg + "; stderr: " + e.StderrTail
+	}
+	return msg + " (nothing on stderr)"
+}
+
+func (e *NoReplyError) Is(target error) bool { return target == ErrNoReply }
 
 // ConstrainedLanguageError carries the language mode PowerShell reported.
 type ConstrainedLanguageError struct{ Mode string }

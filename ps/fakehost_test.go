@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/wurepair/wurepair/scripts"
 	"github.com/wurepair/wurepair/tests/fakehost"
@@ -48,6 +49,9 @@ func fakeScenario(t testing.TB, faults fakehost.Faults, mutate ...func(*fakehost
 	return Options{
 		Exe:       exe,
 		Bootstrap: scripts.MustLoad().Bootstrap().Text,
+		// The fake host answers at once: a short kill margin keeps the
+		// tests of hung requests fast (production: max(30s, 10%)).
+		Grace: time.Second,
 		Starter: &LocalStarter{Env: []string{
 			envBeFakeHost + "=1",
 			fakehost.EnvScenario + "=" + path,

@@ -13,8 +13,9 @@ import (
 
 // frame is one nonce-prefixed line from the host.
 type frame struct {
-	id      string // request id, "MODE" or "READY" ("?" when the host could not read the request)
+	id      string // request id, "MODE", "READY", "END" ("?" when the host could not read the request)
 	mode    string // MODE only
+	end     string // END only: the id of the request whose END line this is
 	payload []byte // decoded bytes (JSON) for every other id
 }
 
@@ -150,6 +151,17 @@ func (fr *frameReader) body() (frame, error) {
 		}
 		return frame{id: id, mode: mode}, nil
 	}
+	if id == "END" {
+		end, err := fr.field('\n', maxIDLen, "end")
+		if err != nil {
+			return frame{}, err
+		}
+		end = trimCR(end)
+		if !isDigits(end) {
+			return frame{}, &ProtocolError{Detail: fmt.Sprintf("END line names invalid id %q", end)}
+		}
+		return frame{id: id, end: end}, nil
+	}
 	lenField, err := fr.field(':', 19, "length")
 	if err != nil {
 		return frame{}, err
@@ -173,24 +185,24 @@ func (fr *frameReader) body() (frame, error) {
 
 // payload decodes exactly n bytes from base64 read in large chunks: every
 // quad but the last with decodeQuads, the last (which may be padded) with
-// the strict standard decoder.
+// the strict standard decoder. The buffer grows as data arrives: a header
+// that declares a large n costs nothing until the bytes are really there.
 func (fr *frameReader) payload(n int) ([]byte, error) {
-	out := make([]byte, n)
+	out := make([]byte, 0, min(n, initialReplyCap))
 	encLeft := base64.StdEncoding.EncodedLen(n) - 4 // before the last quad
 	if encLeft < 0 {
-		return out, nil
+		return out[:n], nil
 	}
 	if want := min(encLeft, chunkEnc); len(fr.scratch) < want {
 		// Sized to the largest frame seen, up to chunkEnc: small replies
 		// must not pay for a large buffer.
 		fr.scratch = make([]byte, max(want, min(2*len(fr.scratch), chunkEnc), 512))
 	}
-	dst := out
+	var err error
 	if encLeft >= pipelineMin {
-		if err := fr.pipelined(dst[:encLeft/4*3], encLeft); err != nil {
+		if out, err = fr.pipelined(out, n, encLeft); err != nil {
 			return nil, err
 		}
-		dst = dst[encLeft/4*3:]
 		encLeft = 0
 	}
 	for encLeft > 0 {
@@ -198,11 +210,12 @@ func (fr *frameReader) payload(n int) ([]byte, error) {
 		if _, err := io.ReadFull(fr.br, chunk); err != nil {
 			return nil, cut(err)
 		}
+		var dst []byte
+		out, dst = grow(out, len(chunk)/4*3, n)
 		if !decodeQuads(dst, chunk) {
 			return nil, badBase64(chunk)
 		}
 		encLeft -= len(chunk)
-		dst = dst[len(chunk)/4*3:]
 	}
 	var last [4]byte
 	if _, err := io.ReadFull(fr.br, last[:]); err != nil {
@@ -213,18 +226,45 @@ func (fr *frameReader) payload(n int) ([]byte, error) {
 	if err != nil || bytes.ContainsAny(last[:], "\r\n") {
 		return nil, badBase64(last[:])
 	}
-	if m != len(dst) {
+	if len(out)+m != n {
 		return nil, &ProtocolError{Detail: "reply frame decodes to a length other than declared"}
 	}
+	out, dst := grow(out, m, n)
 	copy(dst, tail[:m])
 	return out, nil
 }
 
+// initialReplyCap is where a reply buffer starts; it doubles (up to the
+// declared length) as decoded bytes arrive.
+const initialReplyCap = 64 << 10
+
+// grow extends out by k bytes, reallocating when it is full, and returns
+// the extended slice and its k new bytes. It doubles until an eighth of the
+// declared length (limit) has really arrived, then takes the whole length:
+// a header alone never costs more than 8 times the bytes behind it, and a
+// real large reply costs about 1.25 times its size, not 2.
+func grow(out []byte, k, limit int) ([]byte, []byte) {
+	need := len(out) + k
+	if need > cap(out) {
+		c := max(2*cap(out), need)
+		if need >= limit/8 {
+			c = max(c, limit)
+		}
+		c = min(c, max(limit, need))
+		nb := make([]byte, len(out), c)
+		copy(nb, out)
+		out = nb
+	}
+	out = out[:need]
+	return out, out[need-k:]
+}
+
 const pipelineMin = 1 << 20
 
-// pipelined decodes enc base64 bytes into dst while a goroutine reads the
-// next chunks, so that the host keeps writing while we decode.
-func (fr *frameReader) pipelined(dst []byte, enc int) error {
+// pipelined decodes enc base64 bytes onto out (growing it, up to limit)
+// while a goroutine reads the next chunks, so that the host keeps writing
+// while we decode.
+func (fr *frameReader) pipelined(out []byte, limit, enc int) ([]byte, error) {
 	type msg struct {
 		buf []byte
 		err error
@@ -257,16 +297,17 @@ func (fr *frameReader) pipelined(dst []byte, enc int) error {
 	for enc > 0 {
 		m := <-full
 		if m.err != nil {
-			return cut(m.err)
+			return nil, cut(m.err)
 		}
+		var dst []byte
+		out, dst = grow(out, len(m.buf)/4*3, limit)
 		if !decodeQuads(dst, m.buf) {
-			return badBase64(m.buf)
+			return nil, badBase64(m.buf)
 		}
 		enc -= len(m.buf)
-		dst = dst[len(m.buf)/4*3:]
 		free <- m.buf[:cap(m.buf)]
 	}
-	return nil
+	return out, nil
 }
 
 // badBase64 explains why chunk (a part of a frame's base64) is refused.
@@ -356,9 +397,13 @@ func trimCR(s string) string {
 
 func validID(id string) bool {
 	switch id {
-	case "MODE", "READY", "?":
+	case "MODE", "READY", "END", "?":
 		return true
 	}
+	return isDigits(id)
+}
+
+func isDigits(id string) bool {
 	if id == "" || len(id) > 18 {
 		return false
 	}

@@ -1,6 +1,10 @@
 package ps
 
-import "sync"
+import (
+	"bytes"
+	"sync"
+	"time"
+)
 
 // ring keeps the last size bytes written to it, and counts everything.
 // It is what stderr and noise lines are drained into: bounded whatever the
@@ -11,6 +15,8 @@ type ring struct {
 	start int // index of the oldest byte when full
 	full  bool
 	total int64
+	// changed is closed (and forgotten) by the next Write: waitFor's signal.
+	changed chan struct{}
 }
 
 func newRing(size int) *ring { return &ring{buf: make([]byte, 0, size)} }
@@ -20,6 +26,10 @@ func (r *ring) Write(p []byte) (int, error) {
 	defer r.mu.Unlock()
 	n := len(p)
 	r.total += int64(n)
+	if r.changed != nil {
+		close(r.changed)
+		r.changed = nil
+	}
 	size := cap(r.buf)
 	if size == 0 {
 		return n, nil
@@ -65,4 +75,27 @@ func (r *ring) Total() int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.total
+}
+
+// waitFor waits until the kept tail contains marker, or d passed; it
+// reports whether the marker arrived.
+func (r *ring) waitFor(marker []byte, d time.Duration) bool {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		if r.changed == nil {
+			r.changed = make(chan struct{})
+		}
+		changed := r.changed
+		r.mu.Unlock()
+		if bytes.Contains(r.Bytes(), marker) {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			return false
+		}
+	}
 }

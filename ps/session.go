@@ -1,6 +1,7 @@
 package ps
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -9,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,12 +32,38 @@ type Options struct {
 	// wurepair never sets it.
 	Prelude string
 
-	StartupTimeout time.Duration // MODE + READY handshake; default 60s
+	// Startup has two budgets, each enough for a cold Windows PowerShell
+	// 5.1 start on a machine busy with .NET servicing (ngen after a
+	// cumulative update can take minutes): process start to the MODE
+	// answer, then the bootstrap to READY.
+	ProcessStartTimeout time.Duration // default 3m
+	BootstrapTimeout    time.Duration // default 2m
+
 	DefaultTimeout time.Duration // per request when Request.Timeout is 0; default 2m
-	Grace          time.Duration // added to a request's timeout before the host is killed; default 1s
-	CloseGrace     time.Duration // how long Close waits for a clean exit; default 3s
-	MaxReplyBytes  int           // largest decoded reply; default 512 MiB
-	TailBytes      int           // stderr and noise kept for diagnostics; default 64 KiB each
+	// Grace is the least margin added to a request's timeout before Go
+	// kills the host: the margin is max(Grace, timeout/10). PowerShell
+	// stops a script at its timeout itself and answers "timedOut"; but
+	// Stop() waits for a .NET or COM call in progress to return, and the
+	// margin is what lets it. Default 30s (tests use less).
+	Grace         time.Duration
+	CloseGrace    time.Duration // how long Close waits for a clean exit; default 3s
+	MaxReplyBytes int           // largest decoded reply; default 512 MiB (128 MiB in 32-bit builds)
+	TailBytes     int           // stderr and noise kept for diagnostics; default 64 KiB each
+}
+
+// defaultMaxReply is the largest reply accepted by default: lower in a
+// 32-bit process, whose 2 GiB of address space also holds the reply's
+// base64 text in flight and the decoded objects.
+func defaultMaxReply() int {
+	if math.MaxInt == math.MaxInt32 {
+		return 128 << 20
+	}
+	return 512 << 20
+}
+
+// killMargin is how long after a request's timeout Go kills the host.
+func (o *Options) killMargin(timeout time.Duration) time.Duration {
+	return max(o.Grace, timeout/10)
 }
 
 func (o *Options) defaults() {
@@ -44,20 +73,23 @@ func (o *Options) defaults() {
 	if o.Starter == nil {
 		o.Starter = &LocalStarter{Env: []string{"__SuppressAnsiEscapeSequences=1"}}
 	}
-	if o.StartupTimeout <= 0 {
-		o.StartupTimeout = 60 * time.Second
+	if o.ProcessStartTimeout <= 0 {
+		o.ProcessStartTimeout = 3 * time.Minute
+	}
+	if o.BootstrapTimeout <= 0 {
+		o.BootstrapTimeout = 2 * time.Minute
 	}
 	if o.DefaultTimeout <= 0 {
 		o.DefaultTimeout = 2 * time.Minute
 	}
 	if o.Grace <= 0 {
-		o.Grace = time.Second
+		o.Grace = 30 * time.Second
 	}
 	if o.CloseGrace <= 0 {
 		o.CloseGrace = 3 * time.Second
 	}
 	if o.MaxReplyBytes <= 0 {
-		o.MaxReplyBytes = 512 << 20
+		o.MaxReplyBytes = defaultMaxReply()
 	}
 	if o.TailBytes <= 0 {
 		o.TailBytes = 64 << 10
@@ -99,8 +131,9 @@ type Session struct {
 	done      chan struct{} // closed by Close
 	closeOnce sync.Once
 
-	mu     sync.Mutex // guards cur, facts, starts, busy
+	mu     sync.Mutex // guards cur, last, facts, starts, busy
 	cur    *conn
+	last   *conn // the host before cur, kept for its diagnostics
 	facts  HostFacts
 	starts int
 	busy   *watchdog // the exchange in flight, so that Close can interrupt it
@@ -146,10 +179,14 @@ func (s *Session) Starts() int {
 	return s.starts
 }
 
-// Diagnostics returns the kept tails of the current host's stderr and noise.
+// Diagnostics returns the kept tails of the current host's stderr and noise,
+// or of the last host when it was dropped (killed, died) since.
 func (s *Session) Diagnostics() (stderr, noise []byte) {
 	s.mu.Lock()
 	c := s.cur
+	if c == nil {
+		c = s.last
+	}
 	s.mu.Unlock()
 	if c == nil {
 		return nil, nil
@@ -207,13 +244,14 @@ func (s *Session) drop(c *conn) {
 	if s.cur == c {
 		s.cur = nil
 	}
+	s.last = c
 	s.mu.Unlock()
 }
 
 // Invoke runs one script and returns its reply. A script that ran and
 // reported errors is not an Invoke error: see Result.Err. Invoke's own
-// errors match ErrTimeout, ErrHostDied, ErrProtocol, ErrClosed,
-// ErrConstrainedLanguage, ErrNotFound or a context error.
+// errors match ErrTimeout, ErrHostDied, ErrNoReply, ErrProtocol,
+// ErrClosed, ErrConstrainedLanguage, ErrNotFound or a context error.
 func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
 	if req.Name == "" || req.Script == "" {
 		return Result{}, errors.New("ps: request needs a name and a script")
@@ -239,7 +277,12 @@ func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		f, written, err := s.exchange(ctx, c, line, id, req.Name, timeout)
+		margin := s.opts.killMargin(timeout)
+		f, written, err := s.exchange(ctx, c, line, id, req.Name, timeout+margin, id)
+		var te *TimeoutError
+		if errors.As(err, &te) {
+			te.Timeout, te.Margin = timeout, margin
+		}
 		if err != nil {
 			if !written && attempt == 0 && ctx.Err() == nil && !errors.Is(err, ErrClosed) {
 				continue
@@ -252,25 +295,43 @@ func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
 		}
 		res.ID, res.Script = id, req.Name
 		if res.TimedOut {
-			return res, &TimeoutError{Script: req.Name, Timeout: timeout}
+			return res, &TimeoutError{Script: req.Name, Timeout: timeout, StderrTail: tail(c.stderr.Bytes(), 2048)}
 		}
 		return res, nil
 	}
 }
 
-// exchange writes one line and waits for the reply with id. written reports
-// whether the whole line reached the host.
+// exchange writes one line and waits for the reply with id; the host is
+// killed if none came within deadline. written reports whether the whole
+// line reached the host. With endID, the line is followed by an END line,
+// which the host echoes whatever became of the line before it: END before
+// the reply means there will be none (ErrNoReply, at once, not after the
+// timeout). Requests use their id; the bootstrap uses bootstrapEndID. The
+// END of a line that was answered is read lazily, at the start of the next
+// exchange, so that it costs the reply no latency.
 //
 // The calling goroutine writes and reads the pipes itself: a reply costs no
 // goroutine handoff, which is most of a small request's latency. A watchdog
 // (timeout, ctx, Close) interrupts a blocked write or read by killing the
 // host, which closes the pipes; when it fired, its reason is the outcome.
-func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during string, timeout time.Duration) (frame, bool, error) {
+func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during string, deadline time.Duration, endID string) (frame, bool, error) {
+	request := endID != "" && endID == id
 	if err := ctx.Err(); err != nil {
 		// Nothing was written: the host is idle and stays usable.
 		return frame{}, false, interrupted(during, err)
 	}
-	w := s.arm(ctx, c, timeout)
+	select {
+	case <-c.exited:
+		// Died while idle: found before anything was written, so the
+		// request can go to a fresh host.
+		s.drop(c)
+		return frame{}, false, c.died(during, errors.New("the idle host had exited before the request was written"))
+	default:
+	}
+	if endID != "" {
+		line = append(line, endLine(c.nonce, endID)...)
+	}
+	w := s.arm(ctx, c, deadline)
 	f, written, err := c.roundTrip(line, w)
 	why := w.disarm()
 	if why != 0 {
@@ -281,7 +342,7 @@ func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during
 	}
 	switch why {
 	case whyTimeout:
-		return frame{}, written, &TimeoutError{Script: during, Timeout: timeout, Killed: true}
+		return frame{}, written, &TimeoutError{Script: during, Timeout: deadline, Killed: true, StderrTail: c.stderrTail()}
 	case whyContext:
 		return frame{}, written, interrupted(during, ctx.Err())
 	case whyClosed:
@@ -298,9 +359,15 @@ func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during
 		}
 		return frame{}, true, c.died(during, err)
 	}
-	if f.id != id {
+	if endID != "" && f.id == "END" && f.end == endID {
+		return frame{}, true, &NoReplyError{Script: during, StderrTail: c.syncStderr(endID)}
+	}
+	if f.id != id && !(request && f.id == "?") {
 		s.drop(c)
 		return frame{}, true, &ProtocolError{Detail: fmt.Sprintf("reply for id %q while waiting for %q (%s)", f.id, id, during)}
+	}
+	if endID != "" {
+		c.owedEnd = endID
 	}
 	return f, true, nil
 }
@@ -327,12 +394,12 @@ type watchdog struct {
 	stop  func() bool // stops the context.AfterFunc
 }
 
-func (s *Session) arm(ctx context.Context, c *conn, timeout time.Duration) *watchdog {
+func (s *Session) arm(ctx context.Context, c *conn, deadline time.Duration) *watchdog {
 	w := &watchdog{s: s, c: c}
 	if !c.inline {
 		w.fired = make(chan struct{})
 	}
-	w.timer = time.AfterFunc(timeout+s.opts.Grace, func() { w.fire(whyTimeout) })
+	w.timer = time.AfterFunc(deadline, func() { w.fire(whyTimeout) })
 	w.stop = context.AfterFunc(ctx, func() { w.fire(whyContext) })
 	s.mu.Lock()
 	s.busy = w
@@ -400,9 +467,7 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.opts.StartupTimeout)
-	defer cancel()
-	mode, _, err := s.exchangeStartup(ctx, c, modeLine(nonce), "MODE")
+	mode, err := s.exchangeStartup(ctx, c, modeLine(nonce), "MODE", "", s.opts.ProcessStartTimeout)
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
@@ -410,7 +475,9 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 		_ = c.shutdown(0)
 		return nil, HostFacts{}, &ConstrainedLanguageError{Mode: mode.mode}
 	}
-	ready, _, err := s.exchangeStartup(ctx, c, bootstrapLine(s.opts.Bootstrap, nonce, s.opts.Prelude), "READY")
+	// A bootstrap that fails (a parse error in an older PowerShell, a
+	// throw) is known at once from its END line, not after the budget.
+	ready, err := s.exchangeStartup(ctx, c, bootstrapLine(s.opts.Bootstrap, nonce, s.opts.Prelude), "READY", bootstrapEndID, s.opts.BootstrapTimeout)
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
@@ -422,15 +489,17 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 	return c, facts, nil
 }
 
-func (s *Session) exchangeStartup(ctx context.Context, c *conn, line []byte, want string) (frame, bool, error) {
-	f, written, err := s.exchange(ctx, c, line, want, "startup", s.opts.StartupTimeout)
+// exchangeStartup runs one startup step within its own budget (no margin:
+// nothing inside PowerShell stops a startup step by itself).
+func (s *Session) exchangeStartup(ctx context.Context, c *conn, line []byte, want, endID string, budget time.Duration) (frame, error) {
+	f, _, err := s.exchange(ctx, c, line, want, "startup ("+want+")", budget, endID)
 	if err != nil {
 		c.kill()
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-			err = &TimeoutError{Script: "startup (" + want + ")", Timeout: s.opts.StartupTimeout, Killed: true}
-		}
+		s.mu.Lock()
+		s.last = c
+		s.mu.Unlock()
 	}
-	return f, written, err
+	return f, err
 }
 
 func newNonce() (string, error) {
@@ -445,6 +514,16 @@ func newNonce() (string, error) {
 // them; neither can contain a quote.
 func modeLine(nonce string) []byte {
 	return []byte("'" + nonce + ":MODE:' + $ExecutionContext.SessionState.LanguageMode\r\n")
+}
+
+// bootstrapEndID is the END id that follows the bootstrap line; request ids
+// start at 1.
+const bootstrapEndID = "0"
+
+// endLine follows every request: a string literal, which PowerShell echoes
+// even when the request line before it failed to parse or threw.
+func endLine(nonce, id string) []byte {
+	return []byte("'" + nonce + ":END:" + id + "'\r\n")
 }
 
 func bootstrapLine(script, nonce, prelude string) []byte {
@@ -477,7 +556,9 @@ func requestLine(id string, req Request, timeout time.Duration) ([]byte, error) 
 		return nil, fmt.Errorf("encode %s request: %w", req.Name, err)
 	}
 	const head, tail = "Invoke-WurRequest '", "'\r\n"
-	line := make([]byte, len(head)+base64.StdEncoding.EncodedLen(len(js))+len(tail))
+	n := len(head) + base64.StdEncoding.EncodedLen(len(js)) + len(tail)
+	// Room for the END line, appended per host (its nonce) without a copy.
+	line := make([]byte, n, n+len("'':END:\r\n")+32+maxIDLen)
 	copy(line, head)
 	base64.StdEncoding.Encode(line[len(head):], js)
 	copy(line[len(line)-len(tail):], tail)
@@ -486,10 +567,14 @@ func requestLine(id string, req Request, timeout time.Duration) ([]byte, error) 
 
 // conn is one running host process.
 type conn struct {
-	proc  backend.Waiter
-	stdin io.Writer
-	pipes []io.Reader
-	fr    *frameReader // stdout; read only by the exchange in flight
+	nonce string
+	// owedEnd is the id of the last answered request, whose END line the
+	// host still has to echo; the next exchange reads past it.
+	owedEnd string
+	proc    backend.Waiter
+	stdin   io.Writer
+	pipes   []io.Reader
+	fr      *frameReader // stdout; read only by the exchange in flight
 	// inline: stdin and stdout can be closed, so a write or read blocked on
 	// them ends when the host is killed, and exchange may do them on its
 	// own goroutine. Otherwise (a Starter with pipes that cannot be closed)
@@ -518,7 +603,8 @@ func dial(o Options, nonce string) (*conn, error) {
 	_, inClose := stdin.(io.Closer)
 	_, outClose := stdout.(io.Closer)
 	c := &conn{
-		proc: proc, stdin: stdin, pipes: []io.Reader{stdout, stderr},
+		nonce: nonce,
+		proc:  proc, stdin: stdin, pipes: []io.Reader{stdout, stderr},
 		inline:     inClose && outClose,
 		stderrDone: make(chan struct{}),
 		exited:     make(chan struct{}),
@@ -544,7 +630,7 @@ func (c *conn) roundTrip(line []byte, w *watchdog) (f frame, written bool, err e
 		if err := c.write(line); err != nil {
 			return frame{}, false, err
 		}
-		f, err := c.fr.next()
+		f, err := c.next()
 		return f, true, err
 	}
 	wrote := make(chan error, 1)
@@ -563,7 +649,7 @@ func (c *conn) roundTrip(line []byte, w *watchdog) (f frame, written bool, err e
 	}
 	got := make(chan reply, 1)
 	go func() {
-		f, err := c.fr.next()
+		f, err := c.next()
 		got <- reply{f, err}
 	}()
 	select {
@@ -572,6 +658,53 @@ func (c *conn) roundTrip(line []byte, w *watchdog) (f frame, written bool, err e
 	case <-w.fired:
 		return frame{}, true, ErrClosed
 	}
+}
+
+// next returns the next frame that is not the END line of the request
+// answered before.
+func (c *conn) next() (frame, error) {
+	for {
+		f, err := c.fr.next()
+		if err == nil && f.id == "END" && c.owedEnd != "" && f.end == c.owedEnd {
+			c.owedEnd = ""
+			continue
+		}
+		return f, err
+	}
+}
+
+// syncStderr returns the stderr tail once everything the host wrote to
+// stderr before it echoed the END line of id has been read: it asks the
+// host to write a marker to stderr and waits (bounded) for it.
+func (c *conn) syncStderr(id string) string {
+	marker := c.nonce + ":SYNC:" + id
+	if err := c.write([]byte("[Console]::Error.WriteLine('" + marker + "')\r\n")); err == nil {
+		c.stderr.waitFor([]byte(marker), 2*time.Second)
+	}
+	return cleanTail(c.stderr.Bytes(), c.nonce)
+}
+
+// stderrTail returns the stderr tail of a host that was killed, once its
+// stderr reached EOF (bounded: a grandchild may hold the pipe).
+func (c *conn) stderrTail() string {
+	t := time.NewTimer(500 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-c.stderrDone:
+	case <-t.C:
+	}
+	return cleanTail(c.stderr.Bytes(), c.nonce)
+}
+
+// cleanTail is the last 2 KiB of stderr without our own marker lines.
+func cleanTail(b []byte, nonce string) string {
+	var out []byte
+	for line := range bytes.Lines(b) {
+		if !bytes.Contains(line, []byte(nonce+":SYNC:")) {
+			out = append(out, line...)
+		}
+	}
+	return strings.TrimRight(tail(out, 2048), "\r\n")
 }
 
 func (c *conn) write(line []byte) error {
@@ -637,7 +770,7 @@ func (c *conn) died(during string, cause error) error {
 	if errors.Is(cause, io.EOF) && !errors.Is(cause, errCutShort) {
 		cause = nil
 	}
-	return &HostDiedError{During: during, ExitCode: exitCode(c.exitErr), StderrTail: tail(c.stderr.Bytes(), 2048), Cause: cause}
+	return &HostDiedError{During: during, ExitCode: exitCode(c.exitErr), StderrTail: cleanTail(c.stderr.Bytes(), c.nonce), Cause: cause}
 }
 
 func exitCode(err error) int {

@@ -76,6 +76,7 @@ func TestParametersArriveByteExact(t *testing.T) {
 		"french":        "Mise à jour échouée : « wuauserv » ne répond pas — réessayez",
 		"cjk and emoji": "更新失败 🙂",
 		"empty":         "",
+		"iso date":      "2024-01-02T03:04:05Z", // pwsh's ConvertFrom-Json would make a DateTime of it
 		"mixed":         "'\"\u2018\u2019\u201a\u201b$()`;\n\x00",
 	}
 	s := newFakeSession(t, fakehost.Faults{})
@@ -152,7 +153,7 @@ func TestExitAtStartIsHostDied(t *testing.T) {
 	s := newFakeSession(t, fakehost.Faults{ExitAtStart: &code, StderrAtStart: "stub powershell"})
 	_, err := s.Start(ctxWithin(t, 30*time.Second))
 	var hd *HostDiedError
-	if !errors.As(err, &hd) || hd.During != "startup" || !strings.Contains(hd.StderrTail, "stub powershell") {
+	if !errors.As(err, &hd) || hd.During != "startup (MODE)" || !strings.Contains(hd.StderrTail, "stub powershell") {
 		t.Fatalf("err = %v", err)
 	}
 }

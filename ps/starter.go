@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 
 	"github.com/bhendo/go-powershell/backend"
@@ -25,7 +26,8 @@ type Process interface {
 // on a pipe a grandchild still holds), and puts it in a kill group: a Job
 // Object on Windows, a process group elsewhere.
 type LocalStarter struct {
-	// Env is appended to the current environment.
+	// Env is appended to the current environment (which loses
+	// PSModulePath first: see hostEnv).
 	Env []string
 }
 
@@ -68,8 +70,18 @@ func (s *LocalStarter) StartProcess(cmd string, args ...string) (backend.Waiter,
 		closeAll(inR, inW, outR, outW)
 		return nil, nil, nil, nil, fmt.Errorf("stderr pipe: %w", err)
 	}
+	if err := noInherit(inW, outR, errR); err != nil {
+		closeAll(inR, inW, outR, outW, errR, errW)
+		return nil, nil, nil, nil, err
+	}
+	dir, err := hostDir()
+	if err != nil {
+		closeAll(inR, inW, outR, outW, errR, errW)
+		return nil, nil, nil, nil, fmt.Errorf("host working directory: %w", err)
+	}
 	c := exec.Command(cmd, args...)
-	c.Env = append(os.Environ(), s.Env...)
+	c.Dir = dir
+	c.Env = append(hostEnv(os.Environ()), s.Env...)
 	c.Stdin, c.Stdout, c.Stderr = inR, outW, errW
 	prepareGroup(c)
 	if err := c.Start(); err != nil {
@@ -91,6 +103,23 @@ func (s *LocalStarter) StartProcess(cmd string, args ...string) (backend.Waiter,
 	}
 	p := &localProcess{cmd: c, group: group}
 	return p, inW, outR, errR, nil
+}
+
+// hostEnv is env without PSModulePath. Started from pwsh 7 (a console, a
+// scheduled task wrapper), wurepair would otherwise hand Windows PowerShell
+// 5.1 pwsh's module folders, and 5.1 would autoload PowerShell 7 modules
+// of the same names as its own (Microsoft.PowerShell.Management...). With
+// the variable absent, each PowerShell builds its own default path.
+func hostEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.EqualFold(k, "PSModulePath") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 func closeAll(files ...*os.File) {

@@ -5,13 +5,28 @@
     wurepair dot-sources this once per session, passing the session nonce.
     It defines Invoke-WurRequest and prints one READY line with host facts.
 
-    Wire protocol (all ASCII, one line each):
+    Wire protocol (all ASCII, one line each; ps/doc.go is the reference):
       request : Invoke-WurRequest '<base64 UTF-8 JSON {id,name,script,params,timeoutMs,checkMode}>'
+      then    : '<nonce>:END:<id>'   (a string literal the host echoes even
+                when the request line failed to parse or threw outside
+                Invoke-WurRequest's try: Go then fails at once)
       reply   : <nonce>:<id>:<byte length>:<base64 UTF-8 JSON envelope>
       ready   : <nonce>:READY:<byte length>:<base64 UTF-8 JSON host facts>
 
     Parameters are bound with AddParameters: they are data and are never
     spliced into script text. Nothing here reads localized text.
+
+    Every request runs in a fresh runspace, opened after the previous reply
+    was written (so it costs no latency while Go reads the reply): one
+    request's location, global variables, modules, functions and StrictMode
+    are never seen by the next. ResetRunspaceState is not enough: it keeps
+    the location and StrictMode (measured on pwsh 7.6).
+
+    Native commands started by a script get an empty, closed stdin: the
+    host's stdin is the request pipe, and a native that inherited it would
+    eat the next request line. A PostCommandLookupAction in the script
+    runspace runs every application through a pipeline (input | & app), so
+    PowerShell redirects its stdin instead of letting it inherit the host's.
 #>
 [CmdletBinding()]
 param(
@@ -34,16 +49,88 @@ if (Test-Path -LiteralPath 'Variable:PSStyle') {
 # Windows PowerShell 5.1 serializes PSObject-wrapped arrays as {value, Count}.
 Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue
 
-$runspace = [RunspaceFactory]::CreateRunspace()
-$runspace.Open()
 $preludeText = ''
 if ($Prelude -ne '') {
     $preludeText = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Prelude))
 }
+# pwsh 7's ConvertFrom-Json turns ISO-looking strings into DateTime;
+# 7.5+ can be told not to. Windows PowerShell 5.1 (JavaScriptSerializer)
+# converts only "\/Date(n)\/", which Go's encoder never writes.
+$jsonArgs = @{}
+$dateStringsLost = $false
+if ((Get-Command -Name ConvertFrom-Json).Parameters.ContainsKey('DateKind')) {
+    $jsonArgs['DateKind'] = 'String'
+} elseif ($PSVersionTable.PSVersion.Major -ge 6) {
+    $dateStringsLost = $true
+}
 $global:WurSession = [pscustomobject]@{
-    Nonce    = $Nonce
-    Runspace = $runspace
-    Prelude  = $preludeText
+    Nonce           = $Nonce
+    Runspace        = $null
+    Prelude         = $preludeText
+    JsonArgs        = $jsonArgs
+    DateStringsLost = $dateStringsLost
+    # One template for every runspace: building it is half the cost of a
+    # fresh runspace (measured on pwsh 7.6).
+    SessionState    = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+}
+
+# Run in every script runspace before anything else: applications get their
+# stdin from a pipeline (empty unless the script piped into them), never the
+# host's stdin, which carries the requests.
+$global:WurNativeStdinGuard = @'
+$ExecutionContext.InvokeCommand.PostCommandLookupAction = {
+    param($CommandName, $EventArgs)
+    if (($EventArgs.Command -is [System.Management.Automation.ApplicationInfo]) -and ($null -eq $EventArgs.CommandScriptBlock)) {
+        $application = $EventArgs.Command
+        $EventArgs.CommandScriptBlock = { @($input) | & $application @args }.GetNewClosure()
+    }
+}
+'@
+
+function New-WurRunspace {
+    [CmdletBinding()]
+    param()
+    $runspace = [RunspaceFactory]::CreateRunspace($global:WurSession.SessionState)
+    $runspace.Open()
+    $guard = [PowerShell]::Create()
+    try {
+        $guard.Runspace = $runspace
+        [void]$guard.AddScript($global:WurNativeStdinGuard, $false).Invoke()
+    } finally {
+        $guard.Dispose()
+    }
+    $runspace
+}
+
+# The runspace the next request runs in, opened ahead of it.
+function Get-WurRunspace {
+    [CmdletBinding()]
+    param()
+    $runspace = $global:WurSession.Runspace
+    if (($null -eq $runspace) -or ($runspace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened)) {
+        $runspace = New-WurRunspace
+        $global:WurSession.Runspace = $runspace
+    }
+    $runspace
+}
+
+# Throws the used runspace away and opens the next one. Called after the
+# reply was written, so Go never waits for it.
+function Reset-WurRunspace {
+    [CmdletBinding()]
+    param()
+    $used = $global:WurSession.Runspace
+    $global:WurSession.Runspace = $null
+    try {
+        if ($null -ne $used) {
+            $used.Dispose()
+        }
+        $global:WurSession.Runspace = New-WurRunspace
+    } catch {
+        # The next request opens one itself (Get-WurRunspace) and reports
+        # what fails then; stderr keeps this one for the diagnostics.
+        [Console]::Error.WriteLine('wurepair: preparing the next runspace failed: ' + $_.Exception.Message)
+    }
 }
 
 function Write-WurFrame {
@@ -52,7 +139,21 @@ function Write-WurFrame {
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)]$Value
     )
-    $json = ConvertTo-Json -InputObject $Value -Depth 20 -Compress
+    try {
+        $json = ConvertTo-Json -InputObject $Value -Depth 20 -Compress
+    } catch {
+        if ($Id -eq 'READY') {
+            throw
+        }
+        # The script's result could not be serialized: say so in an error
+        # envelope rather than leave Go without a reply.
+        $fallback = New-WurEnvelope
+        $record = ConvertTo-WurErrorRecord -Record $_
+        $record.fqid = 'WurReplyNotSerializable,' + $record.fqid
+        $fallback.errors = @($record)
+        $fallback.hadErrors = $true
+        $json = ConvertTo-Json -InputObject $fallback -Depth 5 -Compress
+    }
     $bytes = [Text.Encoding]::UTF8.GetBytes($json)
     $line = $global:WurSession.Nonce + ':' + $Id + ':' + $bytes.Length + ':' + [Convert]::ToBase64String($bytes)
     [Console]::Out.WriteLine($line)
@@ -125,14 +226,24 @@ function Invoke-WurScript {
             $parameters[$property.Name] = $property.Value
         }
     }
+    if ($global:WurSession.DateStringsLost) {
+        foreach ($name in @($parameters.Keys)) {
+            foreach ($value in @($parameters[$name])) {
+                if ($value -is [datetime]) {
+                    throw ('parameter ' + $name + ' looks like a date and this PowerShell (' + $PSVersionTable.PSVersion + ', ConvertFrom-Json without -DateKind) turned it into a DateTime; use pwsh 7.5 or later, or Windows PowerShell')
+                }
+            }
+        }
+    }
+    $runspace = Get-WurRunspace
     $shell = [PowerShell]::Create()
     try {
-        $shell.Runspace = $global:WurSession.Runspace
+        $shell.Runspace = $runspace
         $shell.Runspace.SessionStateProxy.SetVariable('WhatIfPreference', [bool]$Request.checkMode)
         if ($global:WurSession.Prelude -ne '') {
             $prelude = [PowerShell]::Create()
             try {
-                $prelude.Runspace = $global:WurSession.Runspace
+                $prelude.Runspace = $runspace
                 [void]$prelude.AddScript($global:WurSession.Prelude, $false).Invoke()
             } finally {
                 $prelude.Dispose()
@@ -178,7 +289,8 @@ function Invoke-WurRequest {
     $id = '?'
     try {
         $json = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Encoded))
-        $request = ConvertFrom-Json -InputObject $json
+        $jsonArgs = $global:WurSession.JsonArgs
+        $request = ConvertFrom-Json -InputObject $json @jsonArgs
         if ([string]$request.id -match '^[0-9]{1,18}$') {
             $id = [string]$request.id
         }
@@ -188,7 +300,11 @@ function Invoke-WurRequest {
         $envelope.errors = @(ConvertTo-WurErrorRecord -Record $_)
     }
     $envelope.durationMs = [int64]$clock.ElapsedMilliseconds
-    Write-WurFrame -Id $id -Value $envelope
+    try {
+        Write-WurFrame -Id $id -Value $envelope
+    } finally {
+        Reset-WurRunspace
+    }
 }
 
 $edition = 'Desktop'
@@ -231,4 +347,5 @@ $facts = [ordered]@{
     uiCulture      = [Globalization.CultureInfo]::CurrentUICulture.Name
     pid            = $PID
 }
+[void](Get-WurRunspace)
 Write-WurFrame -Id 'READY' -Value $facts

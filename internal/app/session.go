@@ -78,6 +78,8 @@ func hostProblem(exe string, err error) error {
 	case errors.As(err, &hd):
 		return fmt.Errorf("PowerShell at %s is not usable: it exited (code %d) before completing the wurepair handshake; "+
 			"check that Windows PowerShell 5.1 works on this machine, or pass --powershell PATH: %w", exe, hd.ExitCode, err)
+	case errors.Is(err, ps.ErrNoReply):
+		return fmt.Errorf("PowerShell at %s could not run the wurepair bootstrap: %w", exe, err)
 	case errors.Is(err, ps.ErrTimeout):
 		return fmt.Errorf("PowerShell at %s did not complete the wurepair handshake in time: %w", exe, err)
 	}

@@ -39,6 +39,12 @@ var (
 	modeRe      = regexp.MustCompile(`^'([0-9a-f]{32}):MODE:' \+ \$ExecutionContext\.SessionState\.LanguageMode$`)
 	bootstrapRe = regexp.MustCompile(`^\. \(\[ScriptBlock\]::Create\(\[Text\.Encoding\]::UTF8\.GetString\(\[Convert\]::FromBase64String\('([A-Za-z0-9+/=]*)'\)\)\)\) '([0-9a-f]{32})'(?: '[A-Za-z0-9+/=]*')?$`)
 	requestRe   = regexp.MustCompile(`^Invoke-WurRequest '([A-Za-z0-9+/=]*)'$`)
+	// The line wurepair writes after each request: a string literal that
+	// PowerShell echoes whatever became of the request line before it.
+	endRe = regexp.MustCompile(`^'([0-9a-f]{32}:END:[0-9]{1,18})'$`)
+	// What wurepair writes after an END that came without a reply, to know
+	// when it has read all of stderr: a marker written there.
+	syncRe = regexp.MustCompile(`^\[Console\]::Error\.WriteLine\('([0-9a-f]{32}:SYNC:[0-9]{1,18})'\)$`)
 )
 
 // Host is one fake PowerShell process.
@@ -138,6 +144,13 @@ func (h *Host) line(line string) (code int, exit bool) {
 		return 0, false
 	case bootstrapRe.MatchString(line):
 		return h.bootstrap(bootstrapRe.FindStringSubmatch(line))
+	case endRe.MatchString(line):
+		// Echoed like any string expression, ready or not.
+		h.println(endRe.FindStringSubmatch(line)[1])
+		return 0, false
+	case syncRe.MatchString(line):
+		fmt.Fprint(h.errw, syncRe.FindStringSubmatch(line)[1]+h.eol)
+		return 0, false
 	case requestRe.MatchString(line):
 		if !h.ready {
 			h.psError("The term 'Invoke-WurRequest' is not recognized as the name of a cmdlet, function, script file, or operable program.", "CommandNotFoundException")
@@ -197,6 +210,15 @@ func (h *Host) println(s string) {
 // frame writes <nonce>:<id>:<n>:<base64>, exactly as Write-WurFrame does.
 func (h *Host) frame(id string, v any) {
 	js, err := marshalPS(v)
+	if err != nil && id != "READY" {
+		// Write-WurFrame's fallback: an error envelope says the result
+		// could not be serialized, rather than no reply at all.
+		env := newEnvelope()
+		env.HadErrors = true
+		env.Errors = []ErrorRecord{{Message: "ConvertTo-Json failed: " + err.Error(), FQID: "WurReplyNotSerializable,FakeHostJSON",
+			Category: "InvalidOperation", ExceptionType: "System.InvalidOperationException", HResult: -2146233079}}
+		js, err = marshalPS(env)
+	}
 	if err != nil {
 		h.psError("ConvertTo-Json failed: "+err.Error(), "FakeHostJSON")
 		return

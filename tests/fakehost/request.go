@@ -167,6 +167,7 @@ func (h *Host) request(b64 string) (int, bool) {
 func decodeRequest(b64 string) (*wireRequest, error) {
 	raw, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
+		//lint:ignore ST1005 PowerShell's own message, capital and all
 		return nil, fmt.Errorf("Exception calling \"FromBase64String\": %w", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

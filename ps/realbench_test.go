@@ -1,0 +1,134 @@
+package ps
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Benchmarks against the real engine (pwsh), side by side in one run:
+//
+//	go test -run '^$' -bench RealEngine -benchtime 5x ./ps
+//
+// coldstart: our session, process start to READY (MODE probe and the
+// bootstrap included), vs a bare `pwsh -NoProfile -Command exit`.
+// roundtrip: one no-op request through a warm session.
+// probes: the seven probe-like requests `diagnose` makes, through one
+// persistent session vs one `pwsh -Command` process per probe (what a pack
+// of scripts run one by one costs). The probes are portable stand-ins
+// (the real ones need Windows): the same count and kinds of work.
+func BenchmarkRealEngine(b *testing.B) {
+	pwsh := findPwsh(b)
+	ctx := context.Background()
+
+	b.Run("coldstart/impl=session", func(b *testing.B) {
+		for b.Loop() {
+			s, err := New(realOptions(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.Start(ctx); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			_ = s.Close()
+			b.StartTimer()
+		}
+	})
+	b.Run("coldstart/impl=bare-pwsh", func(b *testing.B) {
+		for b.Loop() {
+			if out, err := exec.Command(pwsh, "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", "exit").CombinedOutput(); err != nil {
+				b.Fatalf("%v: %s", err, out)
+			}
+		}
+	})
+	b.Run("roundtrip/noop", func(b *testing.B) {
+		s := newRealSession(b)
+		if _, err := s.Start(ctx); err != nil {
+			b.Fatal(err)
+		}
+		req := Request{Name: "Noop", Script: "$null", Timeout: time.Minute}
+		for b.Loop() {
+			if _, err := s.Invoke(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
+	dir := probeFixture(b)
+	b.Setenv("WUR_BENCH_DIR", dir)
+	b.Run("probes/impl=session", func(b *testing.B) {
+		s := newRealSession(b)
+		if _, err := s.Start(ctx); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			for _, p := range benchProbes {
+				res, err := s.Invoke(ctx, Request{Name: p.name, Script: p.script, Timeout: time.Minute})
+				if err != nil || !res.OK || len(res.Output) != 1 {
+					b.Fatalf("%s: %v %+v", p.name, err, res.Errors)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/float64(len(benchProbes)), "ms/probe")
+	})
+	b.Run("probes/impl=process-per-probe", func(b *testing.B) {
+		for b.Loop() {
+			for _, p := range benchProbes {
+				cmd := exec.Command(pwsh, "-NoLogo", "-NoProfile", "-NonInteractive", "-Command",
+					"& { "+p.script+" } | ConvertTo-Json -Compress -Depth 5")
+				out, err := cmd.Output()
+				var v map[string]any
+				if err == nil {
+					err = json.Unmarshal(out, &v)
+				}
+				if err != nil {
+					b.Fatalf("%s: %v: %s", p.name, err, out)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/float64(len(benchProbes)), "ms/probe")
+	})
+}
+
+// probeFixture is a small SoftwareDistribution-like tree and an update log.
+func probeFixture(b *testing.B) string {
+	dir := b.TempDir()
+	for i := range 60 {
+		sub := filepath.Join(dir, "SoftwareDistribution", "Download", fmt.Sprintf("%02d", i%6))
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%d.cab", i)), make([]byte, 4096), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var log strings.Builder
+	for i := range 2000 {
+		code := "0x00000000"
+		if i%97 == 0 {
+			code = "0x80070002"
+		}
+		fmt.Fprintf(&log, "2024-05-01 10:%02d:%02d Agent  * Result = %s\n", i/60%60, i%60, code)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "WindowsUpdate.log"), []byte(log.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+var benchProbes = []struct{ name, script string }{
+	{"Probe-ServiceState", `$p = Get-Process -Id $PID; [pscustomobject]@{ Name = $p.ProcessName; Id = $p.Id; Threads = $p.Threads.Count }`},
+	{"Probe-Wups2Registration", `$d = $env:WUR_BENCH_DIR; [pscustomobject]@{ Present = (Test-Path -LiteralPath (Join-Path $d 'wups2.dll')); Root = (Test-Path -LiteralPath $d) }`},
+	{"Probe-SoftwareDistribution", `$files = @(Get-ChildItem -LiteralPath (Join-Path $env:WUR_BENCH_DIR 'SoftwareDistribution') -Recurse -Force -File); [pscustomobject]@{ Files = $files.Count; Bytes = [int64]($files | Measure-Object -Property Length -Sum).Sum }`},
+	{"Probe-UpdateErrors", `$m = @(Select-String -LiteralPath (Join-Path $env:WUR_BENCH_DIR 'WindowsUpdate.log') -Pattern '0x8007[0-9A-F]{4}'); [pscustomobject]@{ Errors = $m.Count; Last = [string]($m | Select-Object -Last 1).Line }`},
+	{"Probe-PendingReboot", `$d = $env:WUR_BENCH_DIR; [pscustomobject]@{ A = (Test-Path -LiteralPath (Join-Path $d 'RebootPending')); B = (Test-Path -LiteralPath (Join-Path $d 'RebootRequired')); C = @(Get-Item -LiteralPath $d).Count }`},
+	{"Probe-ComponentHealth", `[pscustomobject]@{ OS = [Environment]::OSVersion.VersionString; Is64 = [Environment]::Is64BitProcess; Culture = (Get-Culture).Name }`},
+	{"Probe-DllPresence", `$f = @(Get-ChildItem -LiteralPath (Join-Path $env:WUR_BENCH_DIR 'SoftwareDistribution/Download/00') -Filter '*.cab'); [pscustomobject]@{ Count = $f.Count; Names = [string[]]@($f | ForEach-Object Name) }`},
+}

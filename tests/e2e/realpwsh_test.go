@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// realPwsh finds pwsh like ps's real-engine tests do: PATH, then the .NET
+// global tool folder. Missing: a loud skip, or a failure when
+// WUREPAIR_REQUIRE_PWSH=1 (CI).
+func realPwsh(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("pwsh"); err == nil {
+		if abs, err := filepath.Abs(p); err == nil {
+			return abs
+		}
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		p := filepath.Join(home, ".dotnet", "tools", "pwsh")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	const msg = "REAL POWERSHELL NOT TESTED: pwsh not on PATH nor in ~/.dotnet/tools; install it with `dotnet tool install --global PowerShell --version 7.6.9`"
+	if os.Getenv("WUREPAIR_REQUIRE_PWSH") == "1" {
+		t.Fatal(msg + " (WUREPAIR_REQUIRE_PWSH=1)")
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// The real binary's selftest against real PowerShell, both ways of naming
+// it: --pwsh (PATH) and --powershell with its path.
+func TestSelftestAgainstRealPwsh(t *testing.T) {
+	pwsh := realPwsh(t)
+	for name, args := range map[string][]string{
+		"--pwsh":       {"selftest", "--pwsh"},
+		"--powershell": {"selftest", "--powershell", pwsh},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, built.wurepair, args...)
+			cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(pwsh)+string(os.PathListSeparator)+os.Getenv("PATH"))
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			out := stdout.String()
+			if err != nil || !strings.Contains(out, "round trip: 10/10 strings byte-exact") || !strings.Contains(out, "selftest: ok") ||
+				!strings.Contains(out, "PowerShell "+"7.") || !strings.Contains(out, "Core, FullLanguage") {
+				t.Fatalf("selftest %v: %v\n--- stdout ---\n%s--- stderr ---\n%s", args, err, out, stderr.String())
+			}
+			if !strings.Contains(out, "PowerShell: "+pwsh) {
+				t.Fatalf("selftest did not name the absolute path of the host it ran:\n%s", out)
+			}
+		})
+	}
+}
