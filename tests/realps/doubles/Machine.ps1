@@ -1,0 +1,50 @@
+<#
+    The machine the doubles simulate, shared by every double: the test
+    sets $global:WurDoubleRoot (the folder standing for C:\) and
+    $global:WurDoubleState (a JSON file: {host: HostProfile, machine:
+    MachineState}, the same machine tests/fakehost simulates, see
+    tests/fakehost/state.go). Doubles read it on each call and write it
+    back after a change, so the state outlives the runspace reset between
+    requests. Real files and folders are real (under the root), never here.
+#>
+Set-StrictMode -Version Latest
+
+function Get-WurTestKnownFolder {
+    # The scripts' Get-WurKnownFolder calls this off Windows only: the
+    # Windows folder and ProgramData of the test machine.
+    param([System.Environment+SpecialFolder]$Folder)
+    switch ($Folder) {
+        'Windows' { return (Join-Path -Path $global:WurDoubleRoot -ChildPath 'Windows') }
+        'CommonApplicationData' { return (Join-Path -Path $global:WurDoubleRoot -ChildPath 'ProgramData') }
+    }
+    throw [System.ArgumentException]::new("no test known folder $Folder")
+}
+
+function Get-WurDoubleMachine {
+    # -DateKind String: pwsh's ConvertFrom-Json would turn ISO strings
+    # into DateTime; the machine's times stay strings.
+    $text = [System.IO.File]::ReadAllText($global:WurDoubleState)
+    ConvertFrom-Json -InputObject $text -DateKind String
+}
+
+function Save-WurDoubleMachine {
+    param([Parameter(Mandatory = $true)]$State)
+    [System.IO.File]::WriteAllText($global:WurDoubleState, (ConvertTo-Json -InputObject $State -Depth 20))
+}
+
+function ConvertTo-WurDoublePath {
+    # C:\A\B (the machine's spelling) -> the real path under the root.
+    param([string]$WindowsPath)
+    if ($WindowsPath -notmatch '^[Cc]:\\') { return $WindowsPath }
+    $rest = $WindowsPath.Substring(3).Replace('\', '/')
+    [System.IO.Path]::Combine($global:WurDoubleRoot, $rest)
+}
+
+function ConvertFrom-WurDoublePath {
+    # A real path under the root -> C:\... (case as given).
+    param([string]$Path)
+    $root = $global:WurDoubleRoot.TrimEnd('/')
+    if ($Path -eq $root) { return 'C:\' }
+    if (-not $Path.StartsWith($root + '/')) { return $Path }
+    'C:\' + $Path.Substring($root.Length + 1).Replace('/', '\')
+}
