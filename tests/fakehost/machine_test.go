@@ -222,7 +222,7 @@ func TestWhatIfChangesNothing(t *testing.T) {
 		}},
 		{"Set-WurServiceStartType", "healthy", p("Name", "wuauserv", "StartType", "Disabled"), func(t *testing.T, env *envelope) {
 			r := result[scripts.SetStartTypeResult](t, env)
-			if !r.WhatIf || r.StartType != "Disabled" || r.PreviousStartType != "Manual" {
+			if !r.WhatIf || r.StartType != "Manual" || r.PreviousStartType != "Manual" { // read back: unchanged
 				t.Fatalf("%+v", r)
 			}
 		}},

@@ -62,13 +62,21 @@ func (s *MachineState) dependents(name string) []string {
 // stopOrder returns the dependents of name that are not Stopped, each
 // after every running service that depends on it.
 func (s *MachineState) stopOrder(name string) []string {
+	return s.dependentsInStopOrder(name, false)
+}
+
+// dependentsInStopOrder returns the dependents of name (only those not
+// Stopped unless all), each after every one of them that depends on it:
+// the order ServiceController.DependentServices (EnumDependentServices)
+// gives, which the scripts stop them in. Ties sort case-insensitively.
+func (s *MachineState) dependentsInStopOrder(name string, all bool) []string {
 	left := map[string]bool{}
 	for _, d := range s.dependents(name) {
-		if s.Services[d].Status != statusStopped {
+		if all || s.Services[d].Status != statusStopped {
 			left[d] = true
 		}
 	}
-	var order []string
+	order := []string{}
 	for len(left) > 0 {
 		var ready []string
 		for d := range left {

@@ -20,8 +20,10 @@ func getServiceState(c *Call) {
 		}
 		out.Services = append(out.Services, scripts.ServiceInfo{
 			Name: key, Exists: true, Status: svc.Status, StartType: svc.StartType,
-			DelayedAutoStart: svc.DelayedAutoStart, ProcessId: svc.ProcessID,
-			DependentServices:  s.dependents(key),
+			DelayedAutoStart: svc.delayedEffective(), ProcessId: svc.ProcessID,
+			// In stop order, as EnumDependentServices gives them (real pwsh
+			// showed the script passes ServiceController's order through).
+			DependentServices:  s.dependentsInStopOrder(key, true),
 			ServicesDependedOn: append([]string{}, svc.DependsOn...),
 		})
 	}
@@ -133,18 +135,31 @@ func setServiceStartType(c *Call) {
 		c.serviceNotFound(c.Str("Name"))
 		return
 	}
-	delayed := svc.DelayedAutoStart
+	// The DelayedAutostart value is written only for Automatic (and kept
+	// as it is otherwise); what the script reports is the effective
+	// "Automatic (Delayed Start)", read back after the change.
+	flag := svc.DelayedAutoStart
 	if st == startAutomatic {
-		delayed = c.Bool("DelayedAutoStart")
+		flag = c.Bool("DelayedAutoStart")
 	}
-	res := scripts.SetStartTypeResult{Name: key, PreviousStartType: svc.StartType, PreviousDelayedAutoStart: svc.DelayedAutoStart,
-		StartType: st, DelayedAutoStart: delayed, WhatIf: c.CheckMode}
-	if !c.CheckMode {
+	res := scripts.SetStartTypeResult{Name: key, PreviousStartType: svc.StartType, PreviousDelayedAutoStart: svc.delayedEffective(),
+		WhatIf: c.CheckMode}
+	changes := svc.StartType != st || svc.DelayedAutoStart != flag
+	// Nothing to change: nothing is written, so even a host that is not
+	// elevated succeeds (restoring a protected service never changed).
+	if changes && !c.CheckMode {
 		if !c.isAdmin() {
 			c.serviceAccessDenied("Set", key, svc)
 			return
 		}
-		svc.StartType, svc.DelayedAutoStart = st, delayed
+		svc.StartType, svc.DelayedAutoStart = st, flag
 	}
+	res.StartType, res.DelayedAutoStart = svc.StartType, svc.delayedEffective()
 	c.Out(res)
+}
+
+// delayedEffective is "Automatic (Delayed Start)": the DelayedAutostart
+// flag only counts for an Automatic service.
+func (svc *Service) delayedEffective() bool {
+	return svc.StartType == startAutomatic && svc.DelayedAutoStart
 }

@@ -16,7 +16,8 @@ func TestGetServiceState(t *testing.T) {
 		{Name: "NoSuchSvc", DependentServices: []string{}, ServicesDependedOn: []string{}},
 		{Name: "CryptSvc", Exists: true, Status: "Running", StartType: "Automatic", ProcessId: 1948, DependentServices: []string{"AppIDSvc"}, ServicesDependedOn: []string{"RpcSs"}},
 		{Name: "RpcSs", Exists: true, Status: "Running", StartType: "Automatic", ProcessId: 1020,
-			DependentServices:  []string{"AppIDSvc", "BITS", "CryptSvc", "DoSvc", "msiserver", "UsoSvc", "wuauserv"},
+			// Stop order (AppIDSvc depends on CryptSvc): what ServiceController gives.
+			DependentServices:  []string{"AppIDSvc", "BITS", "DoSvc", "msiserver", "UsoSvc", "wuauserv", "CryptSvc"},
 			ServicesDependedOn: []string{"DcomLaunch", "RpcEptMapper"}},
 		{Name: "AppIDSvc", Exists: true, Status: "Stopped", StartType: "Manual", DependentServices: []string{}, ServicesDependedOn: []string{"CryptSvc", "RpcSs"}},
 	}
@@ -209,7 +210,7 @@ func TestSetServiceStartType(t *testing.T) {
 		{"manual to automatic delayed", p("Name", "wuauserv", "StartType", "Automatic", "DelayedAutoStart", true),
 			scripts.SetStartTypeResult{Name: "wuauserv", PreviousStartType: "Manual", StartType: "Automatic", DelayedAutoStart: true}},
 		{"case-insensitive values", p("Name", "DOSVC", "StartType", "manual"),
-			scripts.SetStartTypeResult{Name: "DoSvc", PreviousStartType: "Automatic", PreviousDelayedAutoStart: true, StartType: "Manual", DelayedAutoStart: true}},
+			scripts.SetStartTypeResult{Name: "DoSvc", PreviousStartType: "Automatic", PreviousDelayedAutoStart: true, StartType: "Manual"}}, // the flag only counts for Automatic
 		{"automatic not delayed", p("Name", "DoSvc", "StartType", "Automatic"),
 			scripts.SetStartTypeResult{Name: "DoSvc", PreviousStartType: "Automatic", PreviousDelayedAutoStart: true, StartType: "Automatic"}},
 		{"disabled", p("Name", "BITS", "StartType", "Disabled"),
@@ -223,7 +224,7 @@ func TestSetServiceStartType(t *testing.T) {
 				t.Fatalf("got  %+v\nwant %+v", got, tc.want)
 			}
 			_, s := th.state().LookupService(tc.want.Name)
-			if s.StartType != tc.want.StartType || s.DelayedAutoStart != tc.want.DelayedAutoStart || s.Status != statusRunning {
+			if s.StartType != tc.want.StartType || s.delayedEffective() != tc.want.DelayedAutoStart || s.Status != statusRunning {
 				t.Fatalf("afterwards %+v", s)
 			}
 		})

@@ -93,6 +93,8 @@ func prelude(t testing.TB, m *machine) string {
 	for _, f := range files {
 		fmt.Fprintf(&b, ". %s\n", psQuote(f))
 	}
+	// What happened after the last request (a trigger restart) happens now.
+	b.WriteString("Invoke-WurDoubleTriggers\n")
 	return b.String()
 }
 

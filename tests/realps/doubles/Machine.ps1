@@ -48,3 +48,4 @@ function ConvertFrom-WurDoublePath {
     if (-not $Path.StartsWith($root + '/')) { return $Path }
     'C:\' + $Path.Substring($root.Length + 1).Replace('/', '\')
 }
+
