@@ -20,15 +20,24 @@ function Get-WurTestKnownFolder {
     throw [System.ArgumentException]::new("no test known folder $Folder")
 }
 
+# Read once per request (the prelude runs again before the next one, and
+# resets these); doubles change the object they got and save it.
+$global:WurDoubleCache = $null
+$global:WurDoubleDependents = @{}
+
 function Get-WurDoubleMachine {
     # -DateKind String: pwsh's ConvertFrom-Json would turn ISO strings
     # into DateTime; the machine's times stay strings.
-    $text = [System.IO.File]::ReadAllText($global:WurDoubleState)
-    ConvertFrom-Json -InputObject $text -DateKind String
+    if ($null -eq $global:WurDoubleCache) {
+        $text = [System.IO.File]::ReadAllText($global:WurDoubleState)
+        $global:WurDoubleCache = ConvertFrom-Json -InputObject $text -DateKind String
+    }
+    $global:WurDoubleCache
 }
 
 function Save-WurDoubleMachine {
     param([Parameter(Mandatory = $true)]$State)
+    $global:WurDoubleCache = $State
     [System.IO.File]::WriteAllText($global:WurDoubleState, (ConvertTo-Json -InputObject $State -Depth 20))
 }
 

@@ -54,6 +54,7 @@ function Get-WurDoubleDependents {
     # not, each before the services it depends on (the order to stop
     # them), ties in case-insensitive name order.
     param($State, [string]$Name)
+    if ($global:WurDoubleDependents.ContainsKey($Name)) { return $global:WurDoubleDependents[$Name] }
     $left = New-Object System.Collections.Generic.List[string]
     foreach ($n in @(Get-WurDoubleDependentSet -State $State -Name $Name)) { $left.Add($n) }
     $order = New-Object System.Collections.Generic.List[string]
@@ -66,7 +67,8 @@ function Get-WurDoubleDependents {
         $ready.Sort([StringComparer]::OrdinalIgnoreCase)
         foreach ($r in $ready) { [void]$left.Remove($r); $order.Add($r) }
     }
-    [string[]]$order.ToArray()
+    $global:WurDoubleDependents[$Name] = [string[]]$order.ToArray()
+    $global:WurDoubleDependents[$Name]
 }
 
 function Get-WurDoubleDependsOn {
