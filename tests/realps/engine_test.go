@@ -88,6 +88,9 @@ func prelude(t testing.TB, m *machine) string {
 		t.Fatalf("no doubles in %s: %v", doublesDir(t), err)
 	}
 	var b strings.Builder
+	// A double that fails to load must fail the request, not vanish (the
+	// bootstrap runs the prelude without looking at its error stream).
+	b.WriteString("$ErrorActionPreference = 'Stop'\n")
 	fmt.Fprintf(&b, "$global:WurDoubleRoot = %s\n", psQuote(m.root))
 	fmt.Fprintf(&b, "$global:WurDoubleState = %s\n", psQuote(m.state))
 	for _, f := range files {
@@ -95,6 +98,7 @@ func prelude(t testing.TB, m *machine) string {
 	}
 	// What happened after the last request (a trigger restart) happens now.
 	b.WriteString("Invoke-WurDoubleTriggers\n")
+	b.WriteString("Update-WurDoubleDotNet\n")
 	return b.String()
 }
 
@@ -156,7 +160,8 @@ func (e *engines) compare(name string, o outcome, typ any) any {
 	}
 	if !o.real.OK {
 		r, f := o.real.Errors, o.fake.Errors
-		if len(r) == 0 || len(f) == 0 || r[0].FQID != f[0].FQID || r[0].Category != f[0].Category {
+		if len(r) == 0 || len(f) == 0 || r[0].FQID != f[0].FQID || r[0].Category != f[0].Category ||
+			r[0].HResult != f[0].HResult || r[0].ExceptionType != f[0].ExceptionType {
 			e.t.Errorf("%s failed differently:\nreal %s\nfake %s", name, records(r), records(f))
 		}
 		return nil
