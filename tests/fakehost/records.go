@@ -76,13 +76,14 @@ func (c *Call) ioRecord(cmdlet, target string, hr HResult) ErrorRecord {
 	return r
 }
 
-// serviceNotFound throws what Get-Service -ErrorAction Stop throws.
+// serviceNotFound throws what the service scripts throw for a name that
+// is not a service: their own record around an ArgumentException (real
+// pwsh showed it; the fake had Get-Service's InvalidOperationException).
 func (c *Call) serviceNotFound(name string) {
 	c.throw(ErrorRecord{
-		Message: c.tr(fmt.Sprintf("Cannot find any service with service name '%s'.", name),
-			fmt.Sprintf("Impossible de trouver un service assorti du nom « %s ».", name)),
-		FQID: "WurServiceNotFound", Category: "ObjectNotFound", Target: name,
-		HResult: hrSystemException.Int64(), ExceptionType: "System.InvalidOperationException"})
+		Message: c.tr(fmt.Sprintf("No service is named %s.", name), fmt.Sprintf("Aucun service n'est nommé « %s ».", name)),
+		FQID:    "WurServiceNotFound", Category: "ObjectNotFound", Target: name,
+		HResult: hrInvalidArg.Int64(), ExceptionType: "System.ArgumentException"})
 }
 
 // serviceAccessDenied throws what Stop-Service/Set-Service throw when not

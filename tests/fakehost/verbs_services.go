@@ -80,13 +80,12 @@ func stopService(c *Call) {
 	c.Out(res)
 }
 
-// waitedInVain is WaitForStatus timing out: the time passes, Stop-Service
-// has warned (localized text) that it is waiting.
-func (c *Call) waitedInVain(name string, timeout time.Duration) {
+// waitedInVain is WaitForStatus timing out: the time passes, silently
+// (the script waits with ServiceController.WaitForStatus, which writes no
+// warning; real pwsh showed the fake's Stop-Service-style "Waiting for
+// service" warning was never there).
+func (c *Call) waitedInVain(_ string, timeout time.Duration) {
 	c.Elapsed += timeout
-	shown := fmt.Sprintf("%s (%s)", c.state().Services[name].displayName(name), name)
-	c.Warn(c.tr(fmt.Sprintf("Waiting for service '%s' to stop...", shown),
-		fmt.Sprintf("En attente de l'arrêt du service « %s »...", shown)))
 }
 
 // Start-WurService: a start that fails is data (Started=false), not an error.

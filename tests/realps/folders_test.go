@@ -10,17 +10,6 @@ import (
 	"github.com/wurepair/wurepair/scripts"
 )
 
-func TestSoftwareDistributionProbe(t *testing.T) {
-	for _, scen := range []string{"healthy", "junction"} {
-		t.Run(scen, func(t *testing.T) {
-			m := newMachine(t, scenarioPath(t, scen))
-			e := newEngines(t, m)
-			o := e.both("Get-WurSoftwareDistribution", nil, false)
-			e.compare("Get-WurSoftwareDistribution", o, scripts.SoftwareDistributionResult{})
-		})
-	}
-}
-
 // step is one request in a sequence run on both engines against the same
 // machine. fqid "" means the request must succeed.
 type step struct {
@@ -78,7 +67,7 @@ func exists(t *testing.T, p string) bool {
 
 func TestFolderScripts(t *testing.T) {
 	m := newMachine(t, scenarioPath(t, "healthy"), stopAll)
-	e := newEngines(t, m)
+	e := newEngines(t, m, "Machine.ps1")
 	bk := scripts.BackupFolderResult{}
 	rs := scripts.RestoreFolderResult{}
 	rm := scripts.RemoveBackupResult{}
@@ -91,6 +80,7 @@ func TestFolderScripts(t *testing.T) {
 		return out
 	}
 	runSteps(t, e, []step{
+		{name: "probe", script: "Get-WurSoftwareDistribution", typ: sdr},
 		{name: "whatif changes nothing", script: "Backup-WurFolder", params: p("Path", ds, "BackupPath", ds+".wurepair-"+runA), checkMode: true, typ: bk,
 			check: func(t *testing.T, m *machine, _ any) {
 				if exists(t, m.local(ds+".wurepair-"+runA)) {
@@ -155,7 +145,7 @@ func TestFolderLinks(t *testing.T) {
 		sc.Machine.Files[fakeBk] = &fakehost.FileEntry{Kind: "junction", Target: config}
 		sc.Machine.Files[evilLink] = &fakehost.FileEntry{Kind: "junction", Target: config}
 	})
-	e := newEngines(t, m)
+	e := newEngines(t, m, "Machine.ps1")
 	bk := scripts.BackupFolderResult{}
 	rm := scripts.RemoveBackupResult{}
 	p := func(kv ...string) map[string]any {

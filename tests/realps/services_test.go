@@ -63,8 +63,9 @@ func TestServiceScripts(t *testing.T) {
 	}
 	for scen, steps := range cases {
 		t.Run(scen, func(t *testing.T) {
+			t.Parallel()
 			m := newMachine(t, scenarioPath(t, scen))
-			runSteps(t, newEngines(t, m), steps)
+			runSteps(t, newEngines(t, m, "Machine.ps1", "Registry.ps1", "Services.ps1"), steps)
 		})
 	}
 }

@@ -53,6 +53,7 @@ func TestWindowsScripts(t *testing.T) {
 	}
 	for scen, steps := range cases {
 		t.Run(scen, func(t *testing.T) {
+			t.Parallel()
 			m := newMachine(t, scenarioPath(t, scen))
 			runSteps(t, newEngines(t, m), steps)
 		})
