@@ -52,7 +52,7 @@ function Get-WurKnownFolder {
     # The Windows and ProgramData folders as the OS knows them
     # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
     # environment variables that whoever starts the process can set.
-    param([System.Environment+SpecialFolder]$Folder)
+    param([string]$Folder)  # a System.Environment+SpecialFolder name
     if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
         return [Environment]::GetFolderPath($Folder)
     }

@@ -52,7 +52,7 @@ func TestStopService(t *testing.T) {
 		mutate   []func(*Scenario)
 		params   map[string]any
 		want     scripts.StopServiceResult
-		after    string // the service's status afterwards
+		after    string        // the service's status afterwards
 		elapsed  time.Duration // simulated wait (WaitForStatus timing out)
 		waits    bool
 	}{

@@ -41,7 +41,7 @@ BeforeAll {
 
     # The seam the scripts use off Windows (see Get-WurKnownFolder).
     function Get-WurTestKnownFolder {
-        param([System.Environment+SpecialFolder]$Folder)
+        param([string]$Folder)  # a System.Environment+SpecialFolder name
         switch ($Folder) {
             'Windows' { return $win }
             'CommonApplicationData' { return (Join-Path -Path $root -ChildPath 'ProgramData') }

@@ -31,8 +31,16 @@ BeforeAll {
     # Get-Service and Get-CimInstance do not exist off Windows, and Pester
     # mocks only commands that exist: stand-ins with the parameters the
     # scripts use, always mocked below.
-    function Get-Service { [CmdletBinding()] param([string[]]$Name) throw 'not mocked' }
-    function Get-CimInstance { [CmdletBinding()] param([string]$ClassName, [string[]]$Property, [uint32]$OperationTimeoutSec) throw 'not mocked' }
+    function Get-Service {
+        [CmdletBinding()]
+        param([string[]]$Name)
+        throw 'not mocked'
+    }
+    function Get-CimInstance {
+        [CmdletBinding()]
+        param([string]$ClassName, [string[]]$Property, [uint32]$OperationTimeoutSec)
+        throw 'not mocked'
+    }
 
     function New-TestController {
         # A ServiceController double. -StopError: the Win32 error Stop()
@@ -46,7 +54,7 @@ BeforeAll {
             StopError         = $StopError
             StopCalls         = 0
         }
-        $o | Add-Member -MemberType ScriptMethod -Name Refresh -Value { }
+        $o | Add-Member -MemberType ScriptMethod -Name Refresh -Value { $null = $this }
         $o | Add-Member -MemberType ScriptMethod -Name Stop -Value {
             $this.StopCalls++
             if ($this.StopError -ne 0) {
@@ -64,7 +72,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-Variable -Name WurTestDep, WurTestWu, WurTestMedic -Scope Global -ErrorAction SilentlyContinue
+    Remove-Variable -Name 'WurTestDep', 'WurTestWu', 'WurTestMedic' -Scope Global -ErrorAction SilentlyContinue
 }
 
 Describe 'Stop-WurService with a mocked SCM' {

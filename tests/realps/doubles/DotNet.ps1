@@ -164,7 +164,7 @@ foreach ($pair in @(
         @('System.Diagnostics.Eventing.Reader.EventLogReader', [WurDouble.EventLogReader]))) {
     [void]$wurAddType.Invoke($wurGlobal, [object[]]@($pair[0], $pair[1]))
 }
-Remove-Variable -Name wurFlags, wurInternal, wurGlobal, wurAddType, pair
+Remove-Variable -Name 'wurFlags', 'wurInternal', 'wurGlobal', 'wurAddType', 'pair'
 
 function Update-WurDoubleDotNet {
     # Loads the machine into the .NET doubles (before each request).

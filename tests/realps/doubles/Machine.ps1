@@ -12,7 +12,7 @@ Set-StrictMode -Version Latest
 function Get-WurTestKnownFolder {
     # The scripts' Get-WurKnownFolder calls this off Windows only: the
     # Windows folder and ProgramData of the test machine.
-    param([System.Environment+SpecialFolder]$Folder)
+    param([string]$Folder)  # a System.Environment+SpecialFolder name
     switch ($Folder) {
         'Windows' { return (Join-Path -Path $global:WurDoubleRoot -ChildPath 'Windows') }
         'CommonApplicationData' { return (Join-Path -Path $global:WurDoubleRoot -ChildPath 'ProgramData') }

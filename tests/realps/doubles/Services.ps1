@@ -87,8 +87,8 @@ function Get-WurDoubleServiceField {
 function New-WurDoubleScmError {
     # What ServiceController throws: InvalidOperationException wrapping the
     # SCM's Win32Exception.
-    param([string]$Message, [int]$Win32)
-    $inner = New-Object System.ComponentModel.Win32Exception -ArgumentList $Win32
+    param([string]$Message, [int]$Code)
+    $inner = New-Object System.ComponentModel.Win32Exception -ArgumentList $Code
     New-Object System.InvalidOperationException -ArgumentList $Message, $inner
 }
 
@@ -179,7 +179,7 @@ function New-WurDoubleServiceController {
         [object[]]@(Get-WurDoubleDependsOn -State $s -Name $this.ServiceName | ForEach-Object {
                 $n = Get-WurDoubleServiceName -State $s -Name $_
                 if ($null -eq $n) {
-                    throw (New-WurDoubleScmError -Message ("Cannot open {0} service on computer '.'." -f $_) -Win32 1060)
+                    throw (New-WurDoubleScmError -Code 1060 -Message ("Cannot open {0} service on computer '.'." -f $_))
                 }
                 New-WurDoubleServiceController -Name $n
             })
@@ -196,17 +196,17 @@ function New-WurDoubleServiceController {
                 $code = Stop-WurDoubleService -State $s -Name $d
                 if ($code -ne 0) {
                     Save-WurDoubleMachine -State $s
-                    throw (New-WurDoubleScmError -Message ("Cannot stop {0} service on computer '.'." -f $d) -Win32 $code)
+                    throw (New-WurDoubleScmError -Code $code -Message ("Cannot stop {0} service on computer '.'." -f $d))
                 }
             }
         }
         $code = Stop-WurDoubleService -State $s -Name $this.ServiceName
         Save-WurDoubleMachine -State $s
         if ($code -eq 5) {
-            throw (New-WurDoubleScmError -Message ("Cannot open {0} service on computer '.'." -f $this.ServiceName) -Win32 5)
+            throw (New-WurDoubleScmError -Code 5 -Message ("Cannot open {0} service on computer '.'." -f $this.ServiceName))
         }
         if ($code -ne 0) {
-            throw (New-WurDoubleScmError -Message ("Cannot stop {0} service on computer '.'." -f $this.ServiceName) -Win32 $code)
+            throw (New-WurDoubleScmError -Code $code -Message ("Cannot stop {0} service on computer '.'." -f $this.ServiceName))
         }
     }
     $o | Add-Member -MemberType ScriptMethod -Name Start -Value {
@@ -214,10 +214,10 @@ function New-WurDoubleServiceController {
         $code = Start-WurDoubleService -State $s -Name $this.ServiceName
         Save-WurDoubleMachine -State $s
         if ($code -eq 5) {
-            throw (New-WurDoubleScmError -Message ("Cannot open {0} service on computer '.'." -f $this.ServiceName) -Win32 5)
+            throw (New-WurDoubleScmError -Code 5 -Message ("Cannot open {0} service on computer '.'." -f $this.ServiceName))
         }
         if ($code -ne 0) {
-            throw (New-WurDoubleScmError -Message ("Cannot start service {0} on computer '.'." -f $this.ServiceName) -Win32 $code)
+            throw (New-WurDoubleScmError -Code $code -Message ("Cannot start service {0} on computer '.'." -f $this.ServiceName))
         }
     }
     $o | Add-Member -MemberType ScriptMethod -Name WaitForStatus -Value {
@@ -252,7 +252,7 @@ function Set-Service {
     $state = Get-WurDoubleMachine
     $name = [string]$InputObject.ServiceName
     if (-not $state.host.isAdmin) {
-        $inner = New-WurDoubleScmError -Message ("Cannot open {0} service on computer '.'." -f $name) -Win32 5
+        $inner = New-WurDoubleScmError -Message ("Cannot open {0} service on computer '.'." -f $name) -Code 5
         $ex = New-Object System.InvalidOperationException -ArgumentList ("Service '{0} ({1})' cannot be configured due to the following error: {2}" -f $InputObject.DisplayName, $name, $inner.Message), $inner
         $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'CouldNotSetService,Microsoft.PowerShell.Commands.SetServiceCommand', ([System.Management.Automation.ErrorCategory]::PermissionDenied), $name))
     }
