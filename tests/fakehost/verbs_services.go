@@ -59,7 +59,11 @@ func stopService(c *Call) {
 		return
 	}
 	if !c.isAdmin() {
-		c.serviceAccessDenied("Stop", key, svc)
+		// ServiceController.Stop() throws (Win32 error 5); the script
+		// catches it and reports the service as it is: data, not an error
+		// (real pwsh showed it; the fake threw Stop-Service's error).
+		res.Status = svc.Status
+		c.Out(res)
 		return
 	}
 	for _, d := range running {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/wurepair/wurepair/scripts"
+	"github.com/wurepair/wurepair/tests/fakehost"
 )
 
 var allServices = []string{"wuauserv", "BITS", "CryptSvc", "UsoSvc", "DoSvc", "RpcSs", "TrustedInstaller", "WaaSMedicSvc", "msiserver", "AppIDSvc", "nosuchsvc", "WUAUSERV"}
@@ -61,10 +62,23 @@ func TestServiceScripts(t *testing.T) {
 			probe,
 		},
 	}
+	// A host that is not elevated: every SCM change is access denied (5).
+	cases["not-elevated"] = []step{
+		{name: "stop denied", script: "Stop-WurService", params: map[string]any{"Name": "UsoSvc", "TimeoutSec": 2}, typ: stop},
+		{name: "start denied", script: "Start-WurService", params: map[string]any{"Name": "msiserver", "TimeoutSec": 2}, typ: start},
+		{name: "set denied", script: "Set-WurServiceStartType", params: map[string]any{"Name": "BITS", "StartType": "Disabled"}, fqid: "CouldNotSetService,Microsoft.PowerShell.Commands.SetServiceCommand", typ: set},
+		{name: "set unchanged writes nothing", script: "Set-WurServiceStartType", params: map[string]any{"Name": "BITS", "StartType": "Manual"}, typ: set},
+		probe,
+	}
 	for scen, steps := range cases {
 		t.Run(scen, func(t *testing.T) {
 			t.Parallel()
-			m := newMachine(t, scenarioPath(t, scen))
+			file, mutate := scen, []func(*fakehost.Scenario){}
+			if scen == "not-elevated" {
+				file = "healthy"
+				mutate = append(mutate, func(sc *fakehost.Scenario) { sc.Host.IsAdmin = false })
+			}
+			m := newMachine(t, scenarioPath(t, file), mutate...)
 			runSteps(t, newEngines(t, m, "Machine.ps1", "Registry.ps1", "Services.ps1"), steps)
 		})
 	}

@@ -59,7 +59,7 @@ function Get-ItemProperty {
     if ($name -is [bool]) { throw "double: registry key $one is not simulated" }
     if ($null -eq $name) {
         $ex = New-Object System.Management.Automation.ItemNotFoundException -ArgumentList ("Cannot find path '{0}' because it does not exist." -f $one)
-        $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'PathNotFound,Microsoft.PowerShell.Commands.GetItemPropertyCommand', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $one))
+        throw (New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'PathNotFound,Microsoft.PowerShell.Commands.GetItemPropertyCommand', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $one)
     }
     $svc = (Get-WurDoubleMachine).machine.services.$name
     $o = [ordered]@{ Start = [int]$global:WurStartValues[[string]$svc.startType] }
@@ -87,7 +87,7 @@ function Set-ItemProperty {
     $state = Get-WurDoubleMachine
     if (-not $state.host.isAdmin) {
         $ex = New-Object System.Security.SecurityException -ArgumentList 'Requested registry access is not allowed.'
-        $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'System.Security.SecurityException,Microsoft.PowerShell.Commands.SetItemPropertyCommand', ([System.Management.Automation.ErrorCategory]::PermissionDenied), $one))
+        throw (New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'System.Security.SecurityException,Microsoft.PowerShell.Commands.SetItemPropertyCommand', ([System.Management.Automation.ErrorCategory]::PermissionDenied), $one)
     }
     $state.machine.services.$svcName | Add-Member -NotePropertyName delayedAutoStart -NotePropertyValue ([int]$Value -eq 1) -Force
     Save-WurDoubleMachine -State $state

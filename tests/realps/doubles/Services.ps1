@@ -21,6 +21,19 @@
 #>
 Set-StrictMode -Version Latest
 
+# Set-Service's own exception type: the service cmdlets are not compiled
+# into pwsh off Windows, so the type does not exist there; same name and
+# base (SystemException, HRESULT 0x80131501) as in Windows PowerShell.
+if ($null -eq ('Microsoft.PowerShell.Commands.ServiceCommandException' -as [type])) {
+    Add-Type -TypeDefinition @'
+namespace Microsoft.PowerShell.Commands {
+    public class ServiceCommandException : System.SystemException {
+        public ServiceCommandException(string message, System.Exception inner) : base(message, inner) { }
+    }
+}
+'@
+}
+
 function Get-WurDoubleServiceName {
     # The canonical name of a service, case-insensitively, or $null.
     param($State, [string]$Name)
@@ -253,8 +266,10 @@ function Set-Service {
     $name = [string]$InputObject.ServiceName
     if (-not $state.host.isAdmin) {
         $inner = New-WurDoubleScmError -Message ("Cannot open {0} service on computer '.'." -f $name) -Code 5
-        $ex = New-Object System.InvalidOperationException -ArgumentList ("Service '{0} ({1})' cannot be configured due to the following error: {2}" -f $InputObject.DisplayName, $name, $inner.Message), $inner
-        $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'CouldNotSetService,Microsoft.PowerShell.Commands.SetServiceCommand', ([System.Management.Automation.ErrorCategory]::PermissionDenied), $name))
+        $ex = New-Object Microsoft.PowerShell.Commands.ServiceCommandException -ArgumentList ("Service '{0} ({1})' cannot be configured due to the following error: {2}" -f $InputObject.DisplayName, $name, $inner.Message), $inner
+        # throw, not ThrowTerminatingError: from a function the latter
+        # appends ",Set-Service" to the id; the cmdlet's id is kept whole.
+        throw (New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'CouldNotSetService,Microsoft.PowerShell.Commands.SetServiceCommand', ([System.Management.Automation.ErrorCategory]::PermissionDenied), $name)
     }
     $state.machine.services.$name.startType = $StartupType
     Save-WurDoubleMachine -State $state

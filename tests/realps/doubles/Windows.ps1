@@ -165,7 +165,7 @@ function Start-Process {
     if ($leaf -ne 'regsvr32.exe') { return (Microsoft.PowerShell.Management\Start-Process @PSBoundParameters) }
     if (-not [System.IO.File]::Exists($FilePath)) {
         $ex = New-Object System.InvalidOperationException -ArgumentList 'This command cannot be run due to the error: The system cannot find the file specified.'
-        $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'InvalidOperationException,Microsoft.PowerShell.Commands.StartProcessCommand', ([System.Management.Automation.ErrorCategory]::InvalidOperation), $FilePath))
+        throw (New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'InvalidOperationException,Microsoft.PowerShell.Commands.StartProcessCommand', ([System.Management.Automation.ErrorCategory]::InvalidOperation), $FilePath)
     }
     # regsvr32 /s "<dll>": the DLL's behaviour from the machine.
     $dllArg = @($ArgumentList | Where-Object { $_ -ne '/s' }) | Select-Object -First 1
