@@ -23,7 +23,7 @@ func getServiceState(c *Call) {
 			DelayedAutoStart: svc.delayedEffective(), ProcessId: svc.ProcessID,
 			// In stop order, as EnumDependentServices gives them (real pwsh
 			// showed the script passes ServiceController's order through).
-			DependentServices:  s.dependentsInStopOrder(key, true),
+			DependentServices:  s.dependentsInStopOrder(key),
 			ServicesDependedOn: append([]string{}, svc.DependsOn...),
 		})
 	}

@@ -245,3 +245,17 @@ func TestSetServiceStartType(t *testing.T) {
 		})
 	}
 }
+
+// The script stops the running dependents in ServiceController's order of
+// all dependents (CryptSvc after wuauserv: AppIDSvc depends on it), and
+// stops at the first that does not stop (learned from real pwsh).
+func TestStopDependentsInServiceControllerOrder(t *testing.T) {
+	th := hostFor(t, "healthy", func(sc *Scenario) { sc.Machine.Services["wuauserv"].StopBehavior = behaviorHang })
+	r := result[scripts.StopServiceResult](t, th.call("Stop-WurService", p("Name", "RpcSs", "TimeoutSec", 5, "StopDependents", true), false))
+	if want := []string{"BITS", "DoSvc", "UsoSvc"}; r.Stopped || !reflect.DeepEqual(r.StoppedDependents, want) {
+		t.Fatalf("got %+v, want StoppedDependents %v", r, want)
+	}
+	if _, c := th.state().LookupService("CryptSvc"); c.Status != statusRunning {
+		t.Fatalf("CryptSvc %+v", c)
+	}
+}

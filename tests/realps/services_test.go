@@ -51,6 +51,7 @@ func TestServiceScripts(t *testing.T) {
 			{name: "stop UsoSvc", script: "Stop-WurService", params: map[string]any{"Name": "UsoSvc", "TimeoutSec": 2}, typ: stop},
 			{name: "stop the hung one", script: "Stop-WurService", params: map[string]any{"Name": "wuauserv", "TimeoutSec": 2}, typ: stop},
 			{name: "start while stop pending", script: "Start-WurService", params: map[string]any{"Name": "wuauserv", "TimeoutSec": 2}, typ: start},
+			{name: "stop dependents, one of them hung", script: "Stop-WurService", params: map[string]any{"Name": "RpcSs", "TimeoutSec": 2, "StopDependents": true}, typ: stop},
 			probe,
 		},
 		"trigger-restart": {
