@@ -67,7 +67,7 @@ func exists(t *testing.T, p string) bool {
 
 func TestFolderScripts(t *testing.T) {
 	m := newMachine(t, scenarioPath(t, "healthy"), stopAll)
-	e := newEngines(t, m, "Machine.ps1")
+	e := newEngines(t, m, "Machine.ps1", "Registry.ps1", "Services.ps1")
 	bk := scripts.BackupFolderResult{}
 	rs := scripts.RestoreFolderResult{}
 	rm := scripts.RemoveBackupResult{}
@@ -110,14 +110,24 @@ func TestFolderScripts(t *testing.T) {
 		{name: "backup with a bad name", script: "Backup-WurFolder", params: p("Path", dl, "BackupPath", dl+`.old`), fqid: "WurPathRefused", typ: bk},
 		{name: "inside a backup", script: "Backup-WurFolder", params: p("Path", ds+".wurepair-"+runA+`\Logs`, "BackupPath", ds+".wurepair-"+runA+`\Logs.wurepair-`+runB), fqid: "WurPathRefused", typ: bk},
 		{name: "missing backup", script: "Restore-WurFolder", params: p("Path", dl, "BackupPath", dl+".wurepair-nothere", "SetAsidePath", dl+".wurepair-aside"), fqid: "WurBackupMissing", typ: rs},
-		{name: "restore DataStore over its empty folder", script: "Restore-WurFolder", params: p("Path", ds, "BackupPath", ds+".wurepair-"+runA, "SetAsidePath", ds+".wurepair-"+runA+"-aside"), typ: rs,
+		// wuauserv writes a new, empty DataStore.edb when it starts (the
+		// double on the real disk, the fake in its machine).
+		{name: "start wuauserv", script: "Start-WurService", params: map[string]any{"Name": "wuauserv", "TimeoutSec": 5}, typ: scripts.StartServiceResult{}},
+		{name: "stop wuauserv", script: "Stop-WurService", params: map[string]any{"Name": "wuauserv", "TimeoutSec": 5}, typ: scripts.StopServiceResult{}},
+		{name: "restore DataStore over new content", script: "Restore-WurFolder", params: p("Path", ds, "BackupPath", ds+".wurepair-"+runA, "SetAsidePath", ds+".wurepair-"+runA+"-aside"), typ: rs,
 			check: func(t *testing.T, m *machine, res any) {
 				r := res.(*scripts.RestoreFolderResult)
-				if !r.Restored || r.SetAsidePath != "" || !exists(t, m.local(ds+`\DataStore.edb`)) {
+				if !r.Restored || r.SetAsidePath == "" || !exists(t, m.local(ds+`\DataStore.edb`)) || !exists(t, m.local(ds+".wurepair-"+runA+`-aside\DataStore.edb`)) {
 					t.Errorf("restore: %+v", r)
 				}
 			}},
 		{name: "restore whatif", script: "Restore-WurFolder", params: p("Path", dl, "BackupPath", dl+".wurepair-"+runA, "SetAsidePath", dl+".wurepair-"+runA+"-aside"), checkMode: true, typ: rs},
+		{name: "restore Download over its empty folder", script: "Restore-WurFolder", params: p("Path", dl, "BackupPath", dl+".wurepair-"+runA, "SetAsidePath", dl+".wurepair-"+runA+"-aside"), typ: rs,
+			check: func(t *testing.T, m *machine, res any) {
+				if r := res.(*scripts.RestoreFolderResult); !r.Restored || r.SetAsidePath != "" {
+					t.Errorf("restore: %+v", r)
+				}
+			}},
 		{name: "remove whatif", script: "Remove-WurBackup", params: p("Path", catroot2+".wurepair-"+runB), checkMode: true, typ: rm},
 		{name: "remove catroot2 backup", script: "Remove-WurBackup", params: p("Path", catroot2+".wurepair-"+runB), typ: rm,
 			check: func(t *testing.T, m *machine, _ any) {
