@@ -37,9 +37,11 @@ if [ ! -f "$pester_psd1" ]; then
 	if command -v dotnet >/dev/null 2>&1; then
 		proj="$(mktemp -d)"
 		trap 'rm -rf "$proj"' EXIT
+		# The installed SDK's own framework: nothing else to download.
+		tfm="net$(dotnet --version | cut -d. -f1).0"
 		cat >"$proj/restore.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><TargetFramework>netstandard2.0</TargetFramework></PropertyGroup>
+  <PropertyGroup><TargetFramework>$tfm</TargetFramework></PropertyGroup>
   <ItemGroup><PackageReference Include="Pester" Version="$pester_version" /></ItemGroup>
 </Project>
 XML
