@@ -20,6 +20,19 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
+function Get-WurKnownFolder {
+    # The Windows and ProgramData folders as the OS knows them
+    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
+    # environment variables that whoever starts the process can set.
+    param([string]$Folder)  # a System.Environment+SpecialFolder name
+    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
+        return [Environment]::GetFolderPath($Folder)
+    }
+    # Off Windows there is no Windows folder: only the test engine (pwsh on
+    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
+    Get-WurTestKnownFolder -Folder $Folder
+}
+
 foreach ($n in $Names) {
     # A pattern on the caller's own parameter (not on any output text).
     if ([string]::IsNullOrEmpty($n) -or $n -notmatch '^[A-Za-z0-9_][A-Za-z0-9_.-]*\.dll$' -or $n.Contains('..')) {
@@ -29,13 +42,14 @@ foreach ($n in $Names) {
 }
 
 $is64 = [Environment]::Is64BitOperatingSystem
-$system32 = Join-Path -Path $env:SystemRoot -ChildPath 'System32'
-$sysWow64 = Join-Path -Path $env:SystemRoot -ChildPath 'SysWOW64'
+$windows = Get-WurKnownFolder -Folder Windows
+$system32 = Join-Path -Path $windows -ChildPath 'System32'
+$sysWow64 = Join-Path -Path $windows -ChildPath 'SysWOW64'
 # A 32-bit process on 64-bit Windows is redirected from System32 to SysWOW64;
 # Sysnative reaches the real System32.
 $probe32 = $system32
 if ($is64 -and -not [Environment]::Is64BitProcess) {
-    $probe32 = Join-Path -Path $env:SystemRoot -ChildPath 'Sysnative'
+    $probe32 = Join-Path -Path $windows -ChildPath 'Sysnative'
 }
 
 function New-WurDllFile {

@@ -30,6 +30,20 @@ $ErrorActionPreference = 'Stop'
 
 $reparse = [System.IO.FileAttributes]::ReparsePoint
 
+function Get-WurKnownFolder {
+    # The Windows and ProgramData folders as the OS knows them
+    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
+    # environment variables that whoever starts the process can set.
+    param([string]$Folder)  # a System.Environment+SpecialFolder name
+    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
+        return [Environment]::GetFolderPath($Folder)
+    }
+    # Off Windows there is no Windows folder: only the test engine (pwsh on
+    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
+    Get-WurTestKnownFolder -Folder $Folder
+}
+
+
 function Get-WurAttributes {
     # The entry's own attributes ($null when nothing is there).
     # GetFileAttributesEx does not traverse a reparse point, so a junction
@@ -74,17 +88,20 @@ function Measure-WurTree {
             }
         }
     }
+    # Directory listing order is the file system's: sort, so the same tree
+    # always gives the same list.
+    $points.Sort([StringComparer]::OrdinalIgnoreCase)
     [pscustomobject]@{ Files = $files; Bytes = $bytes; ReparsePoints = [string[]]$points.ToArray() }
 }
 
-$systemRoot = $env:SystemRoot
+$systemRoot = Get-WurKnownFolder -Folder Windows
 $sd = Join-Path -Path $systemRoot -ChildPath 'SoftwareDistribution'
 $targets = @(
     @{ Name = 'SoftwareDistribution'; Path = $sd }
     @{ Name = 'DataStore'; Path = (Join-Path -Path $sd -ChildPath 'DataStore') }
     @{ Name = 'Download'; Path = (Join-Path -Path $sd -ChildPath 'Download') }
     @{ Name = 'catroot2'; Path = (Join-Path -Path $systemRoot -ChildPath 'System32\catroot2') }
-    @{ Name = 'Downloader'; Path = (Join-Path -Path $env:ProgramData -ChildPath 'Microsoft\Network\Downloader') }
+    @{ Name = 'Downloader'; Path = (Join-Path -Path (Get-WurKnownFolder -Folder CommonApplicationData) -ChildPath 'Microsoft\Network\Downloader') }
 )
 
 $folders = New-Object System.Collections.Generic.List[object]

@@ -22,14 +22,28 @@ param()
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
+function Get-WurKnownFolder {
+    # The Windows and ProgramData folders as the OS knows them
+    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
+    # environment variables that whoever starts the process can set.
+    param([string]$Folder)  # a System.Environment+SpecialFolder name
+    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
+        return [Environment]::GetFolderPath($Folder)
+    }
+    # Off Windows there is no Windows folder: only the test engine (pwsh on
+    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
+    Get-WurTestKnownFolder -Folder $Folder
+}
+
 $is64 = [Environment]::Is64BitOperatingSystem
+$windows = Get-WurKnownFolder -Folder Windows
 
 # A 32-bit process on 64-bit Windows sees SysWOW64 when it asks for System32;
 # Sysnative is the alias that reaches the real one.
-$system32 = Join-Path -Path $env:SystemRoot -ChildPath 'System32'
+$system32 = Join-Path -Path $windows -ChildPath 'System32'
 $probe32 = $system32
 if ($is64 -and -not [Environment]::Is64BitProcess) {
-    $probe32 = Join-Path -Path $env:SystemRoot -ChildPath 'Sysnative'
+    $probe32 = Join-Path -Path $windows -ChildPath 'Sysnative'
 }
 
 function Get-WurFileVersion {
@@ -109,7 +123,7 @@ function Find-WurInprocServer {
 $files = New-Object System.Collections.Generic.List[object]
 $files.Add((New-WurDllFile -Name 'wups2.dll' -Path (Join-Path $system32 'wups2.dll') -ProbePath (Join-Path $probe32 'wups2.dll') -View '64'))
 if ($is64) {
-    $sysWow64 = Join-Path -Path $env:SystemRoot -ChildPath 'SysWOW64'
+    $sysWow64 = Join-Path -Path $windows -ChildPath 'SysWOW64'
     $files.Add((New-WurDllFile -Name 'wups2.dll' -Path (Join-Path $sysWow64 'wups2.dll') -ProbePath (Join-Path $sysWow64 'wups2.dll') -View '32'))
 }
 

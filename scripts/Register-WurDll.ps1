@@ -28,13 +28,34 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
+function Get-WurKnownFolder {
+    # The Windows and ProgramData folders as the OS knows them
+    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
+    # environment variables that whoever starts the process can set.
+    param([string]$Folder)  # a System.Environment+SpecialFolder name
+    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
+        return [Environment]::GetFolderPath($Folder)
+    }
+    # Off Windows there is no Windows folder: only the test engine (pwsh on
+    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
+    Get-WurTestKnownFolder -Folder $Folder
+}
+
 $whatIf = [bool]$WhatIfPreference
+# The directory separator: '\' on Windows ('/' only under the Linux test engine).
+$sep = [System.IO.Path]::DirectorySeparatorChar
 
 function Resolve-WurPath {
     # Full, normalised local path, or $null (UNC, device, relative and
     # stream paths are refused, and so is any double quote: see below).
+    # (Off Windows, where only the test engine runs, an absolute path is /...)
     param([string]$Candidate)
-    if ([string]::IsNullOrWhiteSpace($Candidate) -or $Candidate -notmatch '^[A-Za-z]:\\' -or $Candidate.IndexOf([char]34) -ge 0) { return $null }
+    if ([string]::IsNullOrWhiteSpace($Candidate) -or $Candidate.IndexOf([char]34) -ge 0) { return $null }
+    if ($sep -eq '\') {
+        if ($Candidate -notmatch '^[A-Za-z]:\\') { return $null }
+    } elseif (-not $Candidate.StartsWith('/')) {
+        return $null
+    }
     try {
         return [System.IO.Path]::GetFullPath($Candidate)
     } catch {
@@ -42,7 +63,7 @@ function Resolve-WurPath {
     }
 }
 
-$systemRoot = [System.IO.Path]::GetFullPath($env:SystemRoot).TrimEnd('\')
+$systemRoot = [System.IO.Path]::GetFullPath((Get-WurKnownFolder -Folder Windows)).TrimEnd($sep)
 $system32 = Join-Path -Path $systemRoot -ChildPath 'System32'
 $sysWow64 = Join-Path -Path $systemRoot -ChildPath 'SysWOW64'
 $native32 = $system32

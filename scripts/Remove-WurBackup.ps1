@@ -30,6 +30,9 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
+# The directory separator: '\' on Windows ('/' only under the Linux test engine).
+$sep = [System.IO.Path]::DirectorySeparatorChar
+
 $whatIf = [bool]$WhatIfPreference
 $reparse = [System.IO.FileAttributes]::ReparsePoint
 $directory = [System.IO.FileAttributes]::Directory
@@ -45,17 +48,36 @@ function New-WurError {
     New-Object System.Management.Automation.ErrorRecord -ArgumentList $Exception, $Id, $category, $Target
 }
 
+function Get-WurKnownFolder {
+    # The Windows and ProgramData folders as the OS knows them
+    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
+    # environment variables that whoever starts the process can set.
+    param([string]$Folder)  # a System.Environment+SpecialFolder name
+    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
+        return [Environment]::GetFolderPath($Folder)
+    }
+    # Off Windows there is no Windows folder: only the test engine (pwsh on
+    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
+    Get-WurTestKnownFolder -Folder $Folder
+}
+
 function Resolve-WurPath {
     # Full, normalised local path without a trailing separator, or $null.
     # UNC, device (\\?\), drive-relative and stream paths are refused.
+    # (Off Windows, where only the test engine runs, an absolute path is /...)
     param([string]$Candidate)
-    if ([string]::IsNullOrWhiteSpace($Candidate) -or $Candidate -notmatch '^[A-Za-z]:\\') { return $null }
+    if ([string]::IsNullOrWhiteSpace($Candidate)) { return $null }
+    if ($sep -eq '\') {
+        if ($Candidate -notmatch '^[A-Za-z]:\\') { return $null }
+    } elseif (-not $Candidate.StartsWith('/')) {
+        return $null
+    }
     try {
         $full = [System.IO.Path]::GetFullPath($Candidate)
     } catch {
         return $null
     }
-    $full.TrimEnd('\')
+    $full.TrimEnd($sep)
 }
 
 function Test-WurSame {
@@ -119,7 +141,7 @@ function Remove-WurTree {
     }
 }
 
-$systemRoot = Resolve-WurPath -Candidate $env:SystemRoot
+$systemRoot = Resolve-WurPath -Candidate (Get-WurKnownFolder -Folder Windows)
 $sd = Join-Path -Path $systemRoot -ChildPath 'SoftwareDistribution'
 # Each folder wurepair backs up, by name, and the parent its backups live in.
 $parents = @{
@@ -127,7 +149,7 @@ $parents = @{
     'DataStore'            = $sd
     'Download'             = $sd
     'catroot2'             = (Join-Path -Path $systemRoot -ChildPath 'System32')
-    'Downloader'           = (Join-Path -Path (Resolve-WurPath -Candidate $env:ProgramData) -ChildPath 'Microsoft\Network')
+    'Downloader'           = (Join-Path -Path (Resolve-WurPath -Candidate (Get-WurKnownFolder -Folder CommonApplicationData)) -ChildPath 'Microsoft\Network')
 }
 
 $full = Resolve-WurPath -Candidate $Path

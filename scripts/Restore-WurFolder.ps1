@@ -36,6 +36,9 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
+# The directory separator: '\' on Windows ('/' only under the Linux test engine).
+$sep = [System.IO.Path]::DirectorySeparatorChar
+
 $whatIf = [bool]$WhatIfPreference
 $reparse = [System.IO.FileAttributes]::ReparsePoint
 $directory = [System.IO.FileAttributes]::Directory
@@ -49,17 +52,36 @@ function New-WurError {
     New-Object System.Management.Automation.ErrorRecord -ArgumentList $Exception, $Id, $Category, $Target
 }
 
+function Get-WurKnownFolder {
+    # The Windows and ProgramData folders as the OS knows them
+    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
+    # environment variables that whoever starts the process can set.
+    param([string]$Folder)  # a System.Environment+SpecialFolder name
+    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
+        return [Environment]::GetFolderPath($Folder)
+    }
+    # Off Windows there is no Windows folder: only the test engine (pwsh on
+    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
+    Get-WurTestKnownFolder -Folder $Folder
+}
+
 function Resolve-WurPath {
     # Full, normalised local path without a trailing separator, or $null.
     # UNC, device (\\?\), drive-relative and stream paths are refused.
+    # (Off Windows, where only the test engine runs, an absolute path is /...)
     param([string]$Candidate)
-    if ([string]::IsNullOrWhiteSpace($Candidate) -or $Candidate -notmatch '^[A-Za-z]:\\') { return $null }
+    if ([string]::IsNullOrWhiteSpace($Candidate)) { return $null }
+    if ($sep -eq '\') {
+        if ($Candidate -notmatch '^[A-Za-z]:\\') { return $null }
+    } elseif (-not $Candidate.StartsWith('/')) {
+        return $null
+    }
     try {
         $full = [System.IO.Path]::GetFullPath($Candidate)
     } catch {
         return $null
     }
-    $full.TrimEnd('\')
+    $full.TrimEnd($sep)
 }
 
 function Test-WurSame {
@@ -69,7 +91,7 @@ function Test-WurSame {
 
 function Test-WurUnder {
     param([string]$Child, [string]$Root)
-    $Child.StartsWith($Root + '\', [StringComparison]::OrdinalIgnoreCase)
+    $Child.StartsWith($Root + $sep, [StringComparison]::OrdinalIgnoreCase)
 }
 
 function Get-WurAttributes {
@@ -109,14 +131,14 @@ function Test-WurReparseChain {
     }
 }
 
-$systemRoot = (Resolve-WurPath -Candidate $env:SystemRoot)
+$systemRoot = (Resolve-WurPath -Candidate (Get-WurKnownFolder -Folder Windows))
 $sd = Join-Path -Path $systemRoot -ChildPath 'SoftwareDistribution'
 $roots = @(
     $sd
     (Join-Path -Path $sd -ChildPath 'DataStore')
     (Join-Path -Path $sd -ChildPath 'Download')
     (Join-Path -Path $systemRoot -ChildPath 'System32\catroot2')
-    (Join-Path -Path (Resolve-WurPath -Candidate $env:ProgramData) -ChildPath 'Microsoft\Network\Downloader')
+    (Join-Path -Path (Resolve-WurPath -Candidate (Get-WurKnownFolder -Folder CommonApplicationData)) -ChildPath 'Microsoft\Network\Downloader')
 )
 
 # ---- checks (nothing has changed yet) ----
@@ -127,7 +149,7 @@ if ($null -eq $full) {
 $isRoot = @($roots | Where-Object { Test-WurSame $_ $full }).Count -gt 0
 $insideSd = Test-WurUnder -Child $full -Root $sd
 if ($insideSd) {
-    foreach ($segment in $full.Substring($sd.Length + 1).Split('\')) {
+    foreach ($segment in $full.Substring($sd.Length + 1).Split($sep)) {
         if ($segment.IndexOf('.wurepair-', [StringComparison]::OrdinalIgnoreCase) -ge 0) { $insideSd = $false }
     }
 }

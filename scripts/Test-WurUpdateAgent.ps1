@@ -11,19 +11,32 @@
     KB943144 symptom), as a signed 32-bit value widened to int64 like every
     HResult wurepair reports; SessionCreated and SearcherCreated say how far
     it got. AgentVersion is the binary file version of
-    %SystemRoot%\System32\wuaueng.dll ("" when absent).
+    System32\wuaueng.dll in the Windows folder ("" when absent).
 
-    The object is created with Type.GetTypeFromProgID + Activator, which is
-    what New-Object -ComObject does, but keeps a failure out of the error
-    stream (the probe has not failed when the agent is broken: it found out).
+    The object is created with New-Object -ComObject inside try/catch, so a
+    failure stays out of the error stream (the probe has not failed when the
+    agent is broken: it found out). An unknown or unregistered ProgID
+    throws a COMException carrying 0x80040154 (REGDB_E_CLASSNOTREG). Using
+    the cmdlet rather than [Type]::GetTypeFromProgID also lets the test
+    engine (pwsh on Linux) put a double in front of it.
 #>
 [CmdletBinding()]
 param()
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-# REGDB_E_CLASSNOTREG, what New-Object -ComObject reports for an unknown ProgID.
-$classNotRegistered = [int64]-2147221164
+function Get-WurKnownFolder {
+    # The Windows and ProgramData folders as the OS knows them
+    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
+    # environment variables that whoever starts the process can set.
+    param([string]$Folder)  # a System.Environment+SpecialFolder name
+    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
+        return [Environment]::GetFolderPath($Folder)
+    }
+    # Off Windows there is no Windows folder: only the test engine (pwsh on
+    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
+    Get-WurTestKnownFolder -Folder $Folder
+}
 
 function Get-WurHResult {
     # The HRESULT of the innermost exception: PowerShell wraps the COMException
@@ -38,24 +51,23 @@ $sessionCreated = $false
 $searcherCreated = $false
 $hresult = [int64]0
 
-$type = [Type]::GetTypeFromProgID('Microsoft.Update.Session')
-if ($null -eq $type) {
-    $hresult = $classNotRegistered
-} else {
-    try {
-        $session = [Activator]::CreateInstance($type)
-        $sessionCreated = $true
-        $searcher = $session.CreateUpdateSearcher()
-        $searcherCreated = ($null -ne $searcher)
-    } catch {
-        $hresult = Get-WurHResult -Exception $_.Exception
-    }
+# New-Object -ComObject is Type.GetTypeFromProgID + Activator.CreateInstance;
+# an unknown ProgID throws a COMException carrying REGDB_E_CLASSNOTREG.
+try {
+    $session = New-Object -ComObject 'Microsoft.Update.Session'
+    $sessionCreated = $true
+    $searcher = $session.CreateUpdateSearcher()
+    $searcherCreated = ($null -ne $searcher)
+} catch {
+    $hresult = Get-WurHResult -Exception $_.Exception
 }
 
-$system32 = Join-Path -Path $env:SystemRoot -ChildPath 'System32'
+$windows = Get-WurKnownFolder -Folder Windows
+$system32 = Join-Path -Path $windows -ChildPath 'System32'
 if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
     # From a 32-bit process System32 is redirected; Sysnative is the real one.
-    $system32 = Join-Path -Path $env:SystemRoot -ChildPath 'Sysnative'
+    $windows = Get-WurKnownFolder -Folder Windows
+$system32 = Join-Path -Path $windows -ChildPath 'Sysnative'
 }
 $engine = Join-Path -Path $system32 -ChildPath 'wuaueng.dll'
 $version = ''

@@ -76,13 +76,14 @@ func (c *Call) ioRecord(cmdlet, target string, hr HResult) ErrorRecord {
 	return r
 }
 
-// serviceNotFound throws what Get-Service -ErrorAction Stop throws.
+// serviceNotFound throws what the service scripts throw for a name that
+// is not a service: their own record around an ArgumentException (real
+// pwsh showed it; the fake had Get-Service's InvalidOperationException).
 func (c *Call) serviceNotFound(name string) {
 	c.throw(ErrorRecord{
-		Message: c.tr(fmt.Sprintf("Cannot find any service with service name '%s'.", name),
-			fmt.Sprintf("Impossible de trouver un service assorti du nom « %s ».", name)),
-		FQID: "WurServiceNotFound", Category: "ObjectNotFound", Target: name,
-		HResult: hrSystemException.Int64(), ExceptionType: "System.InvalidOperationException"})
+		Message: c.tr(fmt.Sprintf("No service is named %s.", name), fmt.Sprintf("Aucun service n'est nommé « %s ».", name)),
+		FQID:    "WurServiceNotFound", Category: "ObjectNotFound", Target: name,
+		HResult: hrInvalidArg.Int64(), ExceptionType: "System.ArgumentException"})
 }
 
 // serviceAccessDenied throws what Stop-Service/Set-Service throw when not
@@ -99,11 +100,15 @@ func (c *Call) serviceAccessDenied(verb, name string, svc *Service) {
 		HResult: hrSystemException.Int64(), ExceptionType: "Microsoft.PowerShell.Commands.ServiceCommandException"})
 }
 
-// comFailure throws what a failing COM call on the update agent throws.
+// comFailure throws what Get-WurUpdateHistory throws when a COM call on
+// the update agent fails: its own WurUpdateAgentFailed record carrying the
+// COMException (real pwsh showed that, left alone, a failing COM method
+// reaches the reply as PowerShell's MethodInvocationException, 0x80131501,
+// with the agent's HRESULT only in the message).
 func (c *Call) comFailure(hr HResult) {
 	c.throw(ErrorRecord{
 		Message: c.tr("Exception from HRESULT: "+hr.String(), "Exception de HRESULT : "+hr.String()),
-		FQID:    "System.Runtime.InteropServices.COMException", Category: "OperationStopped",
+		FQID:    "WurUpdateAgentFailed", Category: "ResourceUnavailable", Target: "Microsoft.Update.Session",
 		HResult: hr.Int64(), ExceptionType: "System.Runtime.InteropServices.COMException"})
 }
 

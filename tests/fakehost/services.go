@@ -59,16 +59,30 @@ func (s *MachineState) dependents(name string) []string {
 	return sortFold(keysOf(found))
 }
 
-// stopOrder returns the dependents of name that are not Stopped, each
-// after every running service that depends on it.
+// stopOrder returns the dependents of name that are not Stopped, in the
+// order the script stops them: ServiceController.DependentServices (every
+// dependent, in stop order) filtered to those running. (Real pwsh showed
+// it: ordering only the running ones put CryptSvc before wuauserv.)
 func (s *MachineState) stopOrder(name string) []string {
-	left := map[string]bool{}
-	for _, d := range s.dependents(name) {
+	out := []string{}
+	for _, d := range s.dependentsInStopOrder(name) {
 		if s.Services[d].Status != statusStopped {
-			left[d] = true
+			out = append(out, d)
 		}
 	}
-	var order []string
+	return out
+}
+
+// dependentsInStopOrder returns every dependent of name, each after every
+// one of them that depends on it: the order
+// ServiceController.DependentServices (EnumDependentServices) gives, which
+// the scripts stop them in. Ties sort case-insensitively.
+func (s *MachineState) dependentsInStopOrder(name string) []string {
+	left := map[string]bool{}
+	for _, d := range s.dependents(name) {
+		left[d] = true
+	}
+	order := []string{}
 	for len(left) > 0 {
 		var ready []string
 		for d := range left {

@@ -3,6 +3,8 @@ package fakehost
 import (
 	"fmt"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/wurepair/wurepair/scripts"
 )
@@ -44,10 +46,24 @@ func (s *MachineState) backupsOf(wf watchedFolder) []scripts.BackupInfo {
 	out := make([]scripts.BackupInfo, 0, len(keys))
 	for _, k := range keys {
 		_, bytes, _ := s.measure(k)
-		out = append(out, scripts.BackupInfo{Path: k, Original: wf.path, RunId: baseName(k)[len(prefix):],
-			Created: s.createdOf(s.Files[k]), Bytes: bytes})
+		runID := baseName(k)[len(prefix):]
+		out = append(out, scripts.BackupInfo{Path: k, Original: wf.path, RunId: runID,
+			Created: s.backupCreated(runID, s.Files[k]), Bytes: bytes})
 	}
 	return out
+}
+
+// backupCreated is a backup's date as the script gives it: the run id's
+// UTC timestamp when the id starts with one (yyyyMMddTHHmmssZ), else the
+// folder's own date. (Real pwsh showed it: the fake used the folder's
+// date even for a stamped run id.)
+func (s *MachineState) backupCreated(runID string, e *FileEntry) string {
+	if len(runID) >= 16 {
+		if t, err := time.Parse("20060102T150405Z", runID[:16]); err == nil {
+			return t.UTC().Format("2006-01-02T15:04:05.0000000Z")
+		}
+	}
+	return s.createdOf(e)
 }
 
 // mayRename: one of the five folders, or a folder inside SoftwareDistribution.
@@ -57,7 +73,17 @@ func mayRename(p string) bool {
 			return true
 		}
 	}
-	return inside(p, softwareDistribution)
+	if !inside(p, softwareDistribution) {
+		return false
+	}
+	// Nothing inside a backup (...\X.wurepair-id\...) is ever a source
+	// (the scripts' rule; real pwsh showed the fake accepted it).
+	for _, seg := range strings.Split(p[len(softwareDistribution)+1:], `\`) {
+		if strings.Contains(strings.ToLower(seg), backupInfix) {
+			return false
+		}
+	}
+	return true
 }
 
 // isBackupNameOf reports whether candidate is path + ".wurepair-<runid>"

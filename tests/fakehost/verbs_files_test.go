@@ -347,3 +347,20 @@ func TestRemoveBackup(t *testing.T) {
 		t.Fatal("backup still there")
 	}
 }
+
+// Both learned from the real scripts on pwsh (tests/realps): a backup's
+// date is its run id's timestamp, and nothing inside a backup is a source.
+func TestBackupDateFromRunIDAndNothingInsideABackup(t *testing.T) {
+	th := hostFor(t, "healthy")
+	th.stopAll("UsoSvc", "wuauserv")
+	bk := dataStoreDir + ".wurepair-20240602T080000Z-b2"
+	result[scripts.BackupFolderResult](t, th.call("Backup-WurFolder", p("Path", dataStoreDir, "BackupPath", bk), false))
+	r := result[scripts.SoftwareDistributionResult](t, th.call("Get-WurSoftwareDistribution", nil, false))
+	if len(r.Backups) != 1 || r.Backups[0].Created != "2024-06-02T08:00:00.0000000Z" {
+		t.Fatalf("backups %+v", r.Backups)
+	}
+	e := failure(t, th.call("Backup-WurFolder", p("Path", bk+`\Logs`, "BackupPath", bk+`\Logs.wurepair-x`), false))
+	if e.FQID != "WurPathRefused" {
+		t.Fatalf("%+v", e)
+	}
+}

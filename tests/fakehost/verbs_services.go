@@ -20,8 +20,10 @@ func getServiceState(c *Call) {
 		}
 		out.Services = append(out.Services, scripts.ServiceInfo{
 			Name: key, Exists: true, Status: svc.Status, StartType: svc.StartType,
-			DelayedAutoStart: svc.DelayedAutoStart, ProcessId: svc.ProcessID,
-			DependentServices:  s.dependents(key),
+			DelayedAutoStart: svc.delayedEffective(), ProcessId: svc.ProcessID,
+			// In stop order, as EnumDependentServices gives them (real pwsh
+			// showed the script passes ServiceController's order through).
+			DependentServices:  s.dependentsInStopOrder(key),
 			ServicesDependedOn: append([]string{}, svc.DependsOn...),
 		})
 	}
@@ -57,7 +59,11 @@ func stopService(c *Call) {
 		return
 	}
 	if !c.isAdmin() {
-		c.serviceAccessDenied("Stop", key, svc)
+		// ServiceController.Stop() throws (Win32 error 5); the script
+		// catches it and reports the service as it is: data, not an error
+		// (real pwsh showed it; the fake threw Stop-Service's error).
+		res.Status = svc.Status
+		c.Out(res)
 		return
 	}
 	for _, d := range running {
@@ -78,13 +84,12 @@ func stopService(c *Call) {
 	c.Out(res)
 }
 
-// waitedInVain is WaitForStatus timing out: the time passes, Stop-Service
-// has warned (localized text) that it is waiting.
-func (c *Call) waitedInVain(name string, timeout time.Duration) {
+// waitedInVain is WaitForStatus timing out: the time passes, silently
+// (the script waits with ServiceController.WaitForStatus, which writes no
+// warning; real pwsh showed the fake's Stop-Service-style "Waiting for
+// service" warning was never there).
+func (c *Call) waitedInVain(_ string, timeout time.Duration) {
 	c.Elapsed += timeout
-	shown := fmt.Sprintf("%s (%s)", c.state().Services[name].displayName(name), name)
-	c.Warn(c.tr(fmt.Sprintf("Waiting for service '%s' to stop...", shown),
-		fmt.Sprintf("En attente de l'arrêt du service « %s »...", shown)))
 }
 
 // Start-WurService: a start that fails is data (Started=false), not an error.
@@ -133,18 +138,31 @@ func setServiceStartType(c *Call) {
 		c.serviceNotFound(c.Str("Name"))
 		return
 	}
-	delayed := svc.DelayedAutoStart
+	// The DelayedAutostart value is written only for Automatic (and kept
+	// as it is otherwise); what the script reports is the effective
+	// "Automatic (Delayed Start)", read back after the change.
+	flag := svc.DelayedAutoStart
 	if st == startAutomatic {
-		delayed = c.Bool("DelayedAutoStart")
+		flag = c.Bool("DelayedAutoStart")
 	}
-	res := scripts.SetStartTypeResult{Name: key, PreviousStartType: svc.StartType, PreviousDelayedAutoStart: svc.DelayedAutoStart,
-		StartType: st, DelayedAutoStart: delayed, WhatIf: c.CheckMode}
-	if !c.CheckMode {
+	res := scripts.SetStartTypeResult{Name: key, PreviousStartType: svc.StartType, PreviousDelayedAutoStart: svc.delayedEffective(),
+		WhatIf: c.CheckMode}
+	changes := svc.StartType != st || svc.DelayedAutoStart != flag
+	// Nothing to change: nothing is written, so even a host that is not
+	// elevated succeeds (restoring a protected service never changed).
+	if changes && !c.CheckMode {
 		if !c.isAdmin() {
 			c.serviceAccessDenied("Set", key, svc)
 			return
 		}
-		svc.StartType, svc.DelayedAutoStart = st, delayed
+		svc.StartType, svc.DelayedAutoStart = st, flag
 	}
+	res.StartType, res.DelayedAutoStart = svc.StartType, svc.delayedEffective()
 	c.Out(res)
+}
+
+// delayedEffective is "Automatic (Delayed Start)": the DelayedAutostart
+// flag only counts for an Automatic service.
+func (svc *Service) delayedEffective() bool {
+	return svc.StartType == startAutomatic && svc.DelayedAutoStart
 }

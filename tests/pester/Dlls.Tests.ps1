@@ -7,6 +7,19 @@
     must refuse, and with -WhatIf.
 #>
 
+# Off Windows (pwsh on Linux) this suite cannot run: Pester prints why.
+BeforeDiscovery {
+    $WurOnWindows = ($PSVersionTable.PSEdition -eq 'Desktop') -or $IsWindows
+}
+if (-not $WurOnWindows) {
+    Describe 'Dlls.Tests.ps1' {
+        It 'needs Windows' -ForEach @(@{ Why = 'needs Windows: System32/SysWOW64, the registry and regsvr32.exe exist only on Windows' }) {
+            Set-ItResult -Skipped -Because $Why
+        }
+    }
+    return
+}
+
 BeforeAll {
     . (Join-Path -Path $PSScriptRoot -ChildPath 'WurTestHelpers.ps1')
     $is64 = [Environment]::Is64BitOperatingSystem

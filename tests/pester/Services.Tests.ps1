@@ -7,6 +7,19 @@
     already has) and must leave the service as it was.
 #>
 
+# Off Windows (pwsh on Linux) this suite cannot run: Pester prints why.
+BeforeDiscovery {
+    $WurOnWindows = ($PSVersionTable.PSEdition -eq 'Desktop') -or $IsWindows
+}
+if (-not $WurOnWindows) {
+    Describe 'Services.Tests.ps1' {
+        It 'needs Windows' -ForEach @(@{ Why = 'needs Windows: the Service Control Manager (Get-Service, ServiceController, Win32_Service) exists only on Windows; Services.Linux.Tests.ps1 and tests/realps run these scripts on pwsh with doubles' }) {
+            Set-ItResult -Skipped -Because $Why
+        }
+    }
+    return
+}
+
 BeforeAll {
     . (Join-Path -Path $PSScriptRoot -ChildPath 'WurTestHelpers.ps1')
     $missing = 'wurepair-no-such-service'

@@ -6,6 +6,19 @@
     Get-WurPendingReboot against the runner's real Windows Update agent.
 #>
 
+# Off Windows (pwsh on Linux) this suite cannot run: Pester prints why.
+BeforeDiscovery {
+    $WurOnWindows = ($PSVersionTable.PSEdition -eq 'Desktop') -or $IsWindows
+}
+if (-not $WurOnWindows) {
+    Describe 'UpdateAgent.Tests.ps1' {
+        It 'needs Windows' -ForEach @(@{ Why = 'needs Windows: the update agent (Microsoft.Update.Session COM), the event log and the registry exist only on Windows' }) {
+            Set-ItResult -Skipped -Because $Why
+        }
+    }
+    return
+}
+
 BeforeAll {
     . (Join-Path -Path $PSScriptRoot -ChildPath 'WurTestHelpers.ps1')
 }

@@ -1,0 +1,116 @@
+<#
+.SYNOPSIS
+    The folder scripts on real folders and real symbolic links, off Windows.
+.DESCRIPTION
+    pwsh on Linux: .NET reports a symbolic link with
+    FileAttributes.ReparsePoint (and Directory when it points at one), as a
+    junction on Windows, so the scripts' link refusals run for real. The
+    scripts take the Windows and ProgramData folders from
+    Get-WurKnownFolder, which off Windows asks Get-WurTestKnownFolder: this
+    suite defines it to point at a scratch tree it owns. Nothing outside
+    that tree is touched. On Windows, Folders.Tests.ps1 runs instead.
+#>
+
+BeforeDiscovery {
+    $WurOnWindows = ($PSVersionTable.PSEdition -eq 'Desktop') -or $IsWindows
+}
+if ($WurOnWindows) {
+    Describe 'Folders.Linux.Tests.ps1' {
+        It 'runs off Windows only' -ForEach @(@{ Why = 'off Windows only: on Windows, Folders.Tests.ps1 runs the folder scripts in the real SoftwareDistribution' }) {
+            Set-ItResult -Skipped -Because $Why
+        }
+    }
+    return
+}
+
+BeforeAll {
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'WurTestHelpers.ps1')
+    $root = Join-Path -Path ([IO.Path]::GetTempPath()) -ChildPath ('wurepair-pester-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
+    $win = Join-Path -Path $root -ChildPath 'Windows'
+    $sd = Join-Path -Path $win -ChildPath 'SoftwareDistribution'
+    $ds = Join-Path -Path $sd -ChildPath 'DataStore'
+    $dl = Join-Path -Path $sd -ChildPath 'Download'
+    $outside = Join-Path -Path $root -ChildPath 'outside'
+    foreach ($d in @($ds, $dl, (Join-Path $win 'System32/catroot2'), (Join-Path $root 'ProgramData/Microsoft/Network/Downloader'), $outside)) {
+        $null = New-Item -ItemType Directory -Path $d -Force
+    }
+    [IO.File]::WriteAllBytes((Join-Path $ds 'DataStore.edb'), [byte[]]::new(4096))
+    [IO.File]::WriteAllBytes((Join-Path $dl 'a.cab'), [byte[]]::new(1000))
+    Set-Content -LiteralPath (Join-Path $outside 'sentinel.txt') -Value 'keep me'
+    $null = New-Item -ItemType SymbolicLink -Path (Join-Path $dl 'evil') -Target $outside
+
+    # The seam the scripts use off Windows (see Get-WurKnownFolder).
+    function Get-WurTestKnownFolder {
+        param([string]$Folder)  # a System.Environment+SpecialFolder name
+        switch ($Folder) {
+            'Windows' { return $win }
+            'CommonApplicationData' { return (Join-Path -Path $root -ChildPath 'ProgramData') }
+        }
+        throw "no test folder for $Folder"
+    }
+}
+
+AfterAll {
+    Remove-WurTestTree -LiteralPath $root
+}
+
+Describe 'Get-WurSoftwareDistribution on real folders' {
+    BeforeAll { $result = Invoke-WurTestScript -Name 'Get-WurSoftwareDistribution' }
+
+    It 'returns the manifest shape' {
+        Assert-WurShape -Result $result -Script 'Get-WurSoftwareDistribution'
+    }
+    It 'counts files without following the link, and names the link' {
+        $download = $result.Folders[2]
+        $download.Files | Should -Be 1
+        $download.Bytes | Should -Be 1000
+        @($download.ReparsePoints) | Should -Be @((Join-Path $dl 'evil'))
+    }
+}
+
+Describe 'Backup, restore and remove on real folders' {
+    It 'refuses a symbolic link, a path behind it, and a path outside the roots' {
+        { Invoke-WurTestScript -Name 'Backup-WurFolder' -Parameters @{ Path = (Join-Path $dl 'evil'); BackupPath = (Join-Path $dl 'evil.wurepair-t1') } } | Should -Throw -ErrorId 'WurPathRefused*'
+        { Invoke-WurTestScript -Name 'Backup-WurFolder' -Parameters @{ Path = (Join-Path $dl 'evil/sub'); BackupPath = (Join-Path $dl 'evil/sub.wurepair-t1') } } | Should -Throw -ErrorId 'WurPathRefused*'
+        { Invoke-WurTestScript -Name 'Backup-WurFolder' -Parameters @{ Path = $outside; BackupPath = ($outside + '.wurepair-t1') } } | Should -Throw -ErrorId 'WurPathRefused*'
+        Test-Path -LiteralPath (Join-Path $outside 'sentinel.txt') | Should -BeTrue
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $r = Invoke-WurTestScript -Name 'Backup-WurFolder' -Parameters @{ Path = $ds; BackupPath = ($ds + '.wurepair-20240601T120000Z-w') } -CheckMode
+        Assert-WurShape -Result $r -Script 'Backup-WurFolder'
+        $r.WhatIf | Should -BeTrue
+        $r.Renamed | Should -BeFalse
+        Test-Path -LiteralPath ($ds + '.wurepair-20240601T120000Z-w') | Should -BeFalse
+    }
+
+    It 'renames DataStore aside, recreates it empty, and restores it' {
+        $bk = $ds + '.wurepair-20240601T120000Z-a1'
+        $r = Invoke-WurTestScript -Name 'Backup-WurFolder' -Parameters @{ Path = $ds; BackupPath = $bk }
+        Assert-WurShape -Result $r -Script 'Backup-WurFolder'
+        $r.Renamed | Should -BeTrue
+        $r.Recreated | Should -BeTrue
+        Test-Path -LiteralPath (Join-Path $bk 'DataStore.edb') | Should -BeTrue
+        @(Get-ChildItem -LiteralPath $ds -Force).Count | Should -Be 0
+
+        $probe = Invoke-WurTestScript -Name 'Get-WurSoftwareDistribution'
+        @($probe.Backups).Count | Should -Be 1
+        $probe.Backups[0].Created | Should -BeExactly '2024-06-01T12:00:00.0000000Z'
+
+        $r = Invoke-WurTestScript -Name 'Restore-WurFolder' -Parameters @{ Path = $ds; BackupPath = $bk; SetAsidePath = ($ds + '.wurepair-20240601T120000Z-a1-aside') }
+        Assert-WurShape -Result $r -Script 'Restore-WurFolder'
+        $r.Restored | Should -BeTrue
+        $r.SetAsidePath | Should -BeExactly ''
+        Test-Path -LiteralPath (Join-Path $ds 'DataStore.edb') | Should -BeTrue
+    }
+
+    It 'removes a backup holding a link as a link, never entering it' {
+        $bk = $dl + '.wurepair-20240601T120000Z-r1'
+        $null = Invoke-WurTestScript -Name 'Backup-WurFolder' -Parameters @{ Path = $dl; BackupPath = $bk }
+        $r = Invoke-WurTestScript -Name 'Remove-WurBackup' -Parameters @{ Path = $bk }
+        Assert-WurShape -Result $r -Script 'Remove-WurBackup'
+        $r.Removed | Should -BeTrue
+        Test-Path -LiteralPath $bk | Should -BeFalse
+        Test-Path -LiteralPath (Join-Path $outside 'sentinel.txt') | Should -BeTrue
+    }
+}

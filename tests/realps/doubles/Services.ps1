@@ -1,0 +1,290 @@
+<#
+    Doubles of the Service Control Manager as the scripts reach it:
+    Get-Service (ServiceController objects), Set-Service -StartupType,
+    Get-CimInstance Win32_Service, and the services' registry keys
+    (HKLM:\SYSTEM\CurrentControlSet\Services\<name>, see Registry.ps1).
+
+    The machine is tests/fakehost's (services with status, startType,
+    delayedAutoStart, processId, dependsOn, holds, stopBehavior,
+    startFails; host.isAdmin). Shapes are the real ones: Status is a
+    System.ServiceProcess.ServiceControllerStatus, StartType a
+    ServiceStartMode (the real enum types: they load on Linux), methods
+    Refresh/Stop/Start/WaitForStatus; failures are what .NET throws:
+    InvalidOperationException wrapping a Win32Exception with the SCM's
+    error (5 access denied, 1053 no response, 1058 disabled, 1068
+    dependency failed). Transitions are instant (simulated time): a
+    WaitForStatus that would never be satisfied throws at once.
+    ServiceController itself cannot be constructed off Windows, nor can
+    System.ServiceProcess.TimeoutException (both throw
+    PlatformNotSupportedException): WaitForStatus throws
+    System.TimeoutException instead, which the scripts catch alike.
+#>
+Set-StrictMode -Version Latest
+
+# Set-Service's own exception type: the service cmdlets are not compiled
+# into pwsh off Windows, so the type does not exist there; same name and
+# base (SystemException, HRESULT 0x80131501) as in Windows PowerShell.
+if ($null -eq ('Microsoft.PowerShell.Commands.ServiceCommandException' -as [type])) {
+    Add-Type -TypeDefinition @'
+namespace Microsoft.PowerShell.Commands {
+    public class ServiceCommandException : System.SystemException {
+        public ServiceCommandException(string message, System.Exception inner) : base(message, inner) { }
+    }
+}
+'@
+}
+
+function Get-WurDoubleServiceName {
+    # The canonical name of a service, case-insensitively, or $null.
+    param($State, [string]$Name)
+    foreach ($p in $State.machine.services.PSObject.Properties) {
+        if ([string]::Equals($p.Name, $Name, [StringComparison]::OrdinalIgnoreCase)) { return $p.Name }
+    }
+    $null
+}
+
+function Get-WurDoubleDependentSet {
+    # Every service depending on $Name, directly or not (unordered).
+    param($State, [string]$Name)
+    $all = New-Object System.Collections.Generic.List[string]
+    $frontier = New-Object System.Collections.Generic.Queue[string]
+    $frontier.Enqueue($Name)
+    while ($frontier.Count -gt 0) {
+        $cur = $frontier.Dequeue()
+        foreach ($p in $State.machine.services.PSObject.Properties) {
+            if ($all.Contains($p.Name)) { continue }
+            if (@(Get-WurDoubleDependsOn -State $State -Name $p.Name) -contains $cur) {
+                $all.Add($p.Name)
+                $frontier.Enqueue($p.Name)
+            }
+        }
+    }
+    [string[]]$all.ToArray()
+}
+
+function Get-WurDoubleDependents {
+    # EnumDependentServices: every service depending on $Name, directly or
+    # not, each before the services it depends on (the order to stop
+    # them), ties in case-insensitive name order.
+    param($State, [string]$Name)
+    if ($global:WurDoubleDependents.ContainsKey($Name)) { return $global:WurDoubleDependents[$Name] }
+    $left = New-Object System.Collections.Generic.List[string]
+    foreach ($n in @(Get-WurDoubleDependentSet -State $State -Name $Name)) { $left.Add($n) }
+    $order = New-Object System.Collections.Generic.List[string]
+    while ($left.Count -gt 0) {
+        $ready = New-Object System.Collections.Generic.List[string]
+        foreach ($n in $left) {
+            $above = @(Get-WurDoubleDependentSet -State $State -Name $n)
+            if (@($left | Where-Object { $above -contains $_ }).Count -eq 0) { $ready.Add($n) }
+        }
+        $ready.Sort([StringComparer]::OrdinalIgnoreCase)
+        foreach ($r in $ready) { [void]$left.Remove($r); $order.Add($r) }
+    }
+    $global:WurDoubleDependents[$Name] = [string[]]$order.ToArray()
+    $global:WurDoubleDependents[$Name]
+}
+
+function Get-WurDoubleDependsOn {
+    param($State, [string]$Name)
+    $svc = $State.machine.services.$Name
+    if ($null -ne $svc.PSObject.Properties['dependsOn']) { return [string[]]@($svc.dependsOn) }
+    [string[]]@()
+}
+
+function Get-WurDoubleServiceField {
+    param($Service, [string]$Field, $Default)
+    if ($null -ne $Service.PSObject.Properties[$Field]) { return $Service.$Field }
+    $Default
+}
+
+function New-WurDoubleScmError {
+    # What ServiceController throws: InvalidOperationException wrapping the
+    # SCM's Win32Exception.
+    param([string]$Message, [int]$Code)
+    $inner = New-Object System.ComponentModel.Win32Exception -ArgumentList $Code
+    New-Object System.InvalidOperationException -ArgumentList $Message, $inner
+}
+
+function Start-WurDoubleService {
+    # Starts a service and what it depends on, on the state; returns the
+    # Win32 error (0 started). Creates the files it holds when missing.
+    param($State, [string]$Name)
+    $svc = $State.machine.services.$Name
+    if ($svc.status -eq 'Running') { return 0 }
+    if (-not $State.host.isAdmin) { return 5 }
+    if ($svc.startType -eq 'Disabled') { return 1058 }
+    if ($svc.status -ne 'Stopped') { return 1056 }
+    if ([bool](Get-WurDoubleServiceField $svc 'startFails' $false)) { return 1053 }
+    foreach ($d in @(Get-WurDoubleDependsOn -State $State -Name $Name)) {
+        if ((Start-WurDoubleService -State $State -Name $d) -ne 0) { return 1068 }
+    }
+    $top = 996
+    foreach ($p in $State.machine.services.PSObject.Properties) {
+        $top = [Math]::Max($top, [int](Get-WurDoubleServiceField $p.Value 'processId' 0))
+    }
+    $svc.status = 'Running'
+    $svc | Add-Member -NotePropertyName processId -NotePropertyValue ($top + 4) -Force
+    foreach ($h in @(Get-WurDoubleServiceField $svc 'holds' @())) {
+        $local = ConvertTo-WurDoublePath -WindowsPath $h
+        if ([System.IO.Directory]::Exists([System.IO.Path]::GetDirectoryName($local)) -and -not [System.IO.File]::Exists($local)) {
+            [System.IO.File]::WriteAllBytes($local, [byte[]]@())
+        }
+    }
+    0
+}
+
+function Stop-WurDoubleService {
+    # The SCM's stop of one service; returns the Win32 error (0 accepted).
+    param($State, [string]$Name)
+    $svc = $State.machine.services.$Name
+    if ($svc.status -eq 'Stopped') { return 1062 }
+    if (-not $State.host.isAdmin) { return 5 }
+    switch ([string](Get-WurDoubleServiceField $svc 'stopBehavior' '')) {
+        'hang' { $svc.status = 'StopPending'; return 0 }
+        'ignoresStop' { return 1053 }
+    }
+    $svc.status = 'Stopped'
+    $svc | Add-Member -NotePropertyName processId -NotePropertyValue 0 -Force
+    if ([string](Get-WurDoubleServiceField $svc 'stopBehavior' '') -eq 'restartsAfterStop') {
+        # The trigger (UsoSvc) starts it again, after this request: the
+        # prelude of the next request applies it (Invoke-WurDoubleTriggers).
+        $State | Add-Member -NotePropertyName pendingRestart -NotePropertyValue ([string[]]@(@(Get-WurDoubleServiceField $State 'pendingRestart' @()) + $Name)) -Force
+    }
+    0
+}
+
+function Invoke-WurDoubleTriggers {
+    # Run by the prelude before each request: trigger restarts that were
+    # pending when the last request ended.
+    $state = Get-WurDoubleMachine
+    $pending = @(Get-WurDoubleServiceField $state 'pendingRestart' @())
+    if ($pending.Count -eq 0) { return }
+    $uso = Get-WurDoubleServiceName -State $state -Name 'UsoSvc'
+    foreach ($n in $pending) {
+        if ($null -ne $uso -and $state.machine.services.$uso.status -ne 'Stopped') {
+            [void](Start-WurDoubleService -State $state -Name $n)
+        }
+    }
+    $state.PSObject.Properties.Remove('pendingRestart')
+    Save-WurDoubleMachine -State $state
+}
+
+function New-WurDoubleServiceController {
+    param([string]$Name)
+    $state = Get-WurDoubleMachine
+    $svc = $state.machine.services.$Name
+    $o = [pscustomobject]@{
+        ServiceName = $Name
+        Name        = $Name
+        DisplayName = [string](Get-WurDoubleServiceField $svc 'displayName' $Name)
+        MachineName = '.'
+        Status      = [System.ServiceProcess.ServiceControllerStatus]([string]$svc.status)
+        # Queried once, like ServiceController.StartType (Refresh does not).
+        StartType   = [System.ServiceProcess.ServiceStartMode]([string]$svc.startType)
+    }
+    $o.PSObject.TypeNames.Insert(0, 'System.ServiceProcess.ServiceController')
+    $o | Add-Member -MemberType ScriptProperty -Name DependentServices -Value {
+        $s = Get-WurDoubleMachine
+        [object[]]@(Get-WurDoubleDependents -State $s -Name $this.ServiceName | ForEach-Object { New-WurDoubleServiceController -Name $_ })
+    }
+    $o | Add-Member -MemberType ScriptProperty -Name ServicesDependedOn -Value {
+        $s = Get-WurDoubleMachine
+        [object[]]@(Get-WurDoubleDependsOn -State $s -Name $this.ServiceName | ForEach-Object {
+                $n = Get-WurDoubleServiceName -State $s -Name $_
+                if ($null -eq $n) {
+                    throw (New-WurDoubleScmError -Code 1060 -Message ("Cannot open {0} service on computer '.'." -f $_))
+                }
+                New-WurDoubleServiceController -Name $n
+            })
+    }
+    $o | Add-Member -MemberType ScriptMethod -Name Refresh -Value {
+        $s = Get-WurDoubleMachine
+        $this.Status = [System.ServiceProcess.ServiceControllerStatus]([string]$s.machine.services.($this.ServiceName).status)
+    }
+    $o | Add-Member -MemberType ScriptMethod -Name Stop -Value {
+        # .NET Framework's Stop() stops every running dependent first.
+        $s = Get-WurDoubleMachine
+        foreach ($d in @(Get-WurDoubleDependents -State $s -Name $this.ServiceName)) {
+            if ($s.machine.services.$d.status -ne 'Stopped') {
+                $code = Stop-WurDoubleService -State $s -Name $d
+                if ($code -ne 0) {
+                    Save-WurDoubleMachine -State $s
+                    throw (New-WurDoubleScmError -Code $code -Message ("Cannot stop {0} service on computer '.'." -f $d))
+                }
+            }
+        }
+        $code = Stop-WurDoubleService -State $s -Name $this.ServiceName
+        Save-WurDoubleMachine -State $s
+        if ($code -eq 5) {
+            throw (New-WurDoubleScmError -Code 5 -Message ("Cannot open {0} service on computer '.'." -f $this.ServiceName))
+        }
+        if ($code -ne 0) {
+            throw (New-WurDoubleScmError -Code $code -Message ("Cannot stop {0} service on computer '.'." -f $this.ServiceName))
+        }
+    }
+    $o | Add-Member -MemberType ScriptMethod -Name Start -Value {
+        $s = Get-WurDoubleMachine
+        $code = Start-WurDoubleService -State $s -Name $this.ServiceName
+        Save-WurDoubleMachine -State $s
+        if ($code -eq 5) {
+            throw (New-WurDoubleScmError -Code 5 -Message ("Cannot open {0} service on computer '.'." -f $this.ServiceName))
+        }
+        if ($code -ne 0) {
+            throw (New-WurDoubleScmError -Code $code -Message ("Cannot start service {0} on computer '.'." -f $this.ServiceName))
+        }
+    }
+    $o | Add-Member -MemberType ScriptMethod -Name WaitForStatus -Value {
+        param([System.ServiceProcess.ServiceControllerStatus]$Desired, [TimeSpan]$Timeout)
+        $this.Refresh()
+        if ($this.Status -ne $Desired) {
+            throw (New-Object System.TimeoutException -ArgumentList 'Time out has expired and the operation has not been completed.')
+        }
+    }
+    $o
+}
+
+function Get-Service {
+    # Only the form the scripts use: every service (EnumServicesStatusEx).
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Name)
+    if ($PSBoundParameters.ContainsKey('Name')) { throw 'double: Get-Service -Name is not used by the scripts' }
+    $state = Get-WurDoubleMachine
+    $names = [string[]]@($state.machine.services.PSObject.Properties | ForEach-Object { $_.Name })
+    [Array]::Sort($names, [StringComparer]::OrdinalIgnoreCase)
+    foreach ($n in $names) { New-WurDoubleServiceController -Name $n }
+}
+
+function Set-Service {
+    # Set-Service -InputObject <ServiceController> -StartupType <mode>
+    # (ChangeServiceConfig). Not elevated: the real cmdlet's error.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]$InputObject,
+        [Parameter(Mandatory = $true)][ValidateSet('Automatic', 'Manual', 'Disabled', 'Boot', 'System')][string]$StartupType
+    )
+    $state = Get-WurDoubleMachine
+    $name = [string]$InputObject.ServiceName
+    if (-not $state.host.isAdmin) {
+        $inner = New-WurDoubleScmError -Message ("Cannot open {0} service on computer '.'." -f $name) -Code 5
+        $ex = New-Object Microsoft.PowerShell.Commands.ServiceCommandException -ArgumentList ("Service '{0} ({1})' cannot be configured due to the following error: {2}" -f $InputObject.DisplayName, $name, $inner.Message), $inner
+        # throw, not ThrowTerminatingError: from a function the latter
+        # appends ",Set-Service" to the id; the cmdlet's id is kept whole.
+        throw (New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'CouldNotSetService,Microsoft.PowerShell.Commands.SetServiceCommand', ([System.Management.Automation.ErrorCategory]::PermissionDenied), $name)
+    }
+    $state.machine.services.$name.startType = $StartupType
+    Save-WurDoubleMachine -State $state
+}
+
+function Get-CimInstance {
+    # Get-CimInstance -ClassName Win32_Service -Property Name, ProcessId:
+    # ProcessId is a UInt32 as CIM gives it.
+    [CmdletBinding()]
+    param([string]$ClassName, [string[]]$Property, [uint32]$OperationTimeoutSec)
+    if ($ClassName -ne 'Win32_Service') { throw "double: Get-CimInstance $ClassName is not simulated" }
+    $state = Get-WurDoubleMachine
+    foreach ($p in $state.machine.services.PSObject.Properties) {
+        $o = [pscustomobject]@{ Name = $p.Name; ProcessId = [uint32](Get-WurDoubleServiceField $p.Value 'processId' 0) }
+        $o.PSObject.TypeNames.Insert(0, 'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/Win32_Service')
+        $o
+    }
+}
