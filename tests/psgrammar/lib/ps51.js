@@ -54,6 +54,13 @@ const PROGRAMS = {
 // in scripts/*.ps1 matches the inventory as it is.
 const ALLOWANCES = {};
 
+// Test hooks: commands no script defines and Windows does not have, called
+// only on a branch that never runs on Windows. Each says where it is defined
+// and why calling it is safe. Keyed by lower-case name; parameters not checked.
+const TEST_HOOKS = {
+  'get-wurtestknownfolder': 'defined only by the test doubles (tests/realps/doubles); the scripts call it only when [Environment]::OSVersion.Platform is not Win32NT, i.e. on the Linux test engine, so on Windows the folders always come from [Environment]::GetFolderPath',
+};
+
 // ActionPreference in Windows PowerShell 5.1 (.NET enum values 0-5; Break,
 // 6, is PowerShell 7 only). The inventory lists the common parameters
 // without their accepted values.
@@ -420,6 +427,9 @@ function checkPs51(tree, others = new Map()) {
     } else if (PROGRAMS[name.stem] && (name.stem === name.base || /\.exe$/.test(name.base))) {
       stats.program++;
       continue;
+    } else if (!name.pathed && TEST_HOOKS[name.base]) {
+      stats.testHooks = (stats.testHooks || 0) + 1;
+      continue;
     }
     if (!spec) {
       let msg = `${raw} is not a Windows PowerShell 5.1 in-box command, a function this script defines, or an allowed program`;
@@ -485,4 +495,4 @@ function checkCall(cmd, spec, shown, problems, stats) {
   problems.push(problem(last ? last.node : cmd, 'ps51', `${shown}: ${what} of ${where} (sets: ${spec.sets.map((s) => s.name).join('; ')})`));
 }
 
-module.exports = { loadInventory, checkPs51, fileFunctions, resolveParam, literalValues, PROGRAMS, ALLOWANCES, COMMANDS_FILE };
+module.exports = { loadInventory, checkPs51, fileFunctions, resolveParam, literalValues, PROGRAMS, ALLOWANCES, TEST_HOOKS, COMMANDS_FILE };

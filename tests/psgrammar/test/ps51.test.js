@@ -10,7 +10,7 @@ const path = require('node:path');
 const { parse } = require('../lib/grammar');
 const { format } = require('../lib/checks');
 const { findPs1, isEmbedded, read } = require('../lib/repo');
-const { loadInventory, checkPs51, fileFunctions, resolveParam, PROGRAMS, ALLOWANCES, COMMANDS_FILE } = require('../lib/ps51');
+const { loadInventory, checkPs51, fileFunctions, resolveParam, PROGRAMS, ALLOWANCES, TEST_HOOKS, COMMANDS_FILE } = require('../lib/ps51');
 
 const show = (ps) => ps.map((p) => format('sample.ps1', p)).join('\n');
 
@@ -76,6 +76,7 @@ const BAD = [
   ['ps51', 'ls C:\\\n', 'ls is not a Windows PowerShell 5.1 in-box command'],
   ['ps51', 'Test-Json -Json \'{}\'\n', 'Test-Json is not'],
   ['ps51', 'foo.exe /x\n', 'programs: see PROGRAMS'],
+  ['ps51', 'Get-WurTestKnownFolderX -Folder Windows\n', 'Get-WurTestKnownFolderX is not'],
   ['ps51', 'Microsoft.PowerShell.Core\\Write-Output 1\n', 'is in module Microsoft.PowerShell.Utility'],
   // Our own functions: their param() block is the reference.
   ['ps51', 'function Get-X {\n    [CmdletBinding()]\n    param([string]$Name)\n    $Name\n}\nGet-X -Nam x -Bogus 1\n', 'function Get-X has no parameter -Bogus'],
@@ -220,6 +221,11 @@ test('ps51 allowances: each says why, and an allowed parameter is accepted in ev
   }
 });
 
+test('ps51 test hooks: allowed by exact name only, each says why', async () => {
+  for (const [name, why] of Object.entries(TEST_HOOKS)) assert.ok(/^[a-z]+-[a-z]+$/.test(name) && why.length > 40, name);
+  assert.deepStrictEqual(show((await check('Get-WurTestKnownFolder -Folder Windows\n')).problems), '');
+});
+
 test('ps51 programs: each allowed program says why', () => {
   for (const [name, why] of Object.entries(PROGRAMS)) assert.ok(/^[a-z0-9]+$/.test(name) && why.length > 10, name);
 });
@@ -236,19 +242,19 @@ test('ps51: every command call in scripts/*.ps1 is valid for Windows PowerShell 
     trees.set(f, tree);
     for (const name of fileFunctions(tree).keys()) if (!definedIn.has(name)) definedIn.set(name, f);
   }
-  const total = { calls: 0, inbox: 0, ours: 0, alias: 0, program: 0, splatted: 0, dynamic: 0 };
+  const total = { calls: 0, inbox: 0, ours: 0, alias: 0, program: 0, testHooks: 0, splatted: 0, dynamic: 0 };
   const problems = [];
   const empty = [];
   for (const [f, tree] of trees) {
     const others = new Map([...definedIn].filter(([, file]) => file !== f));
     const r = checkPs51(tree, others);
     problems.push(...r.problems.map((p) => format(f, p)));
-    for (const k of Object.keys(total)) total[k] += r.stats[k];
+    for (const k of Object.keys(total)) total[k] += r.stats[k] || 0;
     if (r.stats.calls === 0) empty.push(f);
   }
   const summary = `ps51: checked ${total.calls} command calls in ${files.length} files against Windows PowerShell 5.1's ` +
     `${loadInventory().commands.size} in-box commands: ${total.inbox} in-box, ${total.alias} by alias, ${total.ours} our functions, ` +
-    `${total.program} programs; ${total.splatted} splatted (parameter set not checked), ${total.dynamic} named at run time (not checked); ` +
+    `${total.program} programs, ${total.testHooks} test hooks (off Windows only); ${total.splatted} splatted (parameter set not checked), ${total.dynamic} named at run time (not checked); ` +
     `${problems.length} problems`;
   t.diagnostic(summary);
   // Every script calls at least Set-StrictMode: a file with no call means the walk is broken.
