@@ -15,47 +15,18 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf16"
 
+	"github.com/wurepair/wurepair/internal/testpwsh"
 	"github.com/wurepair/wurepair/scripts"
 )
-
-// EnvRequirePwsh set to 1 (CI sets it) turns "pwsh not found" from a skip
-// into a failure.
-const EnvRequirePwsh = "WUREPAIR_REQUIRE_PWSH"
-
-var pwshOnce = sync.OnceValues(func() (string, error) {
-	if p, err := exec.LookPath("pwsh"); err == nil {
-		return filepath.Abs(p)
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", err
-	}
-	p := filepath.Join(home, ".dotnet", "tools", "pwsh")
-	if _, err := os.Stat(p); err != nil {
-		return "", err
-	}
-	return p, nil
-})
 
 // findPwsh returns the real engine, or skips loudly (fails under CI).
 func findPwsh(t testing.TB) string {
 	t.Helper()
-	p, err := pwshOnce()
-	if err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("REAL POWERSHELL NOT TESTED: pwsh not on PATH nor in ~/.dotnet/tools (%v); "+
-		"install it with `dotnet tool install --global PowerShell --version 7.6.9`", err)
-	if os.Getenv(EnvRequirePwsh) == "1" {
-		t.Fatal(msg + " (" + EnvRequirePwsh + "=1)")
-	}
-	t.Skip(msg)
-	return ""
+	return testpwsh.Find(t, "the session against the real engine")
 }
 
 // realOptions are the options wurepair uses, on pwsh, with a short kill

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wurepair/wurepair/internal/app/export"
+	"github.com/wurepair/wurepair/internal/testpwsh"
 )
 
 // The packages are generated from the one exit-code table: every code
@@ -78,24 +79,11 @@ func TestExportCommand(t *testing.T) {
 	}
 }
 
-// findPwsh returns real PowerShell 7, or skips (loudly) without it, or
-// fails when WUREPAIR_REQUIRE_PWSH=1.
+// findPwsh returns real PowerShell 7 (internal/testpwsh); missing, a
+// loud skip, or a failure in CI.
 func findPwsh(t *testing.T) string {
 	t.Helper()
-	if p, err := exec.LookPath("pwsh"); err == nil {
-		return p
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		p := filepath.Join(home, ".dotnet", "tools", "pwsh")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("WUREPAIR_REQUIRE_PWSH") == "1" {
-		t.Fatal("pwsh not found (PATH, ~/.dotnet/tools) and WUREPAIR_REQUIRE_PWSH=1")
-	}
-	t.Skip("SKIPPED: pwsh not found (PATH, ~/.dotnet/tools): the generated Intune/ConfigMgr scripts were NOT run; set WUREPAIR_REQUIRE_PWSH=1 to make this a failure")
-	return ""
+	return testpwsh.Find(t, "the generated Intune/ConfigMgr scripts were not run")
 }
 
 // stub writes a shell script standing in for wurepair.exe: it records its

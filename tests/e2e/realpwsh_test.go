@@ -8,30 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wurepair/wurepair/internal/testpwsh"
 )
 
-// realPwsh finds pwsh like ps's real-engine tests do: PATH, then the .NET
-// global tool folder. Missing: a loud skip, or a failure when
-// WUREPAIR_REQUIRE_PWSH=1 (CI).
+// realPwsh finds pwsh (internal/testpwsh); missing, a loud skip, or a
+// failure in CI.
 func realPwsh(t *testing.T) string {
 	t.Helper()
-	if p, err := exec.LookPath("pwsh"); err == nil {
-		if abs, err := filepath.Abs(p); err == nil {
-			return abs
-		}
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		p := filepath.Join(home, ".dotnet", "tools", "pwsh")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	const msg = "REAL POWERSHELL NOT TESTED: pwsh not on PATH nor in ~/.dotnet/tools; install it with `dotnet tool install --global PowerShell --version 7.6.9`"
-	if os.Getenv("WUREPAIR_REQUIRE_PWSH") == "1" {
-		t.Fatal(msg + " (WUREPAIR_REQUIRE_PWSH=1)")
-	}
-	t.Skip(msg)
-	return ""
+	return testpwsh.Find(t, "the real binary's selftest against real PowerShell")
 }
 
 // The real binary's selftest against real PowerShell, both ways of naming
