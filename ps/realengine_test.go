@@ -571,6 +571,35 @@ func TestRealPreludeInEveryRunspace(t *testing.T) {
 	}
 }
 
+// The prelude is test setup: a request in check mode (WhatIf) must still
+// get what it creates (New-PSDrive, Set-Variable honour WhatIf), and a
+// prelude that fails must fail the request, not leave it half-doubled.
+func TestRealPreludeBeforeWhatIfAndItsErrorsFail(t *testing.T) {
+	s := newRealSession(t, func(o *Options) {
+		o.Prelude = `Set-Variable -Name WurPreludeMark -Value 'made' -Scope Global`
+	})
+	ctx := ctxWithin(t, 2*time.Minute)
+	res, err := s.Invoke(ctx, Request{Name: "Test-Real", Script: `[pscustomobject]@{ Text = [string]$global:WurPreludeMark; WhatIf = [bool]$WhatIfPreference }`, Timeout: time.Minute, CheckMode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := decodeOne[struct {
+		Text   string
+		WhatIf bool
+	}](t, res); got.Text != "made" || !got.WhatIf {
+		t.Fatalf("check-mode request saw prelude mark %q, WhatIf %v; want \"made\", true", got.Text, got.WhatIf)
+	}
+
+	broken := newRealSession(t, func(o *Options) { o.Prelude = `Write-Error 'prelude broke'` })
+	res, err = broken.Invoke(ctx, Request{Name: "Test-Real", Script: `[pscustomobject]@{ Text = 'ran' }`, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Output) != 0 || res.Err() == nil || !strings.Contains(res.Err().Error(), "test prelude failed") {
+		t.Fatalf("a failing prelude must fail the request; got output %s, err %v", res.Output, res.Err())
+	}
+}
+
 // A bootstrap that throws (as one that uses syntax an older PowerShell
 // cannot parse would) fails the start at once with pwsh's message.
 func TestRealBrokenBootstrapFailsAtOnce(t *testing.T) {

@@ -239,16 +239,22 @@ function Invoke-WurScript {
     $shell = [PowerShell]::Create()
     try {
         $shell.Runspace = $runspace
-        $shell.Runspace.SessionStateProxy.SetVariable('WhatIfPreference', [bool]$Request.checkMode)
         if ($global:WurSession.Prelude -ne '') {
+            # Test setup, run before the request's WhatIf is set (it must
+            # really create what it creates); an error in it fails the
+            # request rather than leaving a half-made double behind.
             $prelude = [PowerShell]::Create()
             try {
                 $prelude.Runspace = $runspace
                 [void]$prelude.AddScript($global:WurSession.Prelude, $false).Invoke()
+                if ($prelude.Streams.Error.Count -gt 0) {
+                    throw ('test prelude failed: ' + $prelude.Streams.Error[0].ToString())
+                }
             } finally {
                 $prelude.Dispose()
             }
         }
+        $shell.Runspace.SessionStateProxy.SetVariable('WhatIfPreference', [bool]$Request.checkMode)
         [void]$shell.AddScript([string]$Request.script, $true)
         [void]$shell.AddParameters($parameters)
         $async = $shell.BeginInvoke()
