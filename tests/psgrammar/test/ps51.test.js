@@ -232,9 +232,10 @@ test('ps51 programs: each allowed program says why', () => {
 
 // ---------------------------------------------------- the real scripts
 
-test('ps51: every command call in scripts/*.ps1 is valid for Windows PowerShell 5.1', async (t) => {
-  const files = findPs1().filter(isEmbedded);
-  assert.ok(files.includes('scripts/bootstrap.ps1'), 'the bootstrap is checked too');
+// checkFiles runs the 5.1 check over files (each on its own: one script's
+// functions are not visible in another), reports a summary line, and fails
+// on any problem or on a file where no call was found (a broken walk).
+async function checkFiles(t, label, files) {
   const trees = new Map();
   const definedIn = new Map();
   for (const f of files) {
@@ -252,7 +253,7 @@ test('ps51: every command call in scripts/*.ps1 is valid for Windows PowerShell 
     for (const k of Object.keys(total)) total[k] += r.stats[k] || 0;
     if (r.stats.calls === 0) empty.push(f);
   }
-  const summary = `ps51: checked ${total.calls} command calls in ${files.length} files against Windows PowerShell 5.1's ` +
+  const summary = `ps51 (${label}): checked ${total.calls} command calls in ${files.length} files against Windows PowerShell 5.1's ` +
     `${loadInventory().commands.size} in-box commands: ${total.inbox} in-box, ${total.alias} by alias, ${total.ours} our functions, ` +
     `${total.program} programs, ${total.testHooks} test hooks (off Windows only); ${total.splatted} splatted (parameter set not checked), ${total.dynamic} named at run time (not checked); ` +
     `${problems.length} problems`;
@@ -260,4 +261,18 @@ test('ps51: every command call in scripts/*.ps1 is valid for Windows PowerShell 
   // Every script calls at least Set-StrictMode: a file with no call means the walk is broken.
   assert.deepStrictEqual(empty, [], 'files where no command call was found');
   assert.deepStrictEqual(problems, [], 'calls Windows PowerShell 5.1 would reject');
+}
+
+test('ps51: every command call in scripts/*.ps1 is valid for Windows PowerShell 5.1', async (t) => {
+  const files = findPs1().filter(isEmbedded);
+  assert.ok(files.includes('scripts/bootstrap.ps1'), 'the bootstrap is checked too');
+  await checkFiles(t, 'embedded scripts', files);
+});
+
+// What `wurepair export intune|sccm` generates runs on devices under
+// Windows PowerShell 5.1 too: its golden files are exactly that output.
+test('ps51: every generated Intune/ConfigMgr script is valid for Windows PowerShell 5.1', async (t) => {
+  const files = findPs1().filter((f) => f.startsWith('internal/app/export/testdata/golden/'));
+  assert.ok(files.length >= 8, `found only ${files.length} generated scripts`);
+  await checkFiles(t, 'generated deployment scripts', files);
 });
