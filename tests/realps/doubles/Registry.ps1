@@ -16,7 +16,8 @@ Set-StrictMode -Version Latest
 if ($null -eq (Microsoft.PowerShell.Management\Get-PSDrive -Name HKLM -ErrorAction SilentlyContinue)) {
     $hklmRoot = Join-Path -Path ([System.IO.Path]::GetDirectoryName($global:WurDoubleState)) -ChildPath 'HKLM'
     [void][System.IO.Directory]::CreateDirectory($hklmRoot)
-    $null = Microsoft.PowerShell.Management\New-PSDrive -Name HKLM -PSProvider FileSystem -Root $hklmRoot -Scope Global
+    # -WhatIf:$false: the prelude runs under the request's $WhatIfPreference (a dry run).
+    $null = Microsoft.PowerShell.Management\New-PSDrive -Name HKLM -PSProvider FileSystem -Root $hklmRoot -Scope Global -WhatIf:$false
 }
 
 $global:WurStartValues = @{ 'Boot' = 0; 'System' = 1; 'Automatic' = 2; 'Manual' = 3; 'Disabled' = 4 }

@@ -142,6 +142,8 @@ function Stop-WurDoubleService {
     switch ([string](Get-WurDoubleServiceField $svc 'stopBehavior' '')) {
         'hang' { $svc.status = 'StopPending'; return 0 }
         'ignoresStop' { return 1053 }
+        'protected' { return 5 }
+        'cannotAcceptControl' { return 1061 }
     }
     $svc.status = 'Stopped'
     $svc | Add-Member -NotePropertyName processId -NotePropertyValue 0 -Force
@@ -234,8 +236,16 @@ function New-WurDoubleServiceController {
         }
     }
     $o | Add-Member -MemberType ScriptMethod -Name WaitForStatus -Value {
+        # Like the real one, one blocking .NET call for the whole timeout
+        # when the status is not reached (Thread.Sleep: PowerShell's Stop()
+        # cannot interrupt it), then TimeoutException. This is what makes
+        # a script that waits in one long call miss its request's timeout.
         param([System.ServiceProcess.ServiceControllerStatus]$Desired, [TimeSpan]$Timeout)
         $this.Refresh()
+        if ($this.Status -ne $Desired) {
+            [System.Threading.Thread]::Sleep($Timeout)
+            $this.Refresh()
+        }
         if ($this.Status -ne $Desired) {
             throw (New-Object System.TimeoutException -ArgumentList 'Time out has expired and the operation has not been completed.')
         }
@@ -282,6 +292,21 @@ function Get-CimInstance {
     param([string]$ClassName, [string[]]$Property, [uint32]$OperationTimeoutSec)
     if ($ClassName -ne 'Win32_Service') { throw "double: Get-CimInstance $ClassName is not simulated" }
     $state = Get-WurDoubleMachine
+    # WMI faults (machine.faults.wmi): "hung" runs into -OperationTimeoutSec
+    # (modelled HRESULT 0x80041032); without one, the real call would never
+    # return: the double fails with another HRESULT so the test sees it.
+    # "broken": a damaged repository (0x80041010) at once.
+    switch ([string](Get-WurDoubleServiceField $state.machine.faults 'wmi' '')) {
+        'hung' {
+            if (-not $PSBoundParameters.ContainsKey('OperationTimeoutSec') -or $OperationTimeoutSec -eq 0) {
+                throw 'double: WMI is hung and Get-CimInstance has no -OperationTimeoutSec: on Windows this call never returns'
+            }
+            throw (New-Object System.Runtime.InteropServices.COMException -ArgumentList 'The operation was canceled.', ([int]-2147217358))
+        }
+        'broken' {
+            throw (New-Object System.Runtime.InteropServices.COMException -ArgumentList 'Invalid class', ([int]-2147217392))
+        }
+    }
     foreach ($p in $state.machine.services.PSObject.Properties) {
         $o = [pscustomobject]@{ Name = $p.Name; ProcessId = [uint32](Get-WurDoubleServiceField $p.Value 'processId' 0) }
         $o.PSObject.TypeNames.Insert(0, 'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/Win32_Service')
