@@ -230,6 +230,23 @@ func (r *Run) stopService(ctx context.Context, name string) error {
 	return r.outcome(ref, nil, "")
 }
 
+// setStartType restores a recorded start type through the SCM
+// (Set-WurServiceStartType: sc.exe config) and checks what the SCM reports
+// afterwards: a start type is restored only when the SCM says so.
+func (r *Run) setStartType(ctx context.Context, name, startType string, delayed bool) error {
+	res, err := call[scripts.SetStartTypeResult](ctx, r.Host, "Set-WurServiceStartType",
+		map[string]any{"Name": name, "StartType": startType, "DelayedAutoStart": delayed})
+	if err != nil {
+		return err
+	}
+	want := startTypeOf(Prior{StartType: startType, DelayedAutoStart: delayed})
+	got := startTypeOf(Prior{StartType: res.StartType, DelayedAutoStart: res.DelayedAutoStart})
+	if !strings.EqualFold(res.StartType, startType) || (strings.EqualFold(startType, "Automatic") && res.DelayedAutoStart != delayed) {
+		return fmt.Errorf("the Service Control Manager reports %s as %s after setting it to %s", name, got, want)
+	}
+	return nil
+}
+
 // startAgainJournaled starts a service this run stopped, journaling the
 // start first: a rollback must stop it again before it restores folders
 // the service holds (wuauserv and DataStore.edb).

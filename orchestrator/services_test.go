@@ -145,3 +145,39 @@ func TestWMIFailureIsNotedOnce(t *testing.T) {
 		t.Fatal("diagnose does not report the WMI failure")
 	}
 }
+
+// setInvoker answers Set-WurServiceStartType with what the SCM reports.
+type setInvoker struct{ res scripts.SetStartTypeResult }
+
+func (s *setInvoker) Invoke(_ context.Context, req ps.Request) (ps.Result, error) {
+	raw, err := json.Marshal(s.res)
+	if err != nil {
+		return ps.Result{}, err
+	}
+	return ps.Result{Script: req.Name, OK: true, Output: []json.RawMessage{raw}}, nil
+}
+
+// Issue 9 item 17: a start type counts as restored only when the SCM
+// reports it afterwards.
+func TestStartTypeVerifiedThroughSCM(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		typ     string
+		delayed bool
+		scm     scripts.SetStartTypeResult
+		wantErr string
+	}{
+		{"restored", "Automatic", true, scripts.SetStartTypeResult{Name: "DoSvc", StartType: "Automatic", DelayedAutoStart: true}, ""},
+		{"manual, flag ignored", "Manual", true, scripts.SetStartTypeResult{Name: "DoSvc", StartType: "Manual"}, ""},
+		{"type not taken", "Manual", false, scripts.SetStartTypeResult{Name: "DoSvc", StartType: "Disabled"},
+			"reports DoSvc as Disabled after setting it to Manual"},
+		{"delayed flag not taken", "Automatic", true, scripts.SetStartTypeResult{Name: "DoSvc", StartType: "Automatic"},
+			"reports DoSvc as Automatic after setting it to Automatic (delayed)"},
+	} {
+		r := newServiceRun(t, &setInvoker{res: tc.scm}, 60)
+		err := r.setStartType(context.Background(), "DoSvc", tc.typ, tc.delayed)
+		if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.wantErr)
+		}
+	}
+}

@@ -97,8 +97,7 @@ func (r *Run) undo(ctx context.Context, rec Record, wasDone bool, deps []string)
 	case KindServiceStart:
 		return r.undoServiceStart(ctx, rec)
 	case KindStartType:
-		_, err := call[scripts.SetStartTypeResult](ctx, r.Host, "Set-WurServiceStartType",
-			map[string]any{"Name": rec.Target, "StartType": rec.Prior.StartType, "DelayedAutoStart": rec.Prior.DelayedAutoStart})
+		err := r.setStartType(ctx, rec.Target, rec.Prior.StartType, rec.Prior.DelayedAutoStart)
 		return "start type restored to " + startTypeOf(*rec.Prior), err
 	case KindFolderBackup:
 		return r.undoFolderBackup(ctx, rec, wasDone)
@@ -125,8 +124,7 @@ func (r *Run) undoServiceStop(ctx context.Context, rec Record, deps []string) (s
 	}
 	detail := ""
 	if now.StartType != rec.Prior.StartType || now.DelayedAutoStart != rec.Prior.DelayedAutoStart {
-		if _, err := call[scripts.SetStartTypeResult](ctx, r.Host, "Set-WurServiceStartType",
-			map[string]any{"Name": rec.Target, "StartType": rec.Prior.StartType, "DelayedAutoStart": rec.Prior.DelayedAutoStart}); err != nil {
+		if err := r.setStartType(ctx, rec.Target, rec.Prior.StartType, rec.Prior.DelayedAutoStart); err != nil {
 			return "", err
 		}
 		detail = "start type restored to " + startTypeOf(*rec.Prior) + "; "

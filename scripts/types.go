@@ -68,13 +68,17 @@ type StartServiceResult struct {
 	WhatIf         bool   `json:"WhatIf"`
 }
 
-// SetStartTypeResult is Set-WurServiceStartType's result.
+// SetStartTypeResult is Set-WurServiceStartType's result: StartType and
+// DelayedAutoStart are read back through the SCM after sc.exe config.
+// WmiHResult is not 0 when WMI failed and the delayed flag was read from
+// the registry instead.
 type SetStartTypeResult struct {
 	Name                     string `json:"Name"`
 	PreviousStartType        string `json:"PreviousStartType"`
 	PreviousDelayedAutoStart bool   `json:"PreviousDelayedAutoStart"`
 	StartType                string `json:"StartType"`
 	DelayedAutoStart         bool   `json:"DelayedAutoStart"`
+	WmiHResult               int64  `json:"WmiHResult"`
 	WhatIf                   bool   `json:"WhatIf"`
 }
 

@@ -172,20 +172,38 @@ func setServiceStartType(c *Call) {
 	if st == startAutomatic {
 		flag = c.Bool("DelayedAutoStart")
 	}
+	// The delayed flag is read through WMI; when it fails, from the registry
+	// (the same value in this simulation).
 	res := scripts.SetStartTypeResult{Name: key, PreviousStartType: svc.StartType, PreviousDelayedAutoStart: svc.delayedEffective(),
-		WhatIf: c.CheckMode}
+		WmiHResult: s.wmiHResult(), WhatIf: c.CheckMode}
 	changes := svc.StartType != st || svc.DelayedAutoStart != flag
 	// Nothing to change: nothing is written, so even a host that is not
 	// elevated succeeds (restoring a protected service never changed).
 	if changes && !c.CheckMode {
 		if !c.isAdmin() {
-			c.serviceAccessDenied("Set", key, svc)
+			// sc.exe config exits 5 (the SCM's access denied): the script
+			// throws its own record around a Win32Exception.
+			c.startTypeNotSet(key, win32AccessDenied)
 			return
 		}
 		svc.StartType, svc.DelayedAutoStart = st, flag
 	}
 	res.StartType, res.DelayedAutoStart = svc.StartType, svc.delayedEffective()
 	c.Out(res)
+}
+
+// startTypeNotSet is Set-WurServiceStartType's error when sc.exe config
+// exits non-zero: a Win32Exception (HResult E_FAIL, as every
+// Win32Exception) with sc.exe's exit code, the SCM's Win32 error.
+func (c *Call) startTypeNotSet(name string, code int) {
+	cat := "InvalidOperation"
+	if code == win32AccessDenied {
+		cat = "PermissionDenied"
+	}
+	c.throw(ErrorRecord{
+		Message: c.tr("Access is denied.", "Accès refusé."),
+		FQID:    "WurStartTypeNotSet", Category: cat, Target: name,
+		HResult: hrFail.Int64(), ExceptionType: "System.ComponentModel.Win32Exception"})
 }
 
 // delayedEffective is "Automatic (Delayed Start)": the DelayedAutostart

@@ -169,3 +169,42 @@ func TestServiceWaitsInSlices(t *testing.T) {
 		})
 	}
 }
+
+// Issue 9 item 17: start types go through the SCM (sc.exe config, judged by
+// its exit code) and are read back through it. The registry double refuses
+// writes to a service key (the SCM reads it only at boot), the sc.exe
+// double is a real program at <Windows>\System32\sc.exe that checks its
+// arguments and exits 5 when not elevated.
+func TestStartTypeThroughSCM(t *testing.T) {
+	set := scripts.SetStartTypeResult{}
+	want := func(typ string, delayed bool, wmi int64) func(*testing.T, *machine, any) {
+		return func(t *testing.T, _ *machine, res any) {
+			r := res.(*scripts.SetStartTypeResult)
+			if r.StartType != typ || r.DelayedAutoStart != delayed || r.WmiHResult != wmi {
+				t.Errorf("%s: %s delayed %v wmi %#x, want %s %v %#x", r.Name, r.StartType, r.DelayedAutoStart, r.WmiHResult, typ, delayed, wmi)
+			}
+		}
+	}
+	steps := func(wmi int64) []step {
+		return []step{
+			{name: "DoSvc delayed to manual", script: "Set-WurServiceStartType", params: map[string]any{"Name": "DoSvc", "StartType": "Manual"}, typ: set, check: want("Manual", false, wmi)},
+			{name: "DoSvc back to delayed", script: "Set-WurServiceStartType", params: map[string]any{"Name": "DoSvc", "StartType": "Automatic", "DelayedAutoStart": true}, typ: set, check: want("Automatic", true, wmi)},
+			{name: "DoSvc delayed to plain automatic", script: "Set-WurServiceStartType", params: map[string]any{"Name": "DoSvc", "StartType": "automatic"}, typ: set, check: want("Automatic", false, wmi)},
+			{name: "BITS disabled", script: "Set-WurServiceStartType", params: map[string]any{"Name": "bits", "StartType": "Disabled"}, typ: set, check: want("Disabled", false, wmi)},
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate []func(*fakehost.Scenario)
+		wmi    int64
+	}{
+		{"wmi", nil, 0},
+		{"wmi-broken: registry fallback", []func(*fakehost.Scenario){func(sc *fakehost.Scenario) { sc.Machine.Faults.WMI = "broken" }}, -2147217392},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMachine(t, scenarioPath(t, "healthy"), tc.mutate...)
+			runSteps(t, newEngines(t, m, "Machine.ps1", "Registry.ps1", "Services.ps1"), steps(tc.wmi))
+		})
+	}
+}
