@@ -123,7 +123,9 @@ func TestServiceFailuresCarryWin32Error(t *testing.T) {
 // request's timeout ends it and the host answers "timed out" and lives.
 // The double's WaitForStatus is one Thread.Sleep for its whole timeout,
 // like the real one: a script that waited TimeoutSec in one call would be
-// killed at timeout + margin instead.
+// killed at timeout + margin instead. The margin is generous (25 s) so a
+// loaded machine does not read as a kill; a script waiting in one call
+// would sleep for an hour.
 func TestServiceWaitsInSlices(t *testing.T) {
 	for _, tc := range []struct {
 		name, script string
@@ -140,7 +142,7 @@ func TestServiceWaitsInSlices(t *testing.T) {
 			newEngines(t, m, "Machine.ps1") // skips where tests/realps does not run
 			cat := scripts.MustLoad()
 			s, err := ps.New(ps.Options{Exe: findPwsh(t), Bootstrap: cat.Bootstrap().Text,
-				Prelude: prelude(t, m, []string{"Machine.ps1", "Registry.ps1", "Services.ps1"}), Grace: 8 * time.Second})
+				Prelude: prelude(t, m, []string{"Machine.ps1", "Registry.ps1", "Services.ps1"}), Grace: 25 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
