@@ -121,6 +121,9 @@ function Invoke-WurScConfig {
     param([string]$ServiceName, [string]$Mode)
     $ErrorActionPreference = 'Continue'
     $sc = Join-Path -Path (Join-Path -Path (Get-WurKnownFolder -Folder Windows) -ChildPath 'System32') -ChildPath 'sc.exe'
+    # A program that is not there would leave $LASTEXITCODE unset (or stale):
+    # never let that read as success. 2 is ERROR_FILE_NOT_FOUND.
+    if (-not [System.IO.File]::Exists($sc)) { return 2 }
     $null = & $sc config $ServiceName start= $Mode 2>&1
     [int]$LASTEXITCODE
 }
