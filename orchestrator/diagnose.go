@@ -283,6 +283,13 @@ func fixedSince(repairs []PastRepair, remedy Remedy, logged string) *PastRepair 
 }
 
 func diagnoseServices(f Facts, add func(Finding)) {
+	if f.WmiHResult != 0 {
+		// Only process ids come from WMI: the service steps go on with the
+		// Service Control Manager's data, so this blocks no plan.
+		add(Finding{ID: "wmi-unavailable", Severity: SevInfo, Title: "WMI did not answer (hung or damaged repository)",
+			Evidence: []string{"Get-CimInstance Win32_Service failed or ran into its timeout: HRESULT " + FormatHResult(uint32(f.WmiHResult))},
+			Advice:   "service process ids are unknown; status and start types come from the Service Control Manager. Check the winmgmt service and the WMI repository (winmgmt /verifyrepository)"})
+	}
 	for _, name := range []string{"wuauserv", "BITS", "CryptSvc"} {
 		s := f.Service(name)
 		switch {

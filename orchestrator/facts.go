@@ -19,8 +19,11 @@ var serviceNames = []string{"UsoSvc", "BITS", "wuauserv", "AppIDSvc", "CryptSvc"
 // Facts is everything the probes found. A probe that failed leaves its
 // field empty and an entry in ProbeErrors.
 type Facts struct {
-	Host        ps.HostFacts                       `json:"host"`
-	Services    []scripts.ServiceInfo              `json:"services"`
+	Host     ps.HostFacts          `json:"host"`
+	Services []scripts.ServiceInfo `json:"services"`
+	// WmiHResult is not 0 when WMI hung or failed during the service probe:
+	// process ids are unknown, the rest came from the SCM.
+	WmiHResult  int64                              `json:"wmiHResult,omitempty"`
 	Wups2       scripts.Wups2Result                `json:"wups2"`
 	Folders     scripts.SoftwareDistributionResult `json:"softwareDistribution"`
 	Errors      scripts.UpdateErrorsResult         `json:"updateErrors"`
@@ -97,7 +100,7 @@ func Probe(ctx context.Context, h *Host, host ps.HostFacts) (Facts, error) {
 			return f, err
 		}
 	}
-	f.Services = svc.Services
+	f.Services, f.WmiHResult = svc.Services, svc.WmiHResult
 	if f.Wups2, err = call[scripts.Wups2Result](ctx, h, "Get-WurWups2Registration", nil); err != nil {
 		if err := note("Get-WurWups2Registration", err); err != nil {
 			return f, err

@@ -59,6 +59,11 @@ func (e *ScriptFailure) Error() string {
 
 // call runs script name with params and decodes its single result into out.
 func call[T any](ctx context.Context, h *Host, name string, params map[string]any) (T, error) {
+	return callWithin[T](ctx, h, name, params, 0)
+}
+
+// callWithin is call with the request's timeout given (0: the manifest's).
+func callWithin[T any](ctx context.Context, h *Host, name string, params map[string]any, timeout time.Duration) (T, error) {
 	var out T
 	s, ok := h.catalog.Get(name)
 	if !ok {
@@ -73,10 +78,13 @@ func call[T any](ctx context.Context, h *Host, name string, params map[string]an
 	if !s.ReadOnly && h.CheckMode {
 		return out, fmt.Errorf("refusing to send action %s in a dry run", name)
 	}
+	if timeout <= 0 {
+		timeout = time.Duration(s.TimeoutMs) * time.Millisecond
+	}
 	start := time.Now()
 	res, err := h.inv.Invoke(ctx, ps.Request{
 		Name: s.Name, Script: s.Text, Params: params,
-		Timeout: time.Duration(s.TimeoutMs) * time.Millisecond, CheckMode: h.CheckMode,
+		Timeout: timeout, CheckMode: h.CheckMode,
 	})
 	if err == nil {
 		err = failure(name, res)

@@ -43,6 +43,8 @@ type Run struct {
 	// Now is the clock (default time.Now): it dates what a rollback sets aside.
 	Now func() time.Time
 
+	wmiNoted bool // a WMI failure was journaled (once per run)
+
 	asideID string   // names what this rollback sets aside: dated by the rollback
 	plans   []string // the plans of the run being rolled back: what undo may touch
 }
@@ -60,13 +62,16 @@ func NewRunID(now time.Time) (string, error) {
 	return now.UTC().Format(runIDTime) + "-" + hex.EncodeToString(b), nil
 }
 
-// ServiceStuckError: a service did not stop (or start) in time.
+// ServiceStuckError: a service did not stop (or start): the Service
+// Control Manager refused (Win32Error, from the script) or it did not get
+// there in time (Win32Error 0).
 type ServiceStuckError struct {
-	Name      string
-	Status    string
-	ProcessID int
-	Action    string
-	Timeout   int
+	Name       string
+	Status     string
+	ProcessID  int
+	Action     string
+	Timeout    int
+	Win32Error int
 }
 
 func (e *ServiceStuckError) Error() string {
@@ -74,7 +79,35 @@ func (e *ServiceStuckError) Error() string {
 	if e.ProcessID != 0 { // Start-WurService does not report one
 		pid = fmt.Sprintf(" (process id %d)", e.ProcessID)
 	}
+	if e.Win32Error != 0 {
+		// Refused at once: waiting longer (--service-timeout) changes nothing.
+		return fmt.Sprintf("service %s could not %s: %s (Win32 error %d); it is %s%s; wurepair killed nothing",
+			e.Name, e.Action, scmRefusal(e.Win32Error), e.Win32Error, e.Status, pid)
+	}
 	return fmt.Sprintf("service %s did not %s within %ds: it is %s%s; wurepair killed nothing", e.Name, e.Action, e.Timeout, e.Status, pid)
+}
+
+// scmRefusal says what the Service Control Manager's error means for the
+// admin (the code is the NativeErrorCode of the Win32Exception the
+// scripts read from ServiceController's exception).
+func scmRefusal(code int) string {
+	switch code {
+	case 5:
+		return "it is a protected service (access denied: Windows refuses this even to SYSTEM)"
+	case 1051:
+		return "services that depend on it are running"
+	case 1053:
+		return "it did not respond to the control in time"
+	case 1056:
+		return "it is still running or stopping"
+	case 1058:
+		return "it is disabled (its start type is the administrator's choice; wurepair does not change it)"
+	case 1061:
+		return "it cannot accept control messages now (it is starting or stopping)"
+	case 1068:
+		return "a service it depends on could not start"
+	}
+	return "the Service Control Manager refused"
 }
 
 func (r *Run) timeoutSec() int {
@@ -82,6 +115,43 @@ func (r *Run) timeoutSec() int {
 		return r.Options.ServiceTimeoutSec
 	}
 	return 60
+}
+
+// serviceWait is the request timeout of a script that waits for a service
+// (Stop-WurService, Start-WurService): the service timeout it waits at most,
+// plus the manifest's timeout as the budget of everything else (Get-Service,
+// CIM bounded by -OperationTimeoutSec). PowerShell stops the script at
+// this timeout; Go kills the host only a margin later (ps.Options.Grace).
+// So --service-timeout 3600 never ends a script that is waiting normally.
+func (r *Run) serviceWait(script string) time.Duration {
+	base := 3 * time.Minute
+	if s, ok := r.Host.catalog.Get(script); ok && s.TimeoutMs > 0 {
+		base = time.Duration(s.TimeoutMs) * time.Millisecond
+	}
+	return time.Duration(r.timeoutSec())*time.Second + base
+}
+
+// stopCall runs Stop-WurService with the run's service timeout.
+func (r *Run) stopCall(ctx context.Context, name string) (scripts.StopServiceResult, error) {
+	res, err := callWithin[scripts.StopServiceResult](ctx, r.Host, "Stop-WurService",
+		map[string]any{"Name": name, "TimeoutSec": r.timeoutSec(), "StopDependents": true}, r.serviceWait("Stop-WurService"))
+	if err == nil {
+		r.noteWMI(res.WmiHResult)
+	}
+	if err == nil && !res.Stopped {
+		err = &ServiceStuckError{Name: name, Status: res.Status, ProcessID: res.ProcessId, Action: "stop", Timeout: r.timeoutSec(), Win32Error: res.Win32Error}
+	}
+	return res, err
+}
+
+// noteWMI journals, once per run, that WMI did not answer: process ids
+// are unknown, the service steps go on with the SCM's data.
+func (r *Run) noteWMI(hr int64) {
+	if hr == 0 || r.wmiNoted {
+		return
+	}
+	r.wmiNoted = true
+	_ = r.note(fmt.Sprintf("WMI did not answer (HRESULT %s): process ids are unknown; service status and start types come from the Service Control Manager", FormatHResult(uint32(hr))))
 }
 
 func (r *Run) sha(name string) string {
@@ -117,6 +187,7 @@ func (r *Run) serviceNow(ctx context.Context, name string) (scripts.ServiceInfo,
 	if err != nil {
 		return scripts.ServiceInfo{}, err
 	}
+	r.noteWMI(res.WmiHResult)
 	if len(res.Services) != 1 {
 		return scripts.ServiceInfo{}, fmt.Errorf("Get-WurServiceState returned %d services for %s", len(res.Services), name)
 	}
@@ -139,11 +210,7 @@ func (r *Run) stopService(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	res, err := call[scripts.StopServiceResult](ctx, r.Host, "Stop-WurService",
-		map[string]any{"Name": name, "TimeoutSec": r.timeoutSec(), "StopDependents": true})
-	if err == nil && !res.Stopped {
-		err = &ServiceStuckError{Name: name, Status: res.Status, ProcessID: res.ProcessId, Action: "stop", Timeout: r.timeoutSec()}
-	}
+	res, err := r.stopCall(ctx, name)
 	if err != nil {
 		return errors.Join(err, r.outcome(ref, err, ""))
 	}
@@ -161,6 +228,23 @@ func (r *Run) stopService(ctx context.Context, name string) error {
 		r.stoppedDeps[name] = append(r.stoppedDeps[name], res.StoppedDependents...)
 	}
 	return r.outcome(ref, nil, "")
+}
+
+// setStartType restores a recorded start type through the SCM
+// (Set-WurServiceStartType: sc.exe config) and checks what the SCM reports
+// afterwards: a start type is restored only when the SCM says so.
+func (r *Run) setStartType(ctx context.Context, name, startType string, delayed bool) error {
+	res, err := call[scripts.SetStartTypeResult](ctx, r.Host, "Set-WurServiceStartType",
+		map[string]any{"Name": name, "StartType": startType, "DelayedAutoStart": delayed})
+	if err != nil {
+		return err
+	}
+	want := startTypeOf(Prior{StartType: startType, DelayedAutoStart: delayed})
+	got := startTypeOf(Prior{StartType: res.StartType, DelayedAutoStart: res.DelayedAutoStart})
+	if !strings.EqualFold(res.StartType, startType) || (strings.EqualFold(startType, "Automatic") && res.DelayedAutoStart != delayed) {
+		return fmt.Errorf("the Service Control Manager reports %s as %s after setting it to %s", name, got, want)
+	}
+	return nil
 }
 
 // startAgainJournaled starts a service this run stopped, journaling the
@@ -185,12 +269,13 @@ func (r *Run) startAgainJournaled(ctx context.Context, name string) error {
 
 // startService starts a service and waits for Running.
 func (r *Run) startService(ctx context.Context, name string) error {
-	res, err := call[scripts.StartServiceResult](ctx, r.Host, "Start-WurService", map[string]any{"Name": name, "TimeoutSec": r.timeoutSec()})
+	res, err := callWithin[scripts.StartServiceResult](ctx, r.Host, "Start-WurService",
+		map[string]any{"Name": name, "TimeoutSec": r.timeoutSec()}, r.serviceWait("Start-WurService"))
 	if err != nil {
 		return err
 	}
 	if !res.Started {
-		return &ServiceStuckError{Name: name, Status: res.Status, Action: "start", Timeout: r.timeoutSec()}
+		return &ServiceStuckError{Name: name, Status: res.Status, Action: "start", Timeout: r.timeoutSec(), Win32Error: res.Win32Error}
 	}
 	return nil
 }

@@ -232,8 +232,7 @@ func (checkStartTypes) Run(ctx context.Context, r *Run) error {
 		if err != nil {
 			return err
 		}
-		_, err = call[scripts.SetStartTypeResult](ctx, r.Host, "Set-WurServiceStartType",
-			map[string]any{"Name": rec.Target, "StartType": rec.Prior.StartType, "DelayedAutoStart": rec.Prior.DelayedAutoStart})
+		err = r.setStartType(ctx, rec.Target, rec.Prior.StartType, rec.Prior.DelayedAutoStart)
 		if oerr := r.outcome(ref, err, "restored to "+rec.Prior.StartType); err != nil || oerr != nil {
 			return errors.Join(err, oerr)
 		}

@@ -97,8 +97,7 @@ func (r *Run) undo(ctx context.Context, rec Record, wasDone bool, deps []string)
 	case KindServiceStart:
 		return r.undoServiceStart(ctx, rec)
 	case KindStartType:
-		_, err := call[scripts.SetStartTypeResult](ctx, r.Host, "Set-WurServiceStartType",
-			map[string]any{"Name": rec.Target, "StartType": rec.Prior.StartType, "DelayedAutoStart": rec.Prior.DelayedAutoStart})
+		err := r.setStartType(ctx, rec.Target, rec.Prior.StartType, rec.Prior.DelayedAutoStart)
 		return "start type restored to " + startTypeOf(*rec.Prior), err
 	case KindFolderBackup:
 		return r.undoFolderBackup(ctx, rec, wasDone)
@@ -125,8 +124,7 @@ func (r *Run) undoServiceStop(ctx context.Context, rec Record, deps []string) (s
 	}
 	detail := ""
 	if now.StartType != rec.Prior.StartType || now.DelayedAutoStart != rec.Prior.DelayedAutoStart {
-		if _, err := call[scripts.SetStartTypeResult](ctx, r.Host, "Set-WurServiceStartType",
-			map[string]any{"Name": rec.Target, "StartType": rec.Prior.StartType, "DelayedAutoStart": rec.Prior.DelayedAutoStart}); err != nil {
+		if err := r.setStartType(ctx, rec.Target, rec.Prior.StartType, rec.Prior.DelayedAutoStart); err != nil {
 			return "", err
 		}
 		detail = "start type restored to " + startTypeOf(*rec.Prior) + "; "
@@ -166,11 +164,7 @@ func (r *Run) undoServiceStart(ctx context.Context, rec Record) (string, error) 
 	if !now.Exists || now.Status == "Stopped" {
 		return "already stopped", nil
 	}
-	res, err := call[scripts.StopServiceResult](ctx, r.Host, "Stop-WurService",
-		map[string]any{"Name": rec.Target, "TimeoutSec": r.timeoutSec(), "StopDependents": true})
-	if err == nil && !res.Stopped {
-		err = &ServiceStuckError{Name: rec.Target, Status: res.Status, ProcessID: res.ProcessId, Action: "stop", Timeout: r.timeoutSec()}
-	}
+	res, err := r.stopCall(ctx, rec.Target)
 	if err != nil {
 		return "", err
 	}
@@ -190,8 +184,8 @@ func (r *Run) undoFolderBackup(ctx context.Context, rec Record, wasDone bool) (s
 	params := map[string]any{"Path": rec.Target, "BackupPath": rec.Backup, "SetAsidePath": setAside}
 	res, err := call[scripts.RestoreFolderResult](ctx, r.Host, "Restore-WurFolder", params)
 	if h := HResultOf(err); (h == sharingViolation || h == accessDenied) && r.cameBack(ctx, "wuauserv") {
-		if _, serr := call[scripts.StopServiceResult](ctx, r.Host, "Stop-WurService",
-			map[string]any{"Name": "wuauserv", "TimeoutSec": r.timeoutSec(), "StopDependents": true}); serr != nil {
+		if _, serr := callWithin[scripts.StopServiceResult](ctx, r.Host, "Stop-WurService",
+			map[string]any{"Name": "wuauserv", "TimeoutSec": r.timeoutSec(), "StopDependents": true}, r.serviceWait("Stop-WurService")); serr != nil {
 			return "", errors.Join(err, serr)
 		}
 		res, err = call[scripts.RestoreFolderResult](ctx, r.Host, "Restore-WurFolder", params)

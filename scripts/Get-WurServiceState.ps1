@@ -16,6 +16,13 @@
     each entry is the SCM's spelling of the service name. An absent service
     is data (Exists = $false, Name as asked, empty Status/StartType), not an
     error.
+
+    WMI is asked once, for process ids only, bounded by -OperationTimeoutSec
+    (a hung winmgmt would otherwise block the request in a call Stop()
+    cannot interrupt). When it hangs or fails, every ProcessId is 0 and
+    WmiHResult is the HRESULT of the failure (0 when WMI answered): the rest
+    comes from the Service Control Manager (ServiceController) and the
+    registry, so the service steps go on with that.
 #>
 [CmdletBinding()]
 param(
@@ -40,12 +47,15 @@ foreach ($s in @(Get-Service)) {
 # Process ids come only from CIM. A broken WMI repository (common on the
 # machines this tool repairs) must not fail the whole probe: ProcessId is then 0.
 $pidByName = @{}
+$wmiHResult = [int64]0
 try {
-    foreach ($w in @(Get-CimInstance -ClassName Win32_Service -Property @('Name', 'ProcessId') -ErrorAction Stop)) {
+    foreach ($w in @(Get-CimInstance -ClassName Win32_Service -Property @('Name', 'ProcessId') -OperationTimeoutSec 15 -ErrorAction Stop)) {
         $pidByName[[string]$w.Name] = [int]$w.ProcessId
     }
 } catch {
     $pidByName = @{}
+    $wmiHResult = [int64]$_.Exception.HResult
+    if ($wmiHResult -eq 0) { $wmiHResult = [int64]0x80004005 }
 }
 
 $services = New-Object System.Collections.Generic.List[object]
@@ -134,5 +144,6 @@ foreach ($name in $Names) {
 }
 
 [pscustomobject]@{
-    Services = [object[]]$services.ToArray()
+    Services   = [object[]]$services.ToArray()
+    WmiHResult = $wmiHResult
 }

@@ -2,20 +2,35 @@
 .SYNOPSIS
     Restores a service's start type (and delayed auto-start) to a recorded value.
 .DESCRIPTION
-    Changes: the service's start type (Set-Service -StartupType, which calls
-    ChangeServiceConfig) and, for Automatic, the DelayedAutostart DWORD under
-    HKLM:\SYSTEM\CurrentControlSet\Services\<name> (Windows PowerShell 5.1's
-    Set-Service has no AutomaticDelayedStart). Reads: the same.
+    Changes: the service's start type and delayed auto-start, through the
+    Service Control Manager: System32\sc.exe config <name> start=
+    auto | delayed-auto | demand | disabled (ChangeServiceConfig, and
+    ChangeServiceConfig2 for the delayed flag), judged by its exit code only
+    (its output is localized text and is discarded). Never by writing the
+    DelayedAutostart registry value: the SCM reads that only at boot, so a
+    registry write changes nothing until then and a read-back of it proves
+    nothing. (Windows PowerShell 5.1's Set-Service has no
+    AutomaticDelayedStart.)
+
+    Verified through the SCM: the start type read back from a fresh
+    ServiceController (QueryServiceConfig), the delayed flag from
+    Win32_Service.DelayedAutoStart (CIM, bounded by -OperationTimeoutSec).
+    When WMI hangs or fails, WmiHResult is its HRESULT and the flag is read
+    from the registry instead (the only other place it is kept).
+
+    A non-zero exit code of sc.exe throws WurStartTypeNotSet (a
+    Win32Exception with sc.exe's exit code, which is the SCM's Win32 error:
+    5 access denied, category PermissionDenied; others InvalidOperation).
 
     StartType must be Automatic, Manual or Disabled (any case): anything else,
     Boot and System (driver start types) included, throws before anything is
     read or changed (FullyQualifiedErrorId WurStartTypeRefused, category
     InvalidArgument).
     DelayedAutoStart only applies to Automatic; for Manual and Disabled the
-    DelayedAutostart value is left as it is (Windows ignores it then).
+    delayed flag is left as it is (Windows ignores it then).
 
     When the service already has the requested type and flag nothing is
-    written, so restoring a protected service (WaaSMedicSvc) that was never
+    run, so restoring a protected service (WaaSMedicSvc) that was never
     changed does not fail. Previous* report the state before; StartType and
     DelayedAutoStart the state after (read back).
 
@@ -45,6 +60,18 @@ if ($null -eq $wanted) {
     $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'WurStartTypeRefused', ([System.Management.Automation.ErrorCategory]::InvalidArgument), $StartType))
 }
 
+function Get-WurKnownFolder {
+    # The Windows folder as the OS knows it (SHGetKnownFolderPath), never
+    # from the SystemRoot environment variable.
+    param([string]$Folder)  # a System.Environment+SpecialFolder name
+    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
+        return [Environment]::GetFolderPath($Folder)
+    }
+    # Off Windows there is no Windows folder: only the test engine (pwsh on
+    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
+    Get-WurTestKnownFolder -Folder $Folder
+}
+
 function Get-WurService {
     # Exact ServiceName match over the whole list: a name is never a wildcard.
     Get-Service | Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1
@@ -63,6 +90,44 @@ function Get-WurDelayedFlag {
     $value
 }
 
+# WMI's answer for the delayed flag; once it failed, the registry is read
+# instead (a hashtable: the function below changes it).
+$wmi = @{ HResult = [int64]0 }
+
+function Get-WurScmDelayedFlag {
+    # The SCM's delayed auto-start flag (QueryServiceConfig2, as
+    # Win32_Service.DelayedAutoStart): 1 or 0. Falls back to the registry
+    # value when WMI hangs or fails.
+    param([string]$ServiceName, [string]$Key)
+    if ($wmi.HResult -eq 0) {
+        try {
+            $w = @(Get-CimInstance -ClassName Win32_Service -Property @('Name', 'DelayedAutoStart') -OperationTimeoutSec 15 -ErrorAction Stop | Where-Object { $_.Name -eq $ServiceName })
+            if ($w.Count -gt 0 -and [bool]$w[0].DelayedAutoStart) { return 1 }
+            return 0
+        } catch {
+            $wmi.HResult = [int64]$_.Exception.HResult
+            if ($wmi.HResult -eq 0) { $wmi.HResult = [int64]0x80004005 }
+        }
+    }
+    Get-WurDelayedFlag -Key $Key
+}
+
+function Invoke-WurScConfig {
+    # sc.exe config <name> start= <mode>; returns its exit code (the SCM's
+    # Win32 error, 0 on success). Its output is localized text: discarded.
+    # Called directly (not Start-Process), so the bootstrap gives it an
+    # empty stdin; stderr is merged and dropped under 'Continue' because 5.1
+    # turns redirected native stderr into terminating errors under 'Stop'.
+    param([string]$ServiceName, [string]$Mode)
+    $ErrorActionPreference = 'Continue'
+    $sc = Join-Path -Path (Join-Path -Path (Get-WurKnownFolder -Folder Windows) -ChildPath 'System32') -ChildPath 'sc.exe'
+    # A program that is not there would leave $LASTEXITCODE unset (or stale):
+    # never let that read as success. 2 is ERROR_FILE_NOT_FOUND.
+    if (-not [System.IO.File]::Exists($sc)) { return 2 }
+    $null = & $sc config $ServiceName start= $Mode 2>&1
+    [int]$LASTEXITCODE
+}
+
 $svc = Get-WurService
 if ($null -eq $svc) {
     $ex = New-Object System.ArgumentException -ArgumentList ('No service is named {0}.' -f $Name)
@@ -74,27 +139,32 @@ $key = Join-Path -Path 'HKLM:\SYSTEM\CurrentControlSet\Services' -ChildPath ([st
 $wantedDelayed = ($wanted -eq 'Automatic') -and $DelayedAutoStart
 
 $previousType = [string]$svc.StartType
-$previousFlag = Get-WurDelayedFlag -Key $key
+$previousFlag = Get-WurScmDelayedFlag -ServiceName ([string]$svc.ServiceName) -Key $key
 $previousDelayed = ($previousType -eq 'Automatic') -and ($previousFlag -eq 1)
 
 $typeChanges = ($previousType -ne $wanted)
-# The flag is written only for Automatic, and only when it differs (an absent
-# value already means "not delayed").
+# The flag is set only for Automatic, and only when it differs.
 $flagChanges = ($wanted -eq 'Automatic') -and (($previousFlag -eq 1) -ne $wantedDelayed)
 
 if (($typeChanges -or $flagChanges) -and $PSCmdlet.ShouldProcess($svc.ServiceName, ('Set start type to {0} (delayed: {1})' -f $wanted, $wantedDelayed))) {
-    if ($typeChanges) {
-        Set-Service -InputObject $svc -StartupType $wanted
-    }
-    if ($flagChanges) {
-        Set-ItemProperty -LiteralPath $key -Name 'DelayedAutostart' -Value ([int]$wantedDelayed) -Type DWord
+    # auto clears the delayed flag, delayed-auto sets it; demand and
+    # disabled leave it as it is.
+    $mode = @{ 'Automatic' = 'auto'; 'Manual' = 'demand'; 'Disabled' = 'disabled' }[$wanted]
+    if ($wantedDelayed) { $mode = 'delayed-auto' }
+    $exit = Invoke-WurScConfig -ServiceName ([string]$svc.ServiceName) -Mode $mode
+    if ($exit -ne 0) {
+        $ex = New-Object System.ComponentModel.Win32Exception -ArgumentList $exit
+        $category = [System.Management.Automation.ErrorCategory]::InvalidOperation
+        if ($exit -eq 5) { $category = [System.Management.Automation.ErrorCategory]::PermissionDenied }
+        $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'WurStartTypeNotSet', $category, ([string]$svc.ServiceName)))
     }
 }
 
-# Read back from a fresh ServiceController: StartType is not re-queried by Refresh().
+# Read back through the SCM: a fresh ServiceController (StartType is not
+# re-queried by Refresh()) and the SCM's delayed flag.
 $after = Get-WurService
 $afterType = [string]$after.StartType
-$afterDelayed = ($afterType -eq 'Automatic') -and ((Get-WurDelayedFlag -Key $key) -eq 1)
+$afterDelayed = ($afterType -eq 'Automatic') -and ((Get-WurScmDelayedFlag -ServiceName ([string]$svc.ServiceName) -Key $key) -eq 1)
 
 [pscustomobject]@{
     Name                     = [string]$svc.ServiceName
@@ -102,5 +172,6 @@ $afterDelayed = ($afterType -eq 'Automatic') -and ((Get-WurDelayedFlag -Key $key
     PreviousDelayedAutoStart = [bool]$previousDelayed
     StartType                = $afterType
     DelayedAutoStart         = [bool]$afterDelayed
+    WmiHResult               = [int64]$wmi.HResult
     WhatIf                   = $whatIf
 }

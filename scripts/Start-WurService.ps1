@@ -10,6 +10,18 @@
     Started = $false with the Status now. Decisions use the
     ServiceControllerStatus / ServiceStartMode enums, never error text.
 
+    Win32Error is the Service Control Manager's refusal, when there was one:
+    the NativeErrorCode of the Win32Exception inside the
+    InvalidOperationException ServiceController.Start() throws (5 access
+    denied, 1053 no response, 1068 a dependency failed to start ...). A
+    Disabled service is reported as 1058 (ERROR_SERVICE_DISABLED, what the
+    SCM answers) without asking. 0 when started, or when the start was
+    accepted and the service did not reach Running in time.
+
+    TimeoutSec bounds the whole wait, made of WaitForStatus calls of at most
+    1 s each, so that PowerShell's Stop() (the request's timeout) takes
+    effect between them: one WaitForStatus cannot be interrupted.
+
     An unknown service name throws (FullyQualifiedErrorId WurServiceNotFound).
 #>
 [CmdletBinding(SupportsShouldProcess = $true)]
@@ -35,6 +47,40 @@ if ($null -eq $svc) {
 
 $previous = [string]$svc.Status
 $started = ($previous -eq 'Running')
+$win32Error = 0
+
+function Get-WurWin32Error {
+    # The SCM's error code: NativeErrorCode of the Win32Exception that
+    # ServiceController puts inside its InvalidOperationException (which
+    # PowerShell wraps again in a MethodInvocationException). Never the text.
+    param($Record)
+    $e = $Record.Exception
+    while ($null -ne $e) {
+        if ($e -is [System.ComponentModel.Win32Exception]) { return [int]$e.NativeErrorCode }
+        $e = $e.InnerException
+    }
+    0
+}
+
+function Wait-WurStatus {
+    # Waits for a status until $deadline, in WaitForStatus slices of at most
+    # 1 s. Returns nothing: the caller reads Status.
+    param($Controller, [System.ServiceProcess.ServiceControllerStatus]$Desired, [DateTime]$Deadline)
+    $slice = [TimeSpan]::FromSeconds(1)
+    while ($true) {
+        $Controller.Refresh()
+        if ([string]$Controller.Status -eq [string]$Desired) { return }
+        $left = $Deadline - [DateTime]::UtcNow
+        if ($left -le [TimeSpan]::Zero) { return }
+        if ($left -gt $slice) { $left = $slice }
+        try {
+            $Controller.WaitForStatus($Desired, $left)
+        } catch {
+            # System.ServiceProcess.TimeoutException: this slice is over.
+            $null = $_
+        }
+    }
+}
 
 $startType = ''
 try {
@@ -47,11 +93,7 @@ if (-not $started -and $startType -ne 'Disabled' -and $PSCmdlet.ShouldProcess($s
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     if ([string]$svc.Status -eq 'StopPending') {
         # Still stopping (e.g. just stopped by a plan step): let it finish first.
-        try {
-            $svc.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Stopped, [TimeSpan]::FromSeconds($TimeoutSec))
-        } catch {
-            $null = $_
-        }
+        Wait-WurStatus -Controller $svc -Desired ([System.ServiceProcess.ServiceControllerStatus]::Stopped) -Deadline $deadline
         $svc.Refresh()
     }
     $wait = $true
@@ -61,24 +103,23 @@ if (-not $started -and $startType -ne 'Disabled' -and $PSCmdlet.ShouldProcess($s
         } catch {
             # Start() also throws when a trigger started the service meanwhile
             # (ERROR_SERVICE_ALREADY_RUNNING): the status decides, not the text.
+            $win32Error = Get-WurWin32Error -Record $_
             $svc.Refresh()
             $now = [string]$svc.Status
             $wait = ($now -eq 'Running' -or $now -eq 'StartPending')
         }
     }
     if ($wait) {
-        try {
-            $left = $deadline - [DateTime]::UtcNow
-            if ($left -lt [TimeSpan]::Zero) { $left = [TimeSpan]::Zero }
-            $svc.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Running, $left)
-        } catch {
-            # System.ServiceProcess.TimeoutException: the status below decides.
-            $null = $_
-        }
+        Wait-WurStatus -Controller $svc -Desired ([System.ServiceProcess.ServiceControllerStatus]::Running) -Deadline $deadline
     }
     $svc.Refresh()
     $started = ([string]$svc.Status -eq 'Running')
 }
+
+if (-not $started -and -not $whatIf -and $startType -eq 'Disabled') {
+    $win32Error = 1058
+}
+if ($started -or $whatIf) { $win32Error = 0 }
 
 $svc.Refresh()
 [pscustomobject]@{
@@ -86,5 +127,6 @@ $svc.Refresh()
     PreviousStatus = $previous
     Status         = [string]$svc.Status
     Started        = [bool]$started
+    Win32Error     = [int]$win32Error
     WhatIf         = $whatIf
 }

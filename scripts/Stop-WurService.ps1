@@ -14,7 +14,22 @@
 
     TimeoutSec bounds the whole operation (dependents included). A service
     that is not Stopped in time is data: Stopped = $false with its Status now
-    and its process id. Nothing is ever killed: the caller decides.
+    and its process id. Nothing is ever killed: the caller decides. The wait
+    is made of WaitForStatus calls of at most 1 s each: one WaitForStatus is
+    a blocking .NET call PowerShell's Stop() cannot interrupt, so a request
+    stopped at its timeout ends within a second.
+
+    Win32Error is the Service Control Manager's refusal, when there was one:
+    the NativeErrorCode of the Win32Exception that ServiceController.Stop()
+    throws inside its InvalidOperationException (5 access denied, e.g. a
+    protected service; 1061 cannot accept the control now; 1053 did not
+    respond; 1051 when dependents run and -StopDependents was not given,
+    without asking the SCM). 0 when stopped, or when the service accepted the
+    stop and simply did not reach Stopped in time.
+
+    ProcessId comes from CIM (Win32_Service), bounded by -OperationTimeoutSec:
+    a hung or broken WMI gives ProcessId 0 and its HRESULT in WmiHResult
+    (0 when WMI answered); the status comes from the SCM either way.
 
     Which service to stop first (UsoSvc before the trigger-started wuauserv)
     is the caller's plan, not this script's.
@@ -46,24 +61,66 @@ if ($null -eq $svc) {
 }
 
 $processId = 0
+$wmiHResult = [int64]0
 try {
-    $cim = @(Get-CimInstance -ClassName Win32_Service -Property @('Name', 'ProcessId') -ErrorAction Stop | Where-Object { $_.Name -eq $svc.ServiceName })
+    # Bounded: a hung WMI (winmgmt) would otherwise block this request, in a
+    # call Stop() cannot interrupt, until Go kills the host.
+    $cim = @(Get-CimInstance -ClassName Win32_Service -Property @('Name', 'ProcessId') -OperationTimeoutSec 15 -ErrorAction Stop | Where-Object { $_.Name -eq $svc.ServiceName })
     if ($cim.Count -gt 0) {
         $processId = [int]$cim[0].ProcessId
     }
 } catch {
-    # A broken WMI repository must not stop the repair: the id is only reported.
+    # A hung or broken WMI repository must not stop the repair: the id is
+    # only reported; the SCM (ServiceController) gives everything else.
     $processId = 0
+    $wmiHResult = [int64]$_.Exception.HResult
+    if ($wmiHResult -eq 0) { $wmiHResult = [int64]0x80004005 }
 }
 
 $previous = [string]$svc.Status
 $stoppedDependents = New-Object System.Collections.Generic.List[string]
+# The last refusal of the SCM (a hashtable: the functions below change it).
+$failure = @{ Win32Error = 0 }
+
+function Get-WurWin32Error {
+    # The SCM's error code: NativeErrorCode of the Win32Exception that
+    # ServiceController puts inside its InvalidOperationException (which
+    # PowerShell wraps again in a MethodInvocationException). Never the text.
+    param($Record)
+    $e = $Record.Exception
+    while ($null -ne $e) {
+        if ($e -is [System.ComponentModel.Win32Exception]) { return [int]$e.NativeErrorCode }
+        $e = $e.InnerException
+    }
+    0
+}
 
 function Get-WurRemaining {
     # Seconds left of the overall TimeoutSec, never negative.
     $left = [double]$TimeoutSec - $clock.Elapsed.TotalSeconds
     if ($left -lt 0) { $left = 0 }
     [TimeSpan]::FromSeconds($left)
+}
+
+function Wait-WurStatus {
+    # Waits for a status until the overall deadline, in WaitForStatus slices
+    # of at most 1 s, so that PowerShell's Stop() takes effect between them.
+    # Returns nothing: the caller reads Status.
+    param($Controller, [System.ServiceProcess.ServiceControllerStatus]$Desired)
+    $slice = [TimeSpan]::FromSeconds(1)
+    while ($true) {
+        $Controller.Refresh()
+        if ([string]$Controller.Status -eq [string]$Desired) { return }
+        $left = Get-WurRemaining
+        if ($left -le [TimeSpan]::Zero) { return }
+        if ($left -gt $slice) { $left = $slice }
+        try {
+            $Controller.WaitForStatus($Desired, $left)
+        } catch {
+            # System.ServiceProcess.TimeoutException: this slice is over.
+            $null = $_
+        }
+    }
 }
 
 function Stop-WurOne {
@@ -77,11 +134,7 @@ function Stop-WurOne {
     if ([string]$Controller.Status -eq 'StartPending') {
         # Just (trigger-)started: a service in StartPending does not accept the
         # stop control yet. Let it reach Running first, within the deadline.
-        try {
-            $Controller.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Running, (Get-WurRemaining))
-        } catch {
-            $null = $_
-        }
+        Wait-WurStatus -Controller $Controller -Desired ([System.ServiceProcess.ServiceControllerStatus]::Running)
         $Controller.Refresh()
     }
     if ([string]$Controller.Status -eq 'Stopped') { return $true }
@@ -89,17 +142,16 @@ function Stop-WurOne {
         try {
             $Controller.Stop()
         } catch {
+            $code = Get-WurWin32Error -Record $_
             $Controller.Refresh()
             $now = [string]$Controller.Status
-            if ($now -ne 'Stopped' -and $now -ne 'StopPending') { return $false }
+            if ($now -ne 'Stopped' -and $now -ne 'StopPending') {
+                $failure.Win32Error = $code
+                return $false
+            }
         }
     }
-    try {
-        $Controller.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Stopped, (Get-WurRemaining))
-    } catch {
-        # Timed out (or the service went away): the status below decides.
-        $null = $_
-    }
+    Wait-WurStatus -Controller $Controller -Desired ([System.ServiceProcess.ServiceControllerStatus]::Stopped)
     $Controller.Refresh()
     return ([string]$Controller.Status -eq 'Stopped')
 }
@@ -118,6 +170,10 @@ if (-not $stopped) {
     }
 
     $mayStop = ($running.Count -eq 0) -or $StopDependents
+    if (-not $mayStop) {
+        # What the SCM would answer to a stop (ERROR_DEPENDENT_SERVICES_RUNNING).
+        $failure.Win32Error = 1051
+    }
     $what = 'Stop service'
     if ($running.Count -gt 0) {
         $what = 'Stop service and its running dependents ' + ((@($running | ForEach-Object { $_.ServiceName })) -join ', ')
@@ -144,6 +200,8 @@ if (-not $stopped) {
 }
 
 $svc.Refresh()
+$win32Error = [int]$failure.Win32Error
+if ($stopped -or $whatIf) { $win32Error = 0 }
 [pscustomobject]@{
     Name              = [string]$svc.ServiceName
     PreviousStatus    = $previous
@@ -151,5 +209,7 @@ $svc.Refresh()
     Stopped           = [bool]$stopped
     ProcessId         = $processId
     StoppedDependents = [string[]]$stoppedDependents.ToArray()
+    Win32Error        = $win32Error
+    WmiHResult        = $wmiHResult
     WhatIf            = $whatIf
 }

@@ -28,13 +28,22 @@ type ServiceInfo struct {
 	ServicesDependedOn []string `json:"ServicesDependedOn"`
 }
 
-// ServiceStateResult is Get-WurServiceState's result (one entry per name asked, in order).
+// ServiceStateResult is Get-WurServiceState's result (one entry per name
+// asked, in order). WmiHResult is not 0 when WMI (asked for process ids
+// only, with a timeout) hung or failed: every ProcessId is then 0 and the
+// rest comes from the Service Control Manager.
 type ServiceStateResult struct {
-	Services []ServiceInfo `json:"Services"`
+	Services   []ServiceInfo `json:"Services"`
+	WmiHResult int64         `json:"WmiHResult"`
 }
 
 // StopServiceResult is Stop-WurService's result. Stopped is false when the
 // service was still not Stopped after TimeoutSec: the script kills nothing.
+// Win32Error is the Service Control Manager's refusal (the NativeErrorCode
+// of the Win32Exception inside ServiceController's exception: 5 access
+// denied / protected service, 1051 dependents running, 1053 no response,
+// 1061 cannot accept the control); 0 when none (stopped, or accepted but
+// not Stopped in time). WmiHResult: as in ServiceStateResult.
 type StopServiceResult struct {
 	Name              string   `json:"Name"`
 	PreviousStatus    string   `json:"PreviousStatus"`
@@ -42,25 +51,34 @@ type StopServiceResult struct {
 	Stopped           bool     `json:"Stopped"`
 	ProcessId         int      `json:"ProcessId"`
 	StoppedDependents []string `json:"StoppedDependents"`
+	Win32Error        int      `json:"Win32Error"`
+	WmiHResult        int64    `json:"WmiHResult"`
 	WhatIf            bool     `json:"WhatIf"`
 }
 
-// StartServiceResult is Start-WurService's result.
+// StartServiceResult is Start-WurService's result. Win32Error is the
+// Service Control Manager's refusal (5 access denied, 1053 no response,
+// 1058 disabled, 1068 a dependency failed); 0 when none.
 type StartServiceResult struct {
 	Name           string `json:"Name"`
 	PreviousStatus string `json:"PreviousStatus"`
 	Status         string `json:"Status"`
 	Started        bool   `json:"Started"`
+	Win32Error     int    `json:"Win32Error"`
 	WhatIf         bool   `json:"WhatIf"`
 }
 
-// SetStartTypeResult is Set-WurServiceStartType's result.
+// SetStartTypeResult is Set-WurServiceStartType's result: StartType and
+// DelayedAutoStart are read back through the SCM after sc.exe config.
+// WmiHResult is not 0 when WMI failed and the delayed flag was read from
+// the registry instead.
 type SetStartTypeResult struct {
 	Name                     string `json:"Name"`
 	PreviousStartType        string `json:"PreviousStartType"`
 	PreviousDelayedAutoStart bool   `json:"PreviousDelayedAutoStart"`
 	StartType                string `json:"StartType"`
 	DelayedAutoStart         bool   `json:"DelayedAutoStart"`
+	WmiHResult               int64  `json:"WmiHResult"`
 	WhatIf                   bool   `json:"WhatIf"`
 }
 

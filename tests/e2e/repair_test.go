@@ -244,7 +244,7 @@ func TestFailedRepairRollsBack(t *testing.T) {
 		scenario, plan string
 		mention        []string
 	}{
-		{"stuck-service", "auto", []string{"wuauserv", "did not stop", "rolled back"}},
+		{"stuck-service", "auto", []string{"wuauserv could not stop", "did not respond", "Win32 error 1053", "rolled back"}},
 		{"regsvr32-denied", "wups2", []string{"regsvr32", "exited 5", "rolled back"}},
 		{"disk-full", "datastore", []string{`\Download`, "0x80070070", "rolled back"}},
 		{"crash-midplan", "datastore", []string{"PowerShell exited (code 3)", "Backup-WurFolder", "rolled back"}},

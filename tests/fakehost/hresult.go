@@ -27,6 +27,7 @@ const (
 	hrClassNotRegistered HResult = 0x80040154
 	hrSourceMissing      HResult = 0x800F081F
 	hrSystemException    HResult = 0x80131501 // COR_E_SYSTEM: PowerShell's own exceptions
+	hrFail               HResult = 0x80004005 // E_FAIL: every Win32Exception's HResult
 )
 
 // String writes the HRESULT as event data normalises it: 0x%08X.

@@ -86,20 +86,6 @@ func (c *Call) serviceNotFound(name string) {
 		HResult: hrInvalidArg.Int64(), ExceptionType: "System.ArgumentException"})
 }
 
-// serviceAccessDenied throws what Stop-Service/Set-Service throw when not
-// elevated (verb "Stop" or "Set").
-func (c *Call) serviceAccessDenied(verb, name string, svc *Service) {
-	shown := fmt.Sprintf("%s (%s)", svc.displayName(name), name)
-	en := map[string]string{"Stop": "stopped", "Set": "configured"}[verb]
-	fr := map[string]string{"Stop": "arrêté", "Set": "configuré"}[verb]
-	c.throw(ErrorRecord{
-		Message: c.tr(fmt.Sprintf("Service '%s' cannot be %s due to the following error: Cannot open %s service on computer '.'.", shown, en, name),
-			fmt.Sprintf("Le service « %s » ne peut pas être %s en raison de l'erreur suivante : Impossible d'ouvrir le service %s sur l'ordinateur « . ».", shown, fr, name)),
-		FQID:     "CouldNot" + verb + "Service,Microsoft.PowerShell.Commands." + verb + "ServiceCommand",
-		Category: "PermissionDenied", Target: name,
-		HResult: hrSystemException.Int64(), ExceptionType: "Microsoft.PowerShell.Commands.ServiceCommandException"})
-}
-
 // comFailure throws what Get-WurUpdateHistory throws when a COM call on
 // the update agent fails: its own WurUpdateAgentFailed record carrying the
 // COMException (real pwsh showed that, left alone, a failing COM method
@@ -127,12 +113,4 @@ func (c *Call) startProcessFailed(exe string) {
 			"Impossible d'exécuter cette commande en raison de l'erreur : Le fichier spécifié est introuvable."),
 		FQID: "InvalidOperationException,Microsoft.PowerShell.Commands.StartProcessCommand", Category: "InvalidOperation", Target: exe,
 		HResult: hrFileNotFound.Int64(), ExceptionType: "System.InvalidOperationException"})
-}
-
-// displayName is the service's localized display name, or its name.
-func (svc *Service) displayName(name string) string {
-	if svc.DisplayName != "" {
-		return svc.DisplayName
-	}
-	return name
 }

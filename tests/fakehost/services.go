@@ -15,6 +15,10 @@ const (
 	behaviorHang     = "hang"
 	behaviorIgnores  = "ignoresStop"
 	behaviorRestarts = "restartsAfterStop"
+	// behaviorProtected: the SCM refuses the stop even to SYSTEM (5).
+	behaviorProtected = "protected"
+	// behaviorNoControl: the SCM refuses the stop with 1061.
+	behaviorNoControl = "cannotAcceptControl"
 
 	// triggerService restarts a restartsAfterStop service unless it is
 	// stopped (UsoSvc trigger-starts wuauserv on Windows 10+).
@@ -106,6 +110,39 @@ func (s *MachineState) dependentsInStopOrder(name string) []string {
 	return order
 }
 
+// Win32 errors the Service Control Manager answers: what
+// ServiceController's InvalidOperationException carries inside, as the
+// NativeErrorCode of a Win32Exception, and the scripts report as Win32Error.
+const (
+	win32AccessDenied        = 5
+	win32DependentsRunning   = 1051
+	win32NoResponse          = 1053
+	win32AlreadyRunning      = 1056
+	win32Disabled            = 1058
+	win32CannotAcceptControl = 1061
+	win32DependencyFailed    = 1068
+)
+
+// WMI faults (MachineFaults.WMI) and the HRESULT the scripts report for
+// them (the exception's HResult; modelled: WBEM_E_CALL_CANCELLED for a
+// call that ran into -OperationTimeoutSec, WBEM_E_INVALID_CLASS for a
+// damaged repository).
+const (
+	wmiHung   = "hung"
+	wmiBroken = "broken"
+)
+
+// wmiHResult is what a script reports for the machine's WMI: 0 when it answers.
+func (s *MachineState) wmiHResult() int64 {
+	switch s.Faults.WMI {
+	case wmiHung:
+		return int64(int32(-2147217358)) // 0x80041032
+	case wmiBroken:
+		return int64(int32(-2147217392)) // 0x80041010
+	}
+	return 0
+}
+
 // isRunning is any status but Stopped: the process exists and holds files.
 func (svc *Service) isRunning() bool { return svc.Status != statusStopped }
 
@@ -118,20 +155,27 @@ func (s *MachineState) nextPID() int {
 	return top + 4
 }
 
-// stop stops a service and reports whether it reached Stopped. A hung
-// service stays StopPending; one that ignores the stop stays Running. A restartsAfterStop service stops, then its
-// trigger starts it again unless UsoSvc is stopped.
-func (s *MachineState) stop(name string) bool {
+// stop stops a service and reports whether it reached Stopped, and the
+// SCM's refusal of the stop control (0: accepted). A hung service accepts
+// it and stays StopPending; one that ignores the stop stays Running
+// (1053); a protected one is refused (5), one that cannot accept controls
+// now too (1061). A restartsAfterStop service stops, then its trigger
+// starts it again unless UsoSvc is stopped.
+func (s *MachineState) stop(name string) (bool, int) {
 	svc := s.Services[name]
 	if svc.Status == statusStopped {
-		return true
+		return true, 0
 	}
 	switch svc.StopBehavior {
 	case behaviorHang:
 		svc.Status = statusStopPending
-		return false
+		return false, 0
 	case behaviorIgnores:
-		return false // never acknowledges the stop control (SCM error 1053): stays Running
+		return false, win32NoResponse // never acknowledges the stop control: stays Running
+	case behaviorProtected:
+		return false, win32AccessDenied
+	case behaviorNoControl:
+		return false, win32CannotAcceptControl
 	}
 	svc.Status, svc.ProcessID = statusStopped, 0
 	if svc.StopBehavior == behaviorRestarts {
@@ -139,23 +183,33 @@ func (s *MachineState) stop(name string) bool {
 			s.start(name)
 		}
 	}
-	return true
+	return true, 0
 }
 
 // start starts a service and the services it depends on; it reports
 // whether the service is Running. Disabled services, services whose start
 // fails and services still stopping do not start.
-func (s *MachineState) start(name string) bool {
+func (s *MachineState) start(name string) bool { return s.startCode(name) == 0 }
+
+// startCode starts a service and the services it depends on and returns
+// the SCM's answer (0: Running): 1056 while it is still stopping, 1058
+// Disabled, 1053 when its start fails, 1068 when a dependency does not
+// start (the doubles of tests/realps answer the same).
+func (s *MachineState) startCode(name string) int {
 	svc := s.Services[name]
 	switch {
 	case svc.Status == statusRunning:
-		return true
-	case svc.Status != statusStopped, svc.StartType == startDisabled, svc.StartFails:
-		return false
+		return 0
+	case svc.StartType == startDisabled:
+		return win32Disabled
+	case svc.Status != statusStopped:
+		return win32AlreadyRunning
+	case svc.StartFails:
+		return win32NoResponse
 	}
 	for _, d := range svc.DependsOn {
 		if !s.start(d) {
-			return false
+			return win32DependencyFailed
 		}
 	}
 	svc.Status, svc.ProcessID = statusRunning, s.nextPID()
@@ -165,7 +219,7 @@ func (s *MachineState) start(name string) bool {
 			s.Files[s.canon(parent)+`\`+baseName(h)] = &FileEntry{Kind: kindFile, Created: s.Now}
 		}
 	}
-	return true
+	return 0
 }
 
 // lockedIn finds a file at or inside root that a running service holds

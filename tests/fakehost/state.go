@@ -69,7 +69,10 @@ type Service struct {
 	// StopBehavior: "" (or "ok"): stops at once; "hang": stays StopPending
 	// and never stops; "ignoresStop": never acknowledges the stop control
 	// and stays Running (SCM error 1053); "restartsAfterStop": stops, then a trigger starts
-	// it again at once unless UsoSvc is stopped (wuauserv on Windows 10+).
+	// it again at once unless UsoSvc is stopped (wuauserv on Windows 10+);
+	// "protected": the SCM refuses the stop even to SYSTEM (access denied,
+	// 5: WaaSMedicSvc and other protected services); "cannotAcceptControl":
+	// refuses it with 1061 (ERROR_SERVICE_CANNOT_ACCEPT_CTRL).
 	StopBehavior string `json:"stopBehavior,omitempty"`
 	// StartFails makes every start fail (the service stays Stopped).
 	StartFails bool `json:"startFails,omitempty"`
@@ -180,6 +183,9 @@ type MachineFaults struct {
 	// SlowMs makes a script take this long (the host sleeps). Past the
 	// request's timeout the script is stopped before it changed anything.
 	SlowMs map[string]int `json:"slowMs,omitempty"`
+	// WMI is how Get-CimInstance fails: "" answers, "hung" runs into its
+	// -OperationTimeoutSec, "broken" fails at once (a damaged repository).
+	WMI string `json:"wmi,omitempty"`
 }
 
 // CrashKnob names the call that crashes the host.
@@ -282,9 +288,9 @@ func (s *MachineState) normServices(HostProfile) error {
 		switch svc.StopBehavior {
 		case "", "ok":
 			svc.StopBehavior = ""
-		case behaviorHang, behaviorIgnores, behaviorRestarts:
+		case behaviorHang, behaviorIgnores, behaviorRestarts, behaviorProtected, behaviorNoControl:
 		default:
-			return fmt.Errorf("service %s: stopBehavior %q is not ok, hang, ignoresStop or restartsAfterStop", name, svc.StopBehavior)
+			return fmt.Errorf("service %s: stopBehavior %q is not ok, hang, ignoresStop, restartsAfterStop, protected or cannotAcceptControl", name, svc.StopBehavior)
 		}
 		deps := make([]string, 0, len(svc.DependsOn))
 		for _, d := range svc.DependsOn {

@@ -11,7 +11,10 @@ import (
 // Get-WurServiceState: one entry per name asked, in order.
 func getServiceState(c *Call) {
 	s := c.state()
-	out := scripts.ServiceStateResult{Services: []scripts.ServiceInfo{}}
+	// WMI gives the process ids only: hung or broken, they are 0 and the
+	// rest still comes from the SCM.
+	wmi := s.wmiHResult()
+	out := scripts.ServiceStateResult{Services: []scripts.ServiceInfo{}, WmiHResult: wmi}
 	for _, name := range c.Strs("Names") {
 		key, svc := s.LookupService(name)
 		if svc == nil {
@@ -20,7 +23,7 @@ func getServiceState(c *Call) {
 		}
 		out.Services = append(out.Services, scripts.ServiceInfo{
 			Name: key, Exists: true, Status: svc.Status, StartType: svc.StartType,
-			DelayedAutoStart: svc.delayedEffective(), ProcessId: svc.ProcessID,
+			DelayedAutoStart: svc.delayedEffective(), ProcessId: pidUnlessWMIFails(svc, wmi),
 			// In stop order, as EnumDependentServices gives them (real pwsh
 			// showed the script passes ServiceController's order through).
 			DependentServices:  s.dependentsInStopOrder(key),
@@ -40,8 +43,9 @@ func stopService(c *Call) {
 		return
 	}
 	timeout := time.Duration(max(c.Int("TimeoutSec", 0), 0)) * time.Second
-	res := scripts.StopServiceResult{Name: key, PreviousStatus: svc.Status, ProcessId: svc.ProcessID,
-		StoppedDependents: []string{}, WhatIf: c.CheckMode}
+	wmi := s.wmiHResult()
+	res := scripts.StopServiceResult{Name: key, PreviousStatus: svc.Status, ProcessId: pidUnlessWMIFails(svc, wmi),
+		StoppedDependents: []string{}, WmiHResult: wmi, WhatIf: c.CheckMode}
 	if svc.Status == statusStopped {
 		res.Status, res.Stopped = statusStopped, true
 		c.Out(res)
@@ -50,6 +54,9 @@ func stopService(c *Call) {
 	running := s.stopOrder(key)
 	if len(running) > 0 && !c.Bool("StopDependents") {
 		res.Status = svc.Status
+		if !c.CheckMode {
+			res.Win32Error = win32DependentsRunning // what the SCM would answer; not asked
+		}
 		c.Out(res)
 		return
 	}
@@ -62,26 +69,39 @@ func stopService(c *Call) {
 		// ServiceController.Stop() throws (Win32 error 5); the script
 		// catches it and reports the service as it is: data, not an error
 		// (real pwsh showed it; the fake threw Stop-Service's error).
-		res.Status = svc.Status
+		res.Status, res.Win32Error = svc.Status, win32AccessDenied
 		c.Out(res)
 		return
 	}
 	for _, d := range running {
-		if !s.stop(d) {
-			c.waitedInVain(d, timeout)
-			res.Status = svc.Status
+		ok, code := s.stop(d)
+		if !ok {
+			if code == 0 { // accepted, not Stopped in time
+				c.waitedInVain(d, timeout)
+			}
+			res.Status, res.Win32Error = svc.Status, code
 			c.Out(res)
 			return
 		}
 		res.StoppedDependents = append(res.StoppedDependents, d)
 	}
-	if s.stop(key) {
+	if ok, code := s.stop(key); ok {
 		res.Status, res.Stopped = statusStopped, true // what WaitForStatus saw, even if a trigger restarts it next
 	} else {
-		c.waitedInVain(key, timeout)
-		res.Status = svc.Status
+		if code == 0 {
+			c.waitedInVain(key, timeout)
+		}
+		res.Status, res.Win32Error = svc.Status, code
 	}
 	c.Out(res)
+}
+
+// pidUnlessWMIFails is the process id the scripts report: from WMI only.
+func pidUnlessWMIFails(svc *Service, wmi int64) int {
+	if wmi != 0 {
+		return 0
+	}
+	return svc.ProcessID
 }
 
 // waitedInVain is WaitForStatus timing out: the time passes, silently
@@ -104,11 +124,18 @@ func startService(c *Call) {
 	switch {
 	case svc.Status == statusRunning:
 		res.Started = true
-	case svc.StartType == startDisabled:
 	case c.CheckMode: // nothing started; reported as it is
-	case !c.isAdmin(): // Start-Service fails (access denied): data
+	case svc.StartType == startDisabled: // not asked: what the SCM would answer
+		res.Win32Error = win32Disabled
+	case !c.isAdmin(): // Start() fails (access denied): data
+		res.Win32Error = win32AccessDenied
 	default:
-		res.Started = s.start(key)
+		timeout := time.Duration(max(c.Int("TimeoutSec", 0), 0)) * time.Second
+		if svc.Status == statusStopPending {
+			c.waitedInVain(key, timeout) // waits for Stopped first, in vain
+		}
+		res.Win32Error = s.startCode(key)
+		res.Started = res.Win32Error == 0
 	}
 	res.Status = svc.Status
 	c.Out(res)
@@ -145,20 +172,38 @@ func setServiceStartType(c *Call) {
 	if st == startAutomatic {
 		flag = c.Bool("DelayedAutoStart")
 	}
+	// The delayed flag is read through WMI; when it fails, from the registry
+	// (the same value in this simulation).
 	res := scripts.SetStartTypeResult{Name: key, PreviousStartType: svc.StartType, PreviousDelayedAutoStart: svc.delayedEffective(),
-		WhatIf: c.CheckMode}
+		WmiHResult: s.wmiHResult(), WhatIf: c.CheckMode}
 	changes := svc.StartType != st || svc.DelayedAutoStart != flag
 	// Nothing to change: nothing is written, so even a host that is not
 	// elevated succeeds (restoring a protected service never changed).
 	if changes && !c.CheckMode {
 		if !c.isAdmin() {
-			c.serviceAccessDenied("Set", key, svc)
+			// sc.exe config exits 5 (the SCM's access denied): the script
+			// throws its own record around a Win32Exception.
+			c.startTypeNotSet(key, win32AccessDenied)
 			return
 		}
 		svc.StartType, svc.DelayedAutoStart = st, flag
 	}
 	res.StartType, res.DelayedAutoStart = svc.StartType, svc.delayedEffective()
 	c.Out(res)
+}
+
+// startTypeNotSet is Set-WurServiceStartType's error when sc.exe config
+// exits non-zero: a Win32Exception (HResult E_FAIL, as every
+// Win32Exception) with sc.exe's exit code, the SCM's Win32 error.
+func (c *Call) startTypeNotSet(name string, code int) {
+	cat := "InvalidOperation"
+	if code == win32AccessDenied {
+		cat = "PermissionDenied"
+	}
+	c.throw(ErrorRecord{
+		Message: c.tr("Access is denied.", "Accès refusé."),
+		FQID:    "WurStartTypeNotSet", Category: cat, Target: name,
+		HResult: hrFail.Int64(), ExceptionType: "System.ComponentModel.Win32Exception"})
 }
 
 // delayedEffective is "Automatic (Delayed Start)": the DelayedAutostart

@@ -65,9 +65,17 @@ func TestStopService(t *testing.T) {
 		{"hang: not stopped in time, nothing killed", "stuck-stoppending", nil, p("Name", "wuauserv", "TimeoutSec", 45),
 			scripts.StopServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "StopPending", ProcessId: 4412, StoppedDependents: []string{}}, "StopPending", 45 * time.Second, true},
 		{"ignores the stop: still Running, nothing killed", "stuck-service", nil, p("Name", "wuauserv", "TimeoutSec", 45),
-			scripts.StopServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "Running", ProcessId: 4412, StoppedDependents: []string{}}, "Running", 45 * time.Second, true},
+			scripts.StopServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "Running", ProcessId: 4412, StoppedDependents: []string{}, Win32Error: 1053}, "Running", 0, false},
+		{"protected: access denied even to SYSTEM", "healthy", []func(*Scenario){func(sc *Scenario) { sc.Machine.Services["wuauserv"].StopBehavior = behaviorProtected }}, p("Name", "wuauserv", "TimeoutSec", 45),
+			scripts.StopServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "Running", ProcessId: 4412, StoppedDependents: []string{}, Win32Error: 5}, "Running", 0, false},
+		{"cannot accept the control", "healthy", []func(*Scenario){func(sc *Scenario) { sc.Machine.Services["wuauserv"].StopBehavior = behaviorNoControl }}, p("Name", "wuauserv", "TimeoutSec", 45),
+			scripts.StopServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "Running", ProcessId: 4412, StoppedDependents: []string{}, Win32Error: 1061}, "Running", 0, false},
+		{"a protected dependent: its error", "healthy", []func(*Scenario){appIDRunning, func(sc *Scenario) { sc.Machine.Services["AppIDSvc"].StopBehavior = behaviorProtected }}, p("Name", "CryptSvc", "TimeoutSec", 30, "StopDependents", true),
+			scripts.StopServiceResult{Name: "CryptSvc", PreviousStatus: "Running", Status: "Running", ProcessId: 1948, StoppedDependents: []string{}, Win32Error: 5}, "Running", 0, false},
+		{"WMI hung: process id 0, its HRESULT, stopped by the SCM", "healthy", []func(*Scenario){func(sc *Scenario) { sc.Machine.Faults.WMI = wmiHung }}, p("Name", "wuauserv", "TimeoutSec", 30),
+			scripts.StopServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "Stopped", Stopped: true, StoppedDependents: []string{}, WmiHResult: -2147217358}, "Stopped", 0, false},
 		{"running dependents, not asked to stop them", "healthy", []func(*Scenario){appIDRunning}, p("Name", "CryptSvc", "TimeoutSec", 30),
-			scripts.StopServiceResult{Name: "CryptSvc", PreviousStatus: "Running", Status: "Running", ProcessId: 1948, StoppedDependents: []string{}}, "Running", 0, false},
+			scripts.StopServiceResult{Name: "CryptSvc", PreviousStatus: "Running", Status: "Running", ProcessId: 1948, StoppedDependents: []string{}, Win32Error: 1051}, "Running", 0, false},
 		{"running dependents stopped first", "healthy", []func(*Scenario){appIDRunning}, p("Name", "CryptSvc", "TimeoutSec", 30, "StopDependents", true),
 			scripts.StopServiceResult{Name: "CryptSvc", PreviousStatus: "Running", Status: "Stopped", Stopped: true, ProcessId: 1948, StoppedDependents: []string{"AppIDSvc"}}, "Stopped", 0, false},
 		{"trigger restarts it after it stopped", "trigger-restart", nil, p("Name", "wuauserv", "TimeoutSec", 30),
@@ -137,7 +145,7 @@ func TestStopServiceFailures(t *testing.T) {
 	// Not elevated: ServiceController.Stop() throws (Win32 error 5), the
 	// script catches it and reports the service as it is (data).
 	r := result[scripts.StopServiceResult](t, th.call("Stop-WurService", p("Name", "wuauserv", "TimeoutSec", 5), false))
-	if r.Stopped || r.Status != "Running" || th.bytes() != before {
+	if r.Stopped || r.Status != "Running" || r.Win32Error != 5 || th.bytes() != before {
 		t.Fatalf("%+v", r)
 	}
 }
@@ -159,15 +167,15 @@ func TestStartService(t *testing.T) {
 		{"already running", "healthy", nil, "wuauserv", scripts.StartServiceResult{Name: "wuauserv", PreviousStatus: "Running", Status: "Running", Started: true}},
 		{"starts", "healthy", nil, "msiserver", scripts.StartServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Running", Started: true}},
 		{"disabled is not started", "healthy", []func(*Scenario){func(sc *Scenario) { sc.Machine.Services["msiserver"].StartType = startDisabled }},
-			"msiserver", scripts.StartServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Stopped"}},
+			"msiserver", scripts.StartServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Stopped", Win32Error: 1058}},
 		{"start fails: data", "healthy", []func(*Scenario){func(sc *Scenario) { sc.Machine.Services["msiserver"].StartFails = true }},
-			"msiserver", scripts.StartServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Stopped"}},
+			"msiserver", scripts.StartServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Stopped", Win32Error: 1053}},
 		{"dependency disabled", "healthy", []func(*Scenario){stopped("CryptSvc"), func(sc *Scenario) { sc.Machine.Services["CryptSvc"].StartType = startDisabled }},
-			"AppIDSvc", scripts.StartServiceResult{Name: "AppIDSvc", PreviousStatus: "Stopped", Status: "Stopped"}},
+			"AppIDSvc", scripts.StartServiceResult{Name: "AppIDSvc", PreviousStatus: "Stopped", Status: "Stopped", Win32Error: 1068}},
 		{"starts its dependencies", "healthy", []func(*Scenario){stopped("CryptSvc")},
 			"AppIDSvc", scripts.StartServiceResult{Name: "AppIDSvc", PreviousStatus: "Stopped", Status: "Running", Started: true}},
 		{"not elevated: data", "healthy", []func(*Scenario){func(sc *Scenario) { sc.Host.IsAdmin = false }},
-			"msiserver", scripts.StartServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Stopped"}},
+			"msiserver", scripts.StartServiceResult{Name: "msiserver", PreviousStatus: "Stopped", Status: "Stopped", Win32Error: 5}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

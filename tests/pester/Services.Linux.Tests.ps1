@@ -110,12 +110,25 @@ Describe 'Stop-WurService with a mocked SCM' {
         $r.Stopped | Should -BeFalse
         $r.Status | Should -BeExactly 'Running'
         $global:WurTestMedic.StopCalls | Should -Be 1
+        # The Win32 error from the Win32Exception inside the exception (issue 9 item 11).
+        $r.Win32Error | Should -Be 5
     }
 
-    It 'reports ProcessId 0 when WMI is broken' {
+    It 'reports 1051 when dependents run and it was not asked to stop them' {
+        $r = Invoke-WurTestScript -Name 'Stop-WurService' -Parameters @{ Name = 'wuauserv'; TimeoutSec = 1 }
+        $r.Win32Error | Should -Be 1051
+    }
+
+    It 'bounds the CIM call with -OperationTimeoutSec' {
+        $null = Invoke-WurTestScript -Name 'Stop-WurService' -Parameters @{ Name = 'WaaSMedicSvc'; TimeoutSec = 1 }
+        Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter { $OperationTimeoutSec -gt 0 -and $OperationTimeoutSec -le 30 }
+    }
+
+    It 'reports ProcessId 0 and the HRESULT when WMI is broken' {
         Mock Get-CimInstance { throw (New-Object System.Runtime.InteropServices.COMException -ArgumentList 'Invalid class', ([int]-2147217392)) }
         $r = Invoke-WurTestScript -Name 'Stop-WurService' -Parameters @{ Name = 'WaaSMedicSvc'; TimeoutSec = 1 }
         $r.ProcessId | Should -Be 0
+        $r.WmiHResult | Should -Be ([int64][int]-2147217392)
     }
 }
 
@@ -132,6 +145,10 @@ Describe 'Get-WurServiceState with a mocked SCM and registry' {
 
     It 'returns the manifest shape' {
         Assert-WurShape -Result $result -Script 'Get-WurServiceState'
+    }
+    It 'bounds the CIM call with -OperationTimeoutSec and reports that WMI answered' {
+        Should -Invoke Get-CimInstance -Times 1 -Exactly -Scope Describe -ParameterFilter { $OperationTimeoutSec -gt 0 -and $OperationTimeoutSec -le 30 }
+        $result.WmiHResult | Should -Be 0
     }
     It 'matches names exactly but case-insensitively and reports the SCM spelling' {
         $result.Services[0].Name | Should -BeExactly 'DoSvc'

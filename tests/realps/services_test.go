@@ -67,7 +67,7 @@ func TestServiceScripts(t *testing.T) {
 	cases["not-elevated"] = []step{
 		{name: "stop denied", script: "Stop-WurService", params: map[string]any{"Name": "UsoSvc", "TimeoutSec": 2}, typ: stop},
 		{name: "start denied", script: "Start-WurService", params: map[string]any{"Name": "msiserver", "TimeoutSec": 2}, typ: start},
-		{name: "set denied", script: "Set-WurServiceStartType", params: map[string]any{"Name": "BITS", "StartType": "Disabled"}, fqid: "CouldNotSetService,Microsoft.PowerShell.Commands.SetServiceCommand", typ: set},
+		{name: "set denied", script: "Set-WurServiceStartType", params: map[string]any{"Name": "BITS", "StartType": "Disabled"}, fqid: "WurStartTypeNotSet", typ: set},
 		{name: "set unchanged writes nothing", script: "Set-WurServiceStartType", params: map[string]any{"Name": "BITS", "StartType": "Manual"}, typ: set},
 		probe,
 	}

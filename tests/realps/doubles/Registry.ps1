@@ -16,7 +16,8 @@ Set-StrictMode -Version Latest
 if ($null -eq (Microsoft.PowerShell.Management\Get-PSDrive -Name HKLM -ErrorAction SilentlyContinue)) {
     $hklmRoot = Join-Path -Path ([System.IO.Path]::GetDirectoryName($global:WurDoubleState)) -ChildPath 'HKLM'
     [void][System.IO.Directory]::CreateDirectory($hklmRoot)
-    $null = Microsoft.PowerShell.Management\New-PSDrive -Name HKLM -PSProvider FileSystem -Root $hklmRoot -Scope Global
+    # -WhatIf:$false: the prelude runs under the request's $WhatIfPreference (a dry run).
+    $null = Microsoft.PowerShell.Management\New-PSDrive -Name HKLM -PSProvider FileSystem -Root $hklmRoot -Scope Global -WhatIf:$false
 }
 
 $global:WurStartValues = @{ 'Boot' = 0; 'System' = 1; 'Automatic' = 2; 'Manual' = 3; 'Disabled' = 4 }
@@ -55,6 +56,8 @@ function Get-ItemProperty {
     if ($null -eq $one -or -not (Test-WurDoubleRegistryPath $one)) {
         return (Microsoft.PowerShell.Management\Get-ItemProperty @PSBoundParameters)
     }
+    # sc.exe config changes the SCM, which writes the registry: apply it first.
+    if (Get-Command -Name Update-WurDoubleScCalls -ErrorAction SilentlyContinue) { Update-WurDoubleScCalls }
     $name = Get-WurDoubleRegistryService -Path $one
     if ($name -is [bool]) { throw "double: registry key $one is not simulated" }
     if ($null -eq $name) {
@@ -80,15 +83,9 @@ function Set-ItemProperty {
     if ($null -eq $one -or -not (Test-WurDoubleRegistryPath $one)) {
         return (Microsoft.PowerShell.Management\Set-ItemProperty @PSBoundParameters)
     }
-    $svcName = Get-WurDoubleRegistryService -Path $one
-    if ($svcName -is [bool] -or $null -eq $svcName -or $Name -ne 'DelayedAutostart' -or $Type -ne 'DWord') {
-        throw "double: Set-ItemProperty $one $Name ($Type) is not simulated"
-    }
-    $state = Get-WurDoubleMachine
-    if (-not $state.host.isAdmin) {
-        $ex = New-Object System.Security.SecurityException -ArgumentList 'Requested registry access is not allowed.'
-        throw (New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'System.Security.SecurityException,Microsoft.PowerShell.Commands.SetItemPropertyCommand', ([System.Management.Automation.ErrorCategory]::PermissionDenied), $one)
-    }
-    $state.machine.services.$svcName | Add-Member -NotePropertyName delayedAutoStart -NotePropertyValue ([int]$Value -eq 1) -Force
-    Save-WurDoubleMachine -State $state
+    # A service's key: the Service Control Manager reads it only at boot, so
+    # a write there would change nothing the SCM reports until a reboot, and
+    # reading it back would prove nothing (issue 9 item 17). The scripts go
+    # through the SCM (sc.exe config): a write here is a bug.
+    throw "double: Set-ItemProperty $one $Name writes a service key the SCM reads only at boot: change services through the SCM (sc.exe config)"
 }

@@ -34,6 +34,57 @@ namespace Microsoft.PowerShell.Commands {
 '@
 }
 
+# sc.exe: the script runs <Windows>\System32\sc.exe by its full path, so
+# a function cannot stand in: the double is a real program there (a shell
+# script) that checks its arguments (config <name> start= <mode>; else exit
+# 87, ERROR_INVALID_PARAMETER), exits 5 when the host is not elevated, and
+# otherwise queues the change and exits 0. Update-WurDoubleScCalls applies
+# the queue to the machine before any double of the SCM answers (the SCM
+# knows the change at once; the registry double shows it too).
+function Install-WurDoubleSc {
+    $dir = Join-Path -Path (Get-WurTestKnownFolder -Folder Windows) -ChildPath 'System32'
+    $exe = Join-Path -Path $dir -ChildPath 'sc.exe'
+    if ([System.IO.File]::Exists($exe)) { return }
+    [void][System.IO.Directory]::CreateDirectory($dir)
+    $state = $global:WurDoubleState
+    $queue = Join-Path -Path ([System.IO.Path]::GetDirectoryName($state)) -ChildPath 'sc-calls.txt'
+    $sh = @"
+#!/bin/sh
+# sc.exe double (tests/realps/doubles/Services.ps1)
+if [ "`$#" -ne 4 ] || [ "`$1" != config ] || [ "`$3" != 'start=' ]; then exit 87; fi
+case "`$4" in auto|delayed-auto|demand|disabled) ;; *) exit 87 ;; esac
+if grep -q '"isAdmin": *false' '$state'; then exit 5; fi
+printf '%s %s
+' "`$2" "`$4" >> '$queue'
+exit 0
+"@
+    [System.IO.File]::WriteAllText($exe, $sh.Replace("`r`n", "`n"))
+    & chmod 755 $exe
+}
+Install-WurDoubleSc
+
+function Update-WurDoubleScCalls {
+    # Applies the start types sc.exe config queued (auto clears the delayed
+    # flag, delayed-auto sets it, demand and disabled leave it).
+    $queue = Join-Path -Path ([System.IO.Path]::GetDirectoryName($global:WurDoubleState)) -ChildPath 'sc-calls.txt'
+    if (-not [System.IO.File]::Exists($queue)) { return }
+    $state = Get-WurDoubleMachine
+    foreach ($line in [System.IO.File]::ReadAllLines($queue)) {
+        $name, $mode = $line.Split(' ')
+        $n = Get-WurDoubleServiceName -State $state -Name $name
+        if ($null -eq $n) { continue }
+        $svc = $state.machine.services.$n
+        switch ($mode) {
+            'auto' { $svc.startType = 'Automatic'; $svc | Add-Member -NotePropertyName delayedAutoStart -NotePropertyValue $false -Force }
+            'delayed-auto' { $svc.startType = 'Automatic'; $svc | Add-Member -NotePropertyName delayedAutoStart -NotePropertyValue $true -Force }
+            'demand' { $svc.startType = 'Manual' }
+            'disabled' { $svc.startType = 'Disabled' }
+        }
+    }
+    [System.IO.File]::Delete($queue)
+    Save-WurDoubleMachine -State $state
+}
+
 function Get-WurDoubleServiceName {
     # The canonical name of a service, case-insensitively, or $null.
     param($State, [string]$Name)
@@ -142,6 +193,8 @@ function Stop-WurDoubleService {
     switch ([string](Get-WurDoubleServiceField $svc 'stopBehavior' '')) {
         'hang' { $svc.status = 'StopPending'; return 0 }
         'ignoresStop' { return 1053 }
+        'protected' { return 5 }
+        'cannotAcceptControl' { return 1061 }
     }
     $svc.status = 'Stopped'
     $svc | Add-Member -NotePropertyName processId -NotePropertyValue 0 -Force
@@ -234,8 +287,16 @@ function New-WurDoubleServiceController {
         }
     }
     $o | Add-Member -MemberType ScriptMethod -Name WaitForStatus -Value {
+        # Like the real one, one blocking .NET call for the whole timeout
+        # when the status is not reached (Thread.Sleep: PowerShell's Stop()
+        # cannot interrupt it), then TimeoutException. This is what makes
+        # a script that waits in one long call miss its request's timeout.
         param([System.ServiceProcess.ServiceControllerStatus]$Desired, [TimeSpan]$Timeout)
         $this.Refresh()
+        if ($this.Status -ne $Desired) {
+            [System.Threading.Thread]::Sleep($Timeout)
+            $this.Refresh()
+        }
         if ($this.Status -ne $Desired) {
             throw (New-Object System.TimeoutException -ArgumentList 'Time out has expired and the operation has not been completed.')
         }
@@ -248,6 +309,7 @@ function Get-Service {
     [CmdletBinding()]
     param([Parameter(Position = 0)][string[]]$Name)
     if ($PSBoundParameters.ContainsKey('Name')) { throw 'double: Get-Service -Name is not used by the scripts' }
+    Update-WurDoubleScCalls
     $state = Get-WurDoubleMachine
     $names = [string[]]@($state.machine.services.PSObject.Properties | ForEach-Object { $_.Name })
     [Array]::Sort($names, [StringComparer]::OrdinalIgnoreCase)
@@ -281,9 +343,27 @@ function Get-CimInstance {
     [CmdletBinding()]
     param([string]$ClassName, [string[]]$Property, [uint32]$OperationTimeoutSec)
     if ($ClassName -ne 'Win32_Service') { throw "double: Get-CimInstance $ClassName is not simulated" }
+    Update-WurDoubleScCalls
     $state = Get-WurDoubleMachine
+    # WMI faults (machine.faults.wmi): "hung" runs into -OperationTimeoutSec
+    # (modelled HRESULT 0x80041032); without one, the real call would never
+    # return: the double fails with another HRESULT so the test sees it.
+    # "broken": a damaged repository (0x80041010) at once.
+    switch ([string](Get-WurDoubleServiceField $state.machine.faults 'wmi' '')) {
+        'hung' {
+            if (-not $PSBoundParameters.ContainsKey('OperationTimeoutSec') -or $OperationTimeoutSec -eq 0) {
+                throw 'double: WMI is hung and Get-CimInstance has no -OperationTimeoutSec: on Windows this call never returns'
+            }
+            throw (New-Object System.Runtime.InteropServices.COMException -ArgumentList 'The operation was canceled.', ([int]-2147217358))
+        }
+        'broken' {
+            throw (New-Object System.Runtime.InteropServices.COMException -ArgumentList 'Invalid class', ([int]-2147217392))
+        }
+    }
     foreach ($p in $state.machine.services.PSObject.Properties) {
-        $o = [pscustomobject]@{ Name = $p.Name; ProcessId = [uint32](Get-WurDoubleServiceField $p.Value 'processId' 0) }
+        # DelayedAutoStart: the SCM's raw flag (QueryServiceConfig2), whatever the start type.
+        $o = [pscustomobject]@{ Name = $p.Name; ProcessId = [uint32](Get-WurDoubleServiceField $p.Value 'processId' 0)
+            DelayedAutoStart = [bool](Get-WurDoubleServiceField $p.Value 'delayedAutoStart' $false) }
         $o.PSObject.TypeNames.Insert(0, 'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/Win32_Service')
         $o
     }
