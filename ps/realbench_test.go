@@ -3,6 +3,7 @@ package ps
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -46,6 +47,25 @@ func BenchmarkRealEngine(b *testing.B) {
 			if out, err := exec.Command(pwsh, "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", "exit").CombinedOutput(); err != nil {
 				b.Fatalf("%v: %s", err, out)
 			}
+		}
+	})
+	// Goal: a ConstrainedLanguage host is refused in < 5 s (a bare pwsh
+	// start is the floor: compare with coldstart/impl=bare-pwsh).
+	b.Run("clm-refusal", func(b *testing.B) {
+		for b.Loop() {
+			o := realOptions(b)
+			o.Args = clmArgs()
+			s, err := New(o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var cl *ConstrainedLanguageError
+			if _, err := s.Start(ctx); !errors.As(err, &cl) {
+				b.Fatalf("want ErrConstrainedLanguage, got %v", err)
+			}
+			b.StopTimer()
+			_ = s.Close()
+			b.StartTimer()
 		}
 	})
 	b.Run("roundtrip/noop", func(b *testing.B) {
