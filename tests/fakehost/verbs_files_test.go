@@ -199,14 +199,14 @@ func TestBackupRenameFailures(t *testing.T) {
 		hr       HResult
 		fqid     string
 	}{
-		{"DataStore.edb in use by wuauserv", "0x80070002", nil, nil, dataStoreDir, hrSharingViolation, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
-		{"a hung wuauserv still holds it", "stuck-service", nil, []string{"UsoSvc"}, dataStoreDir, hrSharingViolation, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
-		{"qmgr in use by BITS", "0x80070002", nil, nil, downloaderDir, hrSharingViolation, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
-		{"catroot2 in use by CryptSvc", "0x80070002", nil, nil, catroot2Dir, hrSharingViolation, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
-		{"SoftwareDistribution in use by DoSvc", "0x80070002", nil, []string{"UsoSvc", "wuauserv"}, softwareDistribution, hrSharingViolation, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
-		{"disk full", "disk-full", nil, nil, downloadDir, hrDiskFull, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
+		{"DataStore.edb in use by wuauserv", "0x80070002", nil, nil, dataStoreDir, hrAccessDenied, "WurRenameFailed"},
+		{"a hung wuauserv still holds it", "stuck-service", nil, []string{"UsoSvc"}, dataStoreDir, hrAccessDenied, "WurRenameFailed"},
+		{"qmgr in use by BITS", "0x80070002", nil, nil, downloaderDir, hrAccessDenied, "WurRenameFailed"},
+		{"catroot2 in use by CryptSvc", "0x80070002", nil, nil, catroot2Dir, hrAccessDenied, "WurRenameFailed"},
+		{"SoftwareDistribution in use by DoSvc", "0x80070002", nil, []string{"UsoSvc", "wuauserv"}, softwareDistribution, hrAccessDenied, "WurRenameFailed"},
+		{"disk full", "disk-full", nil, nil, downloadDir, hrDiskFull, "WurRenameFailed"},
 		{"not elevated", "0x80070002", []func(*Scenario){func(sc *Scenario) { sc.Host.IsAdmin = false }}, nil, downloadDir, hrAccessDenied,
-			"RenameItemUnauthorizedAccessError,Microsoft.PowerShell.Commands.RenameItemCommand"},
+			"WurRenameFailed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -303,11 +303,11 @@ func TestRestoreFolder(t *testing.T) {
 			t.Fatal("a refused restore changed the machine")
 		}
 	})
-	t.Run("sharing violation while wuauserv holds the new DataStore.edb", func(t *testing.T) {
+	t.Run("access denied while wuauserv holds the new DataStore.edb", func(t *testing.T) {
 		th, _ := setup(t)
 		th.call("Start-WurService", p("Name", "wuauserv", "TimeoutSec", 30), false)
 		e := failure(t, th.call("Restore-WurFolder", p("Path", dataStoreDir, "BackupPath", backup, "SetAsidePath", aside), false))
-		if e.HResult != hrSharingViolation.Int64() {
+		if e.HResult != hrAccessDenied.Int64() || e.FQID != "WurRenameFailed" || e.ExceptionType != "System.IO.IOException" {
 			t.Fatalf("%+v", e)
 		}
 	})
