@@ -63,11 +63,7 @@ func Diagnose(f Facts) Diagnosis {
 	diagnoseErrors(f, add)
 	diagnoseServices(f, add)
 	diagnoseFolders(f, add)
-	if f.Reboot.RebootPending {
-		add(Finding{ID: "reboot-pending", Severity: SevWarning, Title: "a reboot is pending",
-			Evidence: []string{"reasons: " + strings.Join(f.Reboot.Reasons, ", ")},
-			Advice:   "reboot before repairing: pending operations cause 0x80070BC9 and can undo a repair"})
-	}
+	diagnoseReboot(f, add)
 	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].Severity) < rank(out[j].Severity) })
 	plans := map[string]bool{}
 	for _, fd := range out {
@@ -313,6 +309,22 @@ func diagnoseFolders(f Facts, add func(Finding)) {
 			add(Finding{ID: "reparse-point", Severity: SevWarning, Title: "junctions or links inside " + name,
 				Evidence: fo.ReparsePoints, Advice: "wurepair does not follow them: a backup moves the link itself, never its target"})
 		}
+	}
+}
+
+// diagnoseReboot: CBS RebootPending and WU RebootRequired mean a reboot is
+// required; PendingFileRenameOperations alone does not (antivirus and
+// drivers queue renames all the time): it is information.
+func diagnoseReboot(f Facts, add func(Finding)) {
+	switch {
+	case f.Reboot.RebootPending:
+		add(Finding{ID: "reboot-pending", Severity: SevWarning, Title: "a reboot is pending",
+			Evidence: []string{"reasons: " + strings.Join(f.Reboot.Reasons, ", ")},
+			Advice:   "reboot before repairing: pending operations cause 0x80070BC9 and can undo a repair"})
+	case len(f.Reboot.Reasons) > 0:
+		add(Finding{ID: "pending-file-renames", Severity: SevInfo, Title: "file renames are queued for the next boot",
+			Evidence: []string{"reasons: " + strings.Join(f.Reboot.Reasons, ", ")},
+			Advice:   "no reboot is required for Windows Update: antivirus, drivers and installers queue renames too"})
 	}
 }
 

@@ -154,6 +154,11 @@ func TestDiagnose(t *testing.T) {
 			f.Reboot = scripts.PendingRebootResult{RebootPending: true, Reasons: []string{"CBSRebootPending"}}
 			return f
 		}, []string{"reboot-pending"}, []string{}},
+		{"pending file renames alone: information, no reboot required", func() Facts {
+			f := healthyFacts()
+			f.Reboot = scripts.PendingRebootResult{RebootPending: false, Reasons: []string{"PendingFileRename"}}
+			return f
+		}, []string{"pending-file-renames"}, []string{}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -140,6 +140,8 @@ type UpdateErrorsResult struct {
 
 // PendingRebootResult is Get-WurPendingReboot's result. Reasons are our own
 // identifiers: CBSRebootPending, WURebootRequired, PendingFileRename.
+// RebootPending is true only for the first two: PendingFileRenameOperations
+// alone (antivirus, drivers) is information, not a required reboot.
 type PendingRebootResult struct {
 	RebootPending bool     `json:"RebootPending"`
 	Reasons       []string `json:"Reasons"`

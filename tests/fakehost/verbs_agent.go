@@ -1,6 +1,7 @@
 package fakehost
 
 import (
+	"slices"
 	"time"
 
 	"github.com/wurepair/wurepair/scripts"
@@ -84,8 +85,11 @@ func getUpdateHistory(c *Call) {
 	c.Out(out)
 }
 
-// Get-WurPendingReboot.
+// Get-WurPendingReboot: only CBS RebootPending and WU RebootRequired mean
+// a reboot is required; PendingFileRenameOperations alone (antivirus and
+// drivers set it) is listed as a reason, for information.
 func getPendingReboot(c *Call) {
 	reasons := append([]string{}, c.state().PendingReboot...)
-	c.Out(scripts.PendingRebootResult{RebootPending: len(reasons) > 0, Reasons: reasons})
+	required := slices.Contains(reasons, "CBSRebootPending") || slices.Contains(reasons, "WURebootRequired")
+	c.Out(scripts.PendingRebootResult{RebootPending: required, Reasons: reasons})
 }
