@@ -118,21 +118,42 @@ func diagnoseWups2(f Facts, add func(Finding)) bool {
 	sev := SevWarning
 	if f.Agent.HResult != 0 {
 		sev = SevError
-		evidence = append(evidence, fmt.Sprintf("the update agent's COM API fails with %s", FormatHResult(uint32(f.Agent.HResult))))
+		evidence = append(evidence, fmt.Sprintf("the update agent's COM API fails: %s returned %s", f.Agent.FailedCall, FormatHResult(uint32(f.Agent.HResult))))
 	}
 	add(Finding{ID: "wups2-unregistered", Severity: sev, Title: "wups2.dll is on disk but not registered (KB943144)",
 		Evidence: evidence, Plan: "wups2"})
 	return true
 }
 
+// HRESULTs of the update agent's COM calls that diagnosis tells apart.
+const (
+	hrNoInterface     = 0x80004002 // E_NOINTERFACE: a proxy/stub not registered
+	hrIIDNotReg       = 0x80040155 // REGDB_E_IIDNOTREG: an interface not registered
+	hrServiceDisabled = 0x80070422 // ERROR_SERVICE_DISABLED
+	hrServiceMissing  = 0x80070424 // ERROR_SERVICE_DOES_NOT_EXIST
+	hrServiceNoReply  = 0x8007041D // ERROR_SERVICE_REQUEST_TIMEOUT
+)
+
 func diagnoseAgent(f Facts, explained bool, add func(Finding)) {
 	if f.Agent.HResult == 0 || explained {
 		return
 	}
-	ev := []string{fmt.Sprintf("Microsoft.Update.Session: session created %v, searcher created %v, HRESULT %s",
-		f.Agent.SessionCreated, f.Agent.SearcherCreated, FormatHResult(uint32(f.Agent.HResult)))}
+	h := uint32(f.Agent.HResult)
+	call := f.Agent.FailedCall
+	if call == "" {
+		call = "a call"
+	}
+	ev := []string{fmt.Sprintf("Microsoft.Update.Session: %s failed with %s (session created %v, searcher created %v, service reached %v)",
+		call, FormatHResult(h), f.Agent.SessionCreated, f.Agent.SearcherCreated, f.Agent.ServiceReached)}
 	plan, advice := "reset", ""
-	if f.Component != nil && f.Component.ImageHealthState == "NonRepairable" {
+	switch h {
+	case hrNoInterface, hrIIDNotReg:
+		ev = append(ev, "the update agent's COM interfaces (their proxy/stub registrations) are not registered: the reset plan re-registers wuapi, wups, wuaueng and the other agent DLLs")
+	case hrServiceDisabled, hrServiceMissing, hrServiceNoReply:
+		// No reset fixes a service that is disabled, missing or not starting.
+		plan, advice = "", "the update service (wuauserv) could not be reached: see the service findings; a reset would not help"
+	}
+	if plan != "" && f.Component != nil && f.Component.ImageHealthState == "NonRepairable" {
 		plan, advice = "", "the component store cannot be repaired in place: an in-place upgrade (repair install) is needed"
 	}
 	add(Finding{ID: "agent-broken", Severity: SevError, Title: "the Windows Update agent's COM API does not work", Evidence: ev, Plan: plan, Advice: advice})

@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,6 +120,17 @@ func TestDiagnose(t *testing.T) {
 			f.Agent.HResult = int64(int32(-2147467259)) // 0x80004005
 			return f
 		}, []string{"agent-broken"}, []string{"reset"}},
+		{"agent interface not registered (proxy/stub): reset re-registers it", func() Facts {
+			f := healthyFacts()
+			f.Agent = scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, FailedCall: "GetTotalHistoryCount", HResult: int64(int32(-2147467262))} // 0x80004002
+			return f
+		}, []string{"agent-broken"}, []string{"reset"}},
+		{"agent cannot reach a disabled wuauserv: advice, never a reset", func() Facts {
+			f := healthyFacts()
+			f.Services[0].StartType = "Disabled"
+			f.Agent = scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, FailedCall: "GetTotalHistoryCount", HResult: int64(int32(-2147023838))} // 0x80070422
+			return f
+		}, []string{"agent-broken", "service-disabled"}, []string{}},
 		{"both KB943144 and 0x80070002: wups2 before datastore", func() Facts {
 			f := withEvents(healthyFacts(), "0x80070002")
 			f.Wups2.Registrations = nil
@@ -248,4 +260,21 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// Issue 9 item 16: the finding names the call that failed and its HRESULT,
+// so an unregistered proxy/stub is told apart from a class not registered.
+func TestDiagnoseAgentNamesTheCall(t *testing.T) {
+	f := healthyFacts()
+	f.Agent = scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, FailedCall: "GetTotalHistoryCount", HResult: int64(int32(-2147221163))} // 0x80040155
+	d := Diagnose(f)
+	if len(d.Findings) != 1 || d.Findings[0].ID != "agent-broken" {
+		t.Fatalf("%+v", d.Findings)
+	}
+	ev := strings.Join(d.Findings[0].Evidence, "\n")
+	for _, want := range []string{"GetTotalHistoryCount failed with 0x80040155", "proxy/stub"} {
+		if !strings.Contains(ev, want) {
+			t.Errorf("evidence %q lacks %q", ev, want)
+		}
+	}
 }

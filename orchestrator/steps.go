@@ -255,6 +255,13 @@ func (exportHistory) Run(ctx context.Context, r *Run) error {
 	if err != nil {
 		return err
 	}
+	// The history could not be read (wuauserv disabled, a damaged
+	// DataStore: often the very fault being repaired). The reset goes on
+	// without it: the journal says what was lost and why.
+	if !h.Available {
+		return r.note(fmt.Sprintf("update history not saved: %s failed with %s; the reset goes on without it (the history in the DataStore backup stays on disk)",
+			h.FailedCall, FormatHResult(uint32(h.HResult))))
+	}
 	raw, err := json.MarshalIndent(h, "", "  ")
 	if err != nil {
 		return err
@@ -321,7 +328,7 @@ type verifyAgent struct{}
 func (verifyAgent) Name() string { return "verify the update agent" }
 
 func (verifyAgent) Describe(*Facts) []string {
-	return []string{"check Microsoft.Update.Session creates an update searcher"}
+	return []string{"check Microsoft.Update.Session creates an update searcher that reaches the update service (GetTotalHistoryCount)"}
 }
 
 func (verifyAgent) Run(ctx context.Context, r *Run) error {
@@ -329,8 +336,8 @@ func (verifyAgent) Run(ctx context.Context, r *Run) error {
 	if err != nil {
 		return err
 	}
-	if a.HResult != 0 || !a.SearcherCreated {
-		return fmt.Errorf("the update agent still fails: HRESULT %s", FormatHResult(uint32(a.HResult)))
+	if a.HResult != 0 || !a.ServiceReached {
+		return fmt.Errorf("the update agent still fails: %s returned %s", a.FailedCall, FormatHResult(uint32(a.HResult)))
 	}
 	return nil
 }

@@ -118,18 +118,6 @@ func (c *Call) serviceAccessDenied(verb, name string, svc *Service) {
 		HResult: hrSystemException.Int64(), ExceptionType: "Microsoft.PowerShell.Commands.ServiceCommandException"})
 }
 
-// comFailure throws what Get-WurUpdateHistory throws when a COM call on
-// the update agent fails: its own WurUpdateAgentFailed record carrying the
-// COMException (real pwsh showed that, left alone, a failing COM method
-// reaches the reply as PowerShell's MethodInvocationException, 0x80131501,
-// with the agent's HRESULT only in the message).
-func (c *Call) comFailure(hr HResult) {
-	c.throw(ErrorRecord{
-		Message: c.tr("Exception from HRESULT: "+hr.String(), "Exception de HRESULT : "+hr.String()),
-		FQID:    "WurUpdateAgentFailed", Category: "ResourceUnavailable", Target: "Microsoft.Update.Session",
-		HResult: hr.Int64(), ExceptionType: "System.Runtime.InteropServices.COMException"})
-}
-
 // elevationRequired throws what Repair-WindowsImage throws when not elevated.
 func (c *Call) elevationRequired() {
 	c.throw(ErrorRecord{

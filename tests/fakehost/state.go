@@ -180,6 +180,11 @@ type MachineFaults struct {
 	// SlowMs makes a script take this long (the host sleeps). Past the
 	// request's timeout the script is stopped before it changed anything.
 	SlowMs map[string]int `json:"slowMs,omitempty"`
+	// AgentFails makes a call of the update agent's COM API fail with an
+	// HRESULT: CreateUpdateSearcher or GetTotalHistoryCount with
+	// 0x80004002/0x80040155 (an interface's proxy/stub not registered),
+	// QueryHistory with a damaged DataStore's error.
+	AgentFails map[string]HResult `json:"agentFails,omitempty"`
 }
 
 // CrashKnob names the call that crashes the host.
@@ -545,6 +550,11 @@ func (s *MachineState) normMisc(HostProfile) error {
 	f.RenameFails = nil
 	if len(fails) > 0 {
 		f.RenameFails = fails
+	}
+	for call := range f.AgentFails {
+		if !oneOf(call, agentCalls) {
+			return fmt.Errorf("faults.agentFails: %q is not one of %v", call, agentCalls)
+		}
 	}
 	if k := f.CrashOnScript; k != nil {
 		if _, ok := cat.Get(k.Script); !ok || k.Call < 1 {

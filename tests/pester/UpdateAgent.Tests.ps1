@@ -38,6 +38,11 @@ Describe 'Test-WurUpdateAgent' {
         $result.HResult | Should -Be 0
     }
 
+    It 'reaches the update service (GetTotalHistoryCount) on a healthy machine' {
+        $result.ServiceReached | Should -BeTrue
+        $result.FailedCall | Should -Be ''
+    }
+
     It 'reports the agent version from wuaueng.dll' {
         $result.AgentVersion | Should -Match '^\d+\.\d+\.\d+\.\d+$'
     }
@@ -54,6 +59,12 @@ Describe 'Get-WurUpdateHistory' {
 
     It 'counts what it returns' {
         $result.Count | Should -Be @($result.Entries).Count
+    }
+
+    It 'reads the history on a healthy machine (a failure would be data: Available false, the call, its HRESULT)' {
+        $result.Available | Should -BeTrue -Because ('{0} failed with 0x{1:X8}' -f $result.FailedCall, $result.HResult)
+        $result.FailedCall | Should -Be ''
+        $result.HResult | Should -Be 0
     }
 
     It 'writes ISO 8601 dates and known operation codes' {
