@@ -1,6 +1,7 @@
 package orchestrator
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -276,5 +277,75 @@ func TestDiagnoseAgentNamesTheCall(t *testing.T) {
 		if !strings.Contains(ev, want) {
 			t.Errorf("evidence %q lacks %q", ev, want)
 		}
+	}
+}
+
+// Issue 9 items 18 and 20: a plan that repair would refuse on the facts (a
+// link in a folder it would move, a folder that could not be inspected) is
+// not a repair that applies: detect and diagnose agree with repair, the
+// finding says what to do by hand, and each path is reported once.
+func TestDiagnoseRefusedPlans(t *testing.T) {
+	const link = `C:\Windows\SoftwareDistribution\DataStore\evil`
+	const deep = `C:\Windows\SoftwareDistribution\Download\denied`
+	withLink := func() Facts {
+		f := withEvents(healthyFacts(), "0x80070002")
+		f.Folders.Folders[0].ReparsePoints = []string{link} // SoftwareDistribution sees it too
+		f.Folders.Folders[1].ReparsePoints = []string{link}
+		return f
+	}
+	withUnreadable := func() Facts {
+		f := withEvents(healthyFacts(), "0x80070002")
+		f.Folders.Folders[0].Unreadable = []string{deep}
+		f.Folders.Folders[2].Unreadable = []string{deep}
+		return f
+	}
+	for _, tc := range []struct {
+		name     string
+		facts    Facts
+		finding  string
+		path     string
+		runnable []string
+	}{
+		{"a link in DataStore", withLink(), "reparse-point", link, nil},
+		{"a folder that could not be listed", withUnreadable(), "folders-unreadable", deep, nil},
+		{"wups2 still runs beside a refused datastore plan", func() Facts { f := withLink(); f.Wups2.Registrations = nil; return f }(), "reparse-point", link, []string{"wups2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Diagnose(tc.facts)
+			if !reflect.DeepEqual(d.Runnable(), tc.runnable) || d.NeedsRepair() != (len(tc.runnable) > 0) {
+				t.Fatalf("runnable %v, needs repair %v; want %v", d.Runnable(), d.NeedsRepair(), tc.runnable)
+			}
+			if len(d.Refused) != 1 || d.Refused[0].Plan != "datastore" || !strings.Contains(d.Refused[0].Reason, tc.path) ||
+				strings.Contains(d.Refused[0].Advice, tc.path) || !strings.Contains(d.Refused[0].Advice, tc.finding) {
+				t.Fatalf("refused %+v", d.Refused)
+			}
+			seen := 0
+			for _, fd := range d.Findings {
+				if fd.Plan == "datastore" {
+					t.Errorf("finding %s still recommends the refused plan", fd.ID)
+				}
+				if fd.ID == "datastore-errors" && !strings.Contains(fd.Advice, "by hand") {
+					t.Errorf("datastore-errors advice %q does not say what to do by hand", fd.Advice)
+				}
+				for _, e := range fd.Evidence {
+					seen += strings.Count(e, tc.path)
+				}
+				seen += strings.Count(fd.Advice, tc.path)
+			}
+			if seen != 1 {
+				t.Errorf("%s reported %d times, want once: %+v", tc.path, seen, d.Findings)
+			}
+			plans, err := Resolve("auto", d)
+			var refused *RefusedError
+			switch {
+			case len(tc.runnable) == 0 && !errors.As(err, &refused):
+				t.Errorf("repair auto: %v %v, want refused", plans, err)
+			case len(tc.runnable) > 0 && (err != nil || !reflect.DeepEqual(plans, tc.runnable)):
+				t.Errorf("repair auto: %v %v, want %v", plans, err, tc.runnable)
+			}
+			if _, err := Resolve("datastore", d); err != nil {
+				t.Errorf("an explicit plan is still resolved (BuildSteps refuses it): %v", err)
+			}
+		})
 	}
 }

@@ -103,6 +103,9 @@ type FolderInfo struct {
 	Files          int64    `json:"Files"`
 	Bytes          int64    `json:"Bytes"`
 	ReparsePoints  []string `json:"ReparsePoints"` // inside it, never followed
+	// Unreadable are the folders in it (or itself) that could not be
+	// listed (access denied, path too long): a link could hide there.
+	Unreadable []string `json:"Unreadable"`
 }
 
 // BackupInfo is one backup wurepair left: <original>.wurepair-<runid>.

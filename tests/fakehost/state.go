@@ -81,6 +81,9 @@ type FileEntry struct {
 	Size    int64  `json:"size,omitempty"`
 	Version string `json:"version,omitempty"` // FileVersion (DLLs, EXEs)
 	Target  string `json:"target,omitempty"`  // junction: where it points (never followed)
+	// Denied: a folder whose listing is refused (access denied), as a
+	// folder whose ACL leaves SYSTEM and Administrators out.
+	Denied  bool   `json:"denied,omitempty"`
 	Created string `json:"created,omitempty"` // RFC 3339; "" means the machine's Now
 	// History is the update agent's history, held in DataStore.edb: it
 	// moves with the file, so a DataStore reset loses it and a restore

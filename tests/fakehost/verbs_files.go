@@ -15,13 +15,13 @@ func getSoftwareDistribution(c *Call) {
 	s := c.state()
 	out := scripts.SoftwareDistributionResult{Folders: []scripts.FolderInfo{}, Backups: []scripts.BackupInfo{}}
 	for _, wf := range watchedFolders {
-		fi := scripts.FolderInfo{Name: wf.name, Path: wf.path, ReparsePoints: []string{}}
+		fi := scripts.FolderInfo{Name: wf.name, Path: wf.path, ReparsePoints: []string{}, Unreadable: []string{}}
 		key, e := s.lookup(s.resolve(wf.path))
 		if e != nil && e.Kind != kindFile {
 			fi.Exists = true
 			fi.IsReparsePoint = e.Kind == kindJunction
 			if !fi.IsReparsePoint {
-				fi.Files, fi.Bytes, fi.ReparsePoints = s.measure(key)
+				fi.Files, fi.Bytes, fi.ReparsePoints, fi.Unreadable = s.measure(key)
 			}
 		}
 		out.Folders = append(out.Folders, fi)
@@ -45,7 +45,7 @@ func (s *MachineState) backupsOf(wf watchedFolder) []scripts.BackupInfo {
 	sortFold(keys)
 	out := make([]scripts.BackupInfo, 0, len(keys))
 	for _, k := range keys {
-		_, bytes, _ := s.measure(k)
+		_, bytes, _, _ := s.measure(k)
 		runID := baseName(k)[len(prefix):]
 		out = append(out, scripts.BackupInfo{Path: k, Original: wf.path, RunId: runID,
 			Created: s.backupCreated(runID, s.Files[k]), Bytes: bytes})

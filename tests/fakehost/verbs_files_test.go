@@ -31,7 +31,7 @@ func TestGetSoftwareDistribution(t *testing.T) {
 	}
 	ds := folder(t, r, "DataStore")
 	want := scripts.FolderInfo{Name: "DataStore", Path: dataStoreDir, Exists: true, Files: 9,
-		Bytes: 612368384 + 65536 + 8192 + 1048576*5 + 524288, ReparsePoints: []string{}}
+		Bytes: 612368384 + 65536 + 8192 + 1048576*5 + 524288, ReparsePoints: []string{}, Unreadable: []string{}}
 	if !reflect.DeepEqual(ds, want) {
 		t.Fatalf("got  %+v\nwant %+v", ds, want)
 	}
@@ -44,6 +44,49 @@ func TestGetSoftwareDistribution(t *testing.T) {
 	}
 	if len(r.Backups) != 0 {
 		t.Fatalf("backups %+v", r.Backups)
+	}
+}
+
+// Issue 9 item 18: folders that cannot be listed are named, and nothing
+// inside them is counted: a folder whose ACL refuses the listing, and one
+// holding an entry whose path is too long for .NET Framework's legacy path
+// handling (260 characters; 248 for a folder).
+func TestUnreadableFolders(t *testing.T) {
+	denied := downloadDir + `\Denied`
+	long := downloadDir + `\` + strings.Repeat("d", 120)
+	deep := long + `\` + strings.Repeat("e", maxDirPath-len(long)-1) // a folder path of exactly 248
+	th := hostFor(t, "0x80070002", func(sc *Scenario) {
+		sc.Machine.Files[denied] = &FileEntry{Kind: kindDir, Denied: true}
+		sc.Machine.Files[denied+`\hidden.cab`] = &FileEntry{Kind: kindFile, Size: 100}
+		sc.Machine.Files[denied+`\Link`] = &FileEntry{Kind: kindJunction, Target: `C:\Users`}
+		sc.Machine.Files[long] = newDir()
+		sc.Machine.Files[deep] = newDir()
+		sc.Machine.Files[deep+`\x.cab`] = &FileEntry{Kind: kindFile, Size: 7}
+	})
+	if len(deep) != maxDirPath {
+		t.Fatalf("deep is %d characters", len(deep))
+	}
+	plain := folder(t, result[scripts.SoftwareDistributionResult](t, hostFor(t, "0x80070002").call("Get-WurSoftwareDistribution", nil, false)), "Download")
+	r := result[scripts.SoftwareDistributionResult](t, th.call("Get-WurSoftwareDistribution", nil, false))
+	for _, name := range []string{"SoftwareDistribution", "Download"} {
+		got := folder(t, r, name)
+		if !reflect.DeepEqual(got.Unreadable, []string{long, denied}) || len(got.ReparsePoints) != 0 {
+			t.Fatalf("%s: %+v", name, got)
+		}
+	}
+	if got := folder(t, r, "Download"); got.Files != plain.Files || got.Bytes != plain.Bytes {
+		t.Fatalf("counted what could not be listed: %+v (plain %+v)", got, plain)
+	}
+	if got := folder(t, r, "DataStore"); len(got.Unreadable) != 0 {
+		t.Fatalf("DataStore %+v", got)
+	}
+	// A folder path of 247 characters is listed.
+	short := hostFor(t, "0x80070002", func(sc *Scenario) {
+		sc.Machine.Files[long] = newDir()
+		sc.Machine.Files[long+`\`+strings.Repeat("e", maxDirPath-len(long)-2)] = newDir()
+	})
+	if got := folder(t, result[scripts.SoftwareDistributionResult](t, short.call("Get-WurSoftwareDistribution", nil, false)), "Download"); len(got.Unreadable) != 0 {
+		t.Fatalf("247: %+v", got)
 	}
 }
 
