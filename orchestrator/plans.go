@@ -84,10 +84,13 @@ func Resolve(requested string, d Diagnosis) ([]string, error) {
 	switch requested {
 	case "auto", "":
 		// What the diagnosis justifies and wurepair can run safely here; a
-		// plan refused by the facts is the admin's to fix by hand.
+		// plan refused by the facts is the admin's to fix by hand. When
+		// every justified plan is refused, they are returned anyway, so
+		// BuildSteps refuses them with the reason (exit 1, nothing changed)
+		// rather than "nothing to repair".
 		plans = append(plans, d.Runnable()...)
-		if len(plans) == 0 && len(d.Refused) > 0 {
-			return nil, &RefusedError{Reason: d.Refused[0].Reason, Advice: d.Refused[0].Advice}
+		if len(plans) == 0 {
+			plans = append(plans, d.Plans...)
 		}
 	case "wups2", "components", "datastore", "reset":
 		plans = []string{requested}
