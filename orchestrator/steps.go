@@ -328,15 +328,22 @@ type verifyAgent struct{}
 func (verifyAgent) Name() string { return "verify the update agent" }
 
 func (verifyAgent) Describe(*Facts) []string {
-	return []string{"check Microsoft.Update.Session creates an update searcher that reaches the update service (GetTotalHistoryCount)"}
+	return []string{"check Microsoft.Update.Session creates an update searcher and, while wuauserv runs, reaches the update service (GetTotalHistoryCount)"}
 }
 
 func (verifyAgent) Run(ctx context.Context, r *Run) error {
-	a, err := call[scripts.AgentProbeResult](ctx, r.Host, "Test-WurUpdateAgent", nil)
+	// Reach the update service only if it runs now: a service stopped
+	// before the run stays stopped, and COM would start it.
+	wu, err := r.serviceNow(ctx, "wuauserv")
 	if err != nil {
 		return err
 	}
-	if a.HResult != 0 || !a.ServiceReached {
+	reach := running(&wu)
+	a, err := call[scripts.AgentProbeResult](ctx, r.Host, "Test-WurUpdateAgent", map[string]any{"ReachService": reach})
+	if err != nil {
+		return err
+	}
+	if a.HResult != 0 || !a.SearcherCreated || reach && !a.ServiceReached {
 		return fmt.Errorf("the update agent still fails: %s returned %s", a.FailedCall, FormatHResult(uint32(a.HResult)))
 	}
 	return nil

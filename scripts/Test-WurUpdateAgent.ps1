@@ -3,10 +3,13 @@
     Functional probe of the update agent's COM API.
 .DESCRIPTION
     Read-only. Creates the COM object Microsoft.Update.Session, asks it for
-    an update searcher (CreateUpdateSearcher), then asks the searcher for
-    GetTotalHistoryCount(): the first call that crosses to the update
-    service (wuauserv, started on demand by COM), so a broken proxy/stub
-    registration or a service that cannot start is seen. It does not
+    an update searcher (CreateUpdateSearcher), then, with -ReachService,
+    asks the searcher for GetTotalHistoryCount(): the first call that
+    crosses to the update service, so a broken proxy/stub registration or a
+    service that cannot answer is seen. COM starts wuauserv on demand for
+    that call, so wurepair passes -ReachService only while wuauserv is
+    already running: a probe never starts a service (diagnose changes
+    nothing, and a service stopped before a run stays stopped). It does not
     search: a search can take minutes and goes online.
 
     Failures are data: FailedCall names the call that failed
@@ -30,7 +33,10 @@
     a double in front of it.
 #>
 [CmdletBinding()]
-param()
+param(
+    # Call GetTotalHistoryCount() (reaches wuauserv; COM would start it).
+    [bool]$ReachService
+)
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
@@ -82,9 +88,11 @@ try {
     $failedCall = 'CreateUpdateSearcher'
     $searcher = $session.CreateUpdateSearcher()
     $searcherCreated = ($null -ne $searcher)
-    $failedCall = 'GetTotalHistoryCount'
-    $null = $searcher.GetTotalHistoryCount()
-    $serviceReached = $true
+    if ($ReachService) {
+        $failedCall = 'GetTotalHistoryCount'
+        $null = $searcher.GetTotalHistoryCount()
+        $serviceReached = $true
+    }
     $failedCall = ''
 } catch {
     $hresult = Get-WurHResult -Exception $_.Exception

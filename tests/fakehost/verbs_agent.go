@@ -68,11 +68,18 @@ func (c *Call) agentCallsUpTo(last string) (string, HResult) {
 }
 
 // Test-WurUpdateAgent: Microsoft.Update.Session (in-process), then
-// CreateUpdateSearcher, then GetTotalHistoryCount (which starts wuauserv
-// through COM). It does not search.
+// CreateUpdateSearcher, then with ReachService GetTotalHistoryCount (which
+// starts wuauserv through COM). It does not search.
 func testUpdateAgent(c *Call) {
-	failed, hr := c.agentCallsUpTo("GetTotalHistoryCount")
+	last := "CreateUpdateSearcher"
+	if c.Bool("ReachService") {
+		last = "GetTotalHistoryCount"
+	}
+	failed, hr := c.agentCallsUpTo(last)
 	reached := func(call string) bool {
+		if call == "GetTotalHistoryCount" && last != call {
+			return false
+		}
 		if failed == "" {
 			return true
 		}

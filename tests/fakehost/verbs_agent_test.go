@@ -19,7 +19,7 @@ func TestUpdateAgentProbe(t *testing.T) {
 	} {
 		th := hostFor(t, tc.scenario)
 		before := th.bytes()
-		if got := result[scripts.AgentProbeResult](t, th.call("Test-WurUpdateAgent", nil, false)); got != tc.want {
+		if got := result[scripts.AgentProbeResult](t, th.call("Test-WurUpdateAgent", p("ReachService", true), false)); got != tc.want {
 			t.Fatalf("%s: %+v", tc.scenario, got)
 		}
 		if th.bytes() != before {
@@ -36,7 +36,7 @@ func TestUpdateAgentProbeReachesTheService(t *testing.T) {
 		sc.Machine.Faults.AgentFails = map[string]HResult{"GetTotalHistoryCount": 0x80004002}
 	})
 	want := scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, FailedCall: "GetTotalHistoryCount", HResult: -2147467262, AgentVersion: "10.0.19041.4355"}
-	if got := result[scripts.AgentProbeResult](t, proxy.call("Test-WurUpdateAgent", nil, false)); got != want {
+	if got := result[scripts.AgentProbeResult](t, proxy.call("Test-WurUpdateAgent", p("ReachService", true), false)); got != want {
 		t.Fatalf("proxy/stub: %+v", got)
 	}
 	disabled := hostFor(t, "healthy", func(sc *Scenario) {
@@ -44,13 +44,21 @@ func TestUpdateAgentProbeReachesTheService(t *testing.T) {
 		s.Status, s.ProcessID, s.StartType = statusStopped, 0, startDisabled
 	})
 	want.HResult = hrServiceDisabled.Int64()
-	if got := result[scripts.AgentProbeResult](t, disabled.call("Test-WurUpdateAgent", nil, false)); got != want {
+	if got := result[scripts.AgentProbeResult](t, disabled.call("Test-WurUpdateAgent", p("ReachService", true), false)); got != want {
 		t.Fatalf("disabled: %+v", got)
 	}
-	// Reaching the service starts a stopped (Manual) wuauserv, as COM does.
+	// Reaching the service starts a stopped (Manual) wuauserv, as COM does;
+	// without ReachService nothing crosses to it and nothing starts.
 	stopped := hostFor(t, "healthy")
 	stopped.stopAll("UsoSvc", "wuauserv")
-	if got := result[scripts.AgentProbeResult](t, stopped.call("Test-WurUpdateAgent", nil, false)); !got.ServiceReached {
+	before := stopped.bytes()
+	if got := result[scripts.AgentProbeResult](t, stopped.call("Test-WurUpdateAgent", nil, false)); got.ServiceReached || !got.SearcherCreated || got.FailedCall != "" {
+		t.Fatalf("not reaching: %+v", got)
+	}
+	if stopped.bytes() != before {
+		t.Fatal("the probe without ReachService changed the machine")
+	}
+	if got := result[scripts.AgentProbeResult](t, stopped.call("Test-WurUpdateAgent", p("ReachService", true), false)); !got.ServiceReached {
 		t.Fatalf("stopped: %+v", got)
 	}
 	if _, wu := stopped.state().LookupService("wuauserv"); wu.Status != statusRunning {

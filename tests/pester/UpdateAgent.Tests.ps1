@@ -38,9 +38,16 @@ Describe 'Test-WurUpdateAgent' {
         $result.HResult | Should -Be 0
     }
 
-    It 'reaches the update service (GetTotalHistoryCount) on a healthy machine' {
-        $result.ServiceReached | Should -BeTrue
+    It 'does not reach the service unless asked (a probe never starts wuauserv)' {
+        $result.ServiceReached | Should -BeFalse
         $result.FailedCall | Should -Be ''
+    }
+
+    It 'reaches the update service (GetTotalHistoryCount) with -ReachService on a healthy machine' {
+        $reached = Invoke-WurTestScript -Name 'Test-WurUpdateAgent' -Parameters @{ ReachService = $true }
+        $reached.ServiceReached | Should -BeTrue -Because ('{0} failed with 0x{1:X8}' -f $reached.FailedCall, $reached.HResult)
+        $reached.FailedCall | Should -Be ''
+        $reached.HResult | Should -Be 0
     }
 
     It 'reports the agent version from wuaueng.dll' {

@@ -19,7 +19,7 @@ func TestAgentAndHistoryFailures(t *testing.T) {
 		return func(sc *fakehost.Scenario) { sc.Machine.Faults.AgentFails = map[string]fakehost.HResult{call: hr} }
 	}
 	agent := func(call string, hr int64) step {
-		return step{name: "agent", script: "Test-WurUpdateAgent", typ: scripts.AgentProbeResult{},
+		return step{name: "agent", script: "Test-WurUpdateAgent", params: map[string]any{"ReachService": true}, typ: scripts.AgentProbeResult{},
 			check: func(t *testing.T, _ *machine, res any) {
 				r := res.(*scripts.AgentProbeResult)
 				if r.FailedCall != call || r.HResult != hr || r.ServiceReached != (call == "") {
