@@ -30,13 +30,40 @@ type Finding struct {
 }
 
 // Diagnosis is the findings and the plans they justify, in run order.
+// Refused are those plans that the facts alone already refuse (a link in
+// a folder they would move, a folder that could not be inspected): repair
+// would refuse them, so detect and diagnose do not count them as a repair
+// that applies, and their findings say what to do by hand.
 type Diagnosis struct {
 	Findings []Finding `json:"findings"`
 	Plans    []string  `json:"plans"`
+	Refused  []Refusal `json:"refused,omitempty"`
+}
+
+// Refusal is a justified plan that wurepair will not run here.
+type Refusal struct {
+	Plan   string `json:"plan"`
+	Reason string `json:"reason"` // with the paths, as repair says it
+	Advice string `json:"advice"` // what the admin must do by hand
+}
+
+// Runnable are the justified plans that are not refused, in run order.
+func (d Diagnosis) Runnable() []string {
+	var out []string
+	for _, p := range d.Plans {
+		if !d.refused(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (d Diagnosis) refused(plan string) bool {
+	return slices.ContainsFunc(d.Refused, func(r Refusal) bool { return r.Plan == plan })
 }
 
 // NeedsRepair is true when some finding has a plan wurepair can run.
-func (d Diagnosis) NeedsRepair() bool { return len(d.Plans) > 0 }
+func (d Diagnosis) NeedsRepair() bool { return len(d.Runnable()) > 0 }
 
 // planOrder is the order plans run in when several are justified: the
 // narrow, quick fix first; the component store before the update store it
@@ -63,11 +90,7 @@ func Diagnose(f Facts) Diagnosis {
 	diagnoseErrors(f, add)
 	diagnoseServices(f, add)
 	diagnoseFolders(f, add)
-	if f.Reboot.RebootPending {
-		add(Finding{ID: "reboot-pending", Severity: SevWarning, Title: "a reboot is pending",
-			Evidence: []string{"reasons: " + strings.Join(f.Reboot.Reasons, ", ")},
-			Advice:   "reboot before repairing: pending operations cause 0x80070BC9 and can undo a repair"})
-	}
+	diagnoseReboot(f, add)
 	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].Severity) < rank(out[j].Severity) })
 	plans := map[string]bool{}
 	for _, fd := range out {
@@ -82,6 +105,22 @@ func Diagnose(f Facts) Diagnosis {
 	for _, p := range planOrder {
 		if plans[p] {
 			d.Plans = append(d.Plans, p)
+		}
+	}
+	// A plan that repair would refuse on these facts is not one that
+	// applies: its findings say why and what to do by hand, so an Intune
+	// remediation never loops on it.
+	for _, p := range d.Plans {
+		if r := refuseFolders(&f, p); r != nil {
+			d.Refused = append(d.Refused, Refusal{Plan: p, Reason: r.Reason, Advice: r.Advice})
+		}
+	}
+	for i, fd := range d.Findings {
+		for _, r := range d.Refused {
+			if fd.Plan == r.Plan {
+				d.Findings[i].Plan = ""
+				d.Findings[i].Advice = "wurepair will not repair this automatically (repair " + r.Plan + " is refused): " + r.Advice
+			}
 		}
 	}
 	return d
@@ -122,21 +161,42 @@ func diagnoseWups2(f Facts, add func(Finding)) bool {
 	sev := SevWarning
 	if f.Agent.HResult != 0 {
 		sev = SevError
-		evidence = append(evidence, fmt.Sprintf("the update agent's COM API fails with %s", FormatHResult(uint32(f.Agent.HResult))))
+		evidence = append(evidence, fmt.Sprintf("the update agent's COM API fails: %s returned %s", f.Agent.FailedCall, FormatHResult(uint32(f.Agent.HResult))))
 	}
 	add(Finding{ID: "wups2-unregistered", Severity: sev, Title: "wups2.dll is on disk but not registered (KB943144)",
 		Evidence: evidence, Plan: "wups2"})
 	return true
 }
 
+// HRESULTs of the update agent's COM calls that diagnosis tells apart.
+const (
+	hrNoInterface     = 0x80004002 // E_NOINTERFACE: a proxy/stub not registered
+	hrIIDNotReg       = 0x80040155 // REGDB_E_IIDNOTREG: an interface not registered
+	hrServiceDisabled = 0x80070422 // ERROR_SERVICE_DISABLED
+	hrServiceMissing  = 0x80070424 // ERROR_SERVICE_DOES_NOT_EXIST
+	hrServiceNoReply  = 0x8007041D // ERROR_SERVICE_REQUEST_TIMEOUT
+)
+
 func diagnoseAgent(f Facts, explained bool, add func(Finding)) {
 	if f.Agent.HResult == 0 || explained {
 		return
 	}
-	ev := []string{fmt.Sprintf("Microsoft.Update.Session: session created %v, searcher created %v, HRESULT %s",
-		f.Agent.SessionCreated, f.Agent.SearcherCreated, FormatHResult(uint32(f.Agent.HResult)))}
+	h := uint32(f.Agent.HResult)
+	call := f.Agent.FailedCall
+	if call == "" {
+		call = "a call"
+	}
+	ev := []string{fmt.Sprintf("Microsoft.Update.Session: %s failed with %s (session created %v, searcher created %v, service reached %v)",
+		call, FormatHResult(h), f.Agent.SessionCreated, f.Agent.SearcherCreated, f.Agent.ServiceReached)}
 	plan, advice := "reset", ""
-	if f.Component != nil && f.Component.ImageHealthState == "NonRepairable" {
+	switch h {
+	case hrNoInterface, hrIIDNotReg:
+		ev = append(ev, "the update agent's COM interfaces (their proxy/stub registrations) are not registered: the reset plan re-registers wuapi, wups, wuaueng and the other agent DLLs")
+	case hrServiceDisabled, hrServiceMissing, hrServiceNoReply:
+		// No reset fixes a service that is disabled, missing or not starting.
+		plan, advice = "", "the update service (wuauserv) could not be reached: see the service findings; a reset would not help"
+	}
+	if plan != "" && f.Component != nil && f.Component.ImageHealthState == "NonRepairable" {
 		plan, advice = "", "the component store cannot be repaired in place: an in-place upgrade (repair install) is needed"
 	}
 	add(Finding{ID: "agent-broken", Severity: SevError, Title: "the Windows Update agent's COM API does not work", Evidence: ev, Plan: plan, Advice: advice})
@@ -306,20 +366,55 @@ func diagnoseServices(f Facts, add func(Finding)) {
 	}
 }
 
+// diagnoseFolders reports the links and the folders that could not be
+// inspected in the folders wurepair resets, each path once (a link inside
+// DataStore is inside SoftwareDistribution too).
 func diagnoseFolders(f Facts, add func(Finding)) {
-	for _, name := range []string{"SoftwareDistribution", "DataStore", "Download", "catroot2"} {
+	var links, unreadable []string
+	addOnce := func(list []string, p string) []string {
+		if slices.ContainsFunc(list, func(q string) bool { return strings.EqualFold(p, q) }) {
+			return list
+		}
+		return append(list, p)
+	}
+	for _, name := range []string{"SoftwareDistribution", "DataStore", "Download", "catroot2", "Downloader"} {
 		fo := f.Folder(name)
 		if fo == nil {
 			continue
 		}
 		if fo.IsReparsePoint {
-			add(Finding{ID: "reparse-point", Severity: SevWarning, Title: name + " is itself a junction or symbolic link",
-				Evidence: []string{fo.Path}, Advice: "wurepair never renames or follows reparse points: repair this folder by hand"})
+			links = addOnce(links, fo.Path)
 		}
-		if len(fo.ReparsePoints) > 0 {
-			add(Finding{ID: "reparse-point", Severity: SevWarning, Title: "junctions or links inside " + name,
-				Evidence: fo.ReparsePoints, Advice: "wurepair does not follow them: a backup moves the link itself, never its target"})
+		for _, p := range fo.ReparsePoints {
+			links = addOnce(links, p)
 		}
+		for _, p := range fo.Unreadable {
+			unreadable = addOnce(unreadable, p)
+		}
+	}
+	if len(links) > 0 {
+		add(Finding{ID: "reparse-point", Severity: SevWarning, Title: "junctions or symbolic links in the folders wurepair resets",
+			Evidence: links, Advice: "wurepair never renames, moves or follows them: check where each one points and remove it by hand"})
+	}
+	if len(unreadable) > 0 {
+		add(Finding{ID: "folders-unreadable", Severity: SevWarning, Title: "folders wurepair could not inspect (access denied or path too long)",
+			Evidence: unreadable, Advice: "a junction or link could hide there, so no plan moves the folders holding them: make them readable to SYSTEM and Administrators, or shorten their paths"})
+	}
+}
+
+// diagnoseReboot: CBS RebootPending and WU RebootRequired mean a reboot is
+// required; PendingFileRenameOperations alone does not (antivirus and
+// drivers queue renames all the time): it is information.
+func diagnoseReboot(f Facts, add func(Finding)) {
+	switch {
+	case f.Reboot.RebootPending:
+		add(Finding{ID: "reboot-pending", Severity: SevWarning, Title: "a reboot is pending",
+			Evidence: []string{"reasons: " + strings.Join(f.Reboot.Reasons, ", ")},
+			Advice:   "reboot before repairing: pending operations cause 0x80070BC9 and can undo a repair"})
+	case len(f.Reboot.Reasons) > 0:
+		add(Finding{ID: "pending-file-renames", Severity: SevInfo, Title: "file renames are queued for the next boot",
+			Evidence: []string{"reasons: " + strings.Join(f.Reboot.Reasons, ", ")},
+			Advice:   "no reboot is required for Windows Update: antivirus, drivers and installers queue renames too"})
 	}
 }
 

@@ -1,7 +1,10 @@
 package orchestrator
 
 import (
+	"context"
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,6 +122,17 @@ func TestDiagnose(t *testing.T) {
 			f.Agent.HResult = int64(int32(-2147467259)) // 0x80004005
 			return f
 		}, []string{"agent-broken"}, []string{"reset"}},
+		{"agent interface not registered (proxy/stub): reset re-registers it", func() Facts {
+			f := healthyFacts()
+			f.Agent = scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, FailedCall: "GetTotalHistoryCount", HResult: int64(int32(-2147467262))} // 0x80004002
+			return f
+		}, []string{"agent-broken"}, []string{"reset"}},
+		{"agent cannot reach a disabled wuauserv: advice, never a reset", func() Facts {
+			f := healthyFacts()
+			f.Services[0].StartType = "Disabled"
+			f.Agent = scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, FailedCall: "GetTotalHistoryCount", HResult: int64(int32(-2147023838))} // 0x80070422
+			return f
+		}, []string{"agent-broken", "service-disabled"}, []string{}},
 		{"both KB943144 and 0x80070002: wups2 before datastore", func() Facts {
 			f := withEvents(healthyFacts(), "0x80070002")
 			f.Wups2.Registrations = nil
@@ -154,6 +168,11 @@ func TestDiagnose(t *testing.T) {
 			f.Reboot = scripts.PendingRebootResult{RebootPending: true, Reasons: []string{"CBSRebootPending"}}
 			return f
 		}, []string{"reboot-pending"}, []string{}},
+		{"pending file renames alone: information, no reboot required", func() Facts {
+			f := healthyFacts()
+			f.Reboot = scripts.PendingRebootResult{RebootPending: false, Reasons: []string{"PendingFileRename"}}
+			return f
+		}, []string{"pending-file-renames"}, []string{}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -243,4 +262,99 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// Issue 9 item 16: the finding names the call that failed and its HRESULT,
+// so an unregistered proxy/stub is told apart from a class not registered.
+func TestDiagnoseAgentNamesTheCall(t *testing.T) {
+	f := healthyFacts()
+	f.Agent = scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, FailedCall: "GetTotalHistoryCount", HResult: int64(int32(-2147221163))} // 0x80040155
+	d := Diagnose(f)
+	if len(d.Findings) != 1 || d.Findings[0].ID != "agent-broken" {
+		t.Fatalf("%+v", d.Findings)
+	}
+	ev := strings.Join(d.Findings[0].Evidence, "\n")
+	for _, want := range []string{"GetTotalHistoryCount failed with 0x80040155", "proxy/stub"} {
+		if !strings.Contains(ev, want) {
+			t.Errorf("evidence %q lacks %q", ev, want)
+		}
+	}
+}
+
+// Issue 9 items 18 and 20: a plan that repair would refuse on the facts (a
+// link in a folder it would move, a folder that could not be inspected) is
+// not a repair that applies: detect and diagnose agree with repair, the
+// finding says what to do by hand, and each path is reported once.
+func TestDiagnoseRefusedPlans(t *testing.T) {
+	const link = `C:\Windows\SoftwareDistribution\DataStore\evil`
+	const deep = `C:\Windows\SoftwareDistribution\Download\denied`
+	withLink := func() Facts {
+		f := withEvents(healthyFacts(), "0x80070002")
+		f.Folders.Folders[0].ReparsePoints = []string{link} // SoftwareDistribution sees it too
+		f.Folders.Folders[1].ReparsePoints = []string{link}
+		return f
+	}
+	withUnreadable := func() Facts {
+		f := withEvents(healthyFacts(), "0x80070002")
+		f.Folders.Folders[0].Unreadable = []string{deep}
+		f.Folders.Folders[2].Unreadable = []string{deep}
+		return f
+	}
+	for _, tc := range []struct {
+		name     string
+		facts    Facts
+		finding  string
+		path     string
+		runnable []string
+	}{
+		{"a link in DataStore", withLink(), "reparse-point", link, nil},
+		{"a folder that could not be listed", withUnreadable(), "folders-unreadable", deep, nil},
+		{"wups2 still runs beside a refused datastore plan", func() Facts { f := withLink(); f.Wups2.Registrations = nil; return f }(), "reparse-point", link, []string{"wups2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Diagnose(tc.facts)
+			if !reflect.DeepEqual(d.Runnable(), tc.runnable) || d.NeedsRepair() != (len(tc.runnable) > 0) {
+				t.Fatalf("runnable %v, needs repair %v; want %v", d.Runnable(), d.NeedsRepair(), tc.runnable)
+			}
+			if len(d.Refused) != 1 || d.Refused[0].Plan != "datastore" || !strings.Contains(d.Refused[0].Reason, tc.path) ||
+				strings.Contains(d.Refused[0].Advice, tc.path) || !strings.Contains(d.Refused[0].Advice, tc.finding) {
+				t.Fatalf("refused %+v", d.Refused)
+			}
+			seen := 0
+			for _, fd := range d.Findings {
+				if fd.Plan == "datastore" {
+					t.Errorf("finding %s still recommends the refused plan", fd.ID)
+				}
+				if fd.ID == "datastore-errors" && !strings.Contains(fd.Advice, "by hand") {
+					t.Errorf("datastore-errors advice %q does not say what to do by hand", fd.Advice)
+				}
+				for _, e := range fd.Evidence {
+					seen += strings.Count(e, tc.path)
+				}
+				seen += strings.Count(fd.Advice, tc.path)
+			}
+			if seen != 1 {
+				t.Errorf("%s reported %d times, want once: %+v", tc.path, seen, d.Findings)
+			}
+			// repair auto runs what may run; when nothing may, it gets the
+			// refused plans, which BuildSteps refuses with the reason.
+			plans, err := Resolve("auto", d)
+			want := tc.runnable
+			if len(want) == 0 {
+				want = []string{"datastore"}
+			}
+			if err != nil || !reflect.DeepEqual(plans, want) {
+				t.Errorf("repair auto: %v %v, want %v", plans, err, want)
+			}
+			f := tc.facts
+			f.Host.IsAdmin = true
+			var refused *RefusedError
+			if _, err := BuildSteps(context.Background(), nil, &f, []string{"datastore"}); !errors.As(err, &refused) || !strings.Contains(refused.Reason, tc.path) {
+				t.Errorf("BuildSteps datastore: %v, want refused naming %s", err, tc.path)
+			}
+			if _, err := Resolve("datastore", d); err != nil {
+				t.Errorf("an explicit plan is still resolved (BuildSteps refuses it): %v", err)
+			}
+		})
+	}
 }

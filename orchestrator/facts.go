@@ -78,6 +78,9 @@ func (f *Facts) Folder(name string) *scripts.FolderInfo {
 	return nil
 }
 
+// running reports a service that exists and runs.
+func running(s *scripts.ServiceInfo) bool { return s != nil && s.Exists && s.Status == "Running" }
+
 // ErrorDays is how far back diagnosis reads the update log.
 const ErrorDays = 30
 
@@ -121,7 +124,9 @@ func Probe(ctx context.Context, h *Host, host ps.HostFacts) (Facts, error) {
 			return f, err
 		}
 	}
-	if f.Agent, err = call[scripts.AgentProbeResult](ctx, h, "Test-WurUpdateAgent", nil); err != nil {
+	// The probe reaches the update service (GetTotalHistoryCount) only
+	// while wuauserv runs: COM would start it, and a probe changes nothing.
+	if f.Agent, err = call[scripts.AgentProbeResult](ctx, h, "Test-WurUpdateAgent", map[string]any{"ReachService": running(f.Service("wuauserv"))}); err != nil {
 		if err := note("Test-WurUpdateAgent", err); err != nil {
 			return f, err
 		}

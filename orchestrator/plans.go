@@ -64,7 +64,13 @@ func union(plans []string, of map[string][]string) []string {
 }
 
 // RefusedError: the plan cannot run safely here; nothing was changed.
-type RefusedError struct{ Reason string }
+// Reason names the paths (what repair prints); Advice, when set, is what
+// the admin must do by hand, without the paths (diagnosis's findings name
+// each path once).
+type RefusedError struct {
+	Reason string
+	Advice string
+}
 
 func (e *RefusedError) Error() string { return "refused, nothing changed: " + e.Reason }
 
@@ -77,7 +83,15 @@ func Resolve(requested string, d Diagnosis) ([]string, error) {
 	var plans []string
 	switch requested {
 	case "auto", "":
-		plans = append(plans, d.Plans...)
+		// What the diagnosis justifies and wurepair can run safely here; a
+		// plan refused by the facts is the admin's to fix by hand. When
+		// every justified plan is refused, they are returned anyway, so
+		// BuildSteps refuses them with the reason (exit 1, nothing changed)
+		// rather than "nothing to repair".
+		plans = append(plans, d.Runnable()...)
+		if len(plans) == 0 {
+			plans = append(plans, d.Plans...)
+		}
 	case "wups2", "components", "datastore", "reset":
 		plans = []string{requested}
 	default:
@@ -151,21 +165,38 @@ func planWups2(f *Facts) ([]Step, error) {
 	}, nil
 }
 
-// refuseReparse refuses to back up a folder that is, or contains, a
-// junction or symbolic link: one planted in DataStore is an attack on
-// privileged cleanup tools, and wurepair will not move it or its target.
-func refuseReparse(f *Facts, names []string) error {
-	for _, n := range names {
+// planFolders are the folders a plan's checks look at before it runs:
+// those it renames and those it renames them within.
+var planFolders = map[string][]string{
+	"datastore": append([]string{"SoftwareDistribution"}, datastoreFolders...),
+	"reset":     append(append([]string{}, resetFolders...), "DataStore", "Download"),
+}
+
+// refuseFolders refuses a plan that would rename a folder that is, or
+// contains, a junction or symbolic link (one planted in DataStore is an
+// attack on privileged cleanup tools: wurepair will not move it or its
+// target), or that has parts that could not be inspected (access denied,
+// path too long): a link could hide there. nil when the plan may run.
+func refuseFolders(f *Facts, plan string) *RefusedError {
+	for _, n := range planFolders[plan] {
 		fo := f.Folder(n)
 		if fo == nil {
-			return &RefusedError{Reason: fmt.Sprintf("%s was not probed (see probe errors)", n)}
+			return &RefusedError{Reason: fmt.Sprintf("%s was not probed (see probe errors)", n),
+				Advice: "the folders were not probed: see the probe-failed finding"}
 		}
 		if fo.IsReparsePoint {
-			return &RefusedError{Reason: fmt.Sprintf("%s (%s) is a junction or symbolic link: check where it points and fix it by hand", n, fo.Path)}
+			return &RefusedError{Reason: fmt.Sprintf("%s (%s) is a junction or symbolic link: check where it points and fix it by hand", n, fo.Path),
+				Advice: fmt.Sprintf("%s is a junction or link (see the reparse-point finding): check where it points and fix it by hand; wurepair never moves or follows one", n)}
 		}
 		if len(fo.ReparsePoints) > 0 {
 			return &RefusedError{Reason: fmt.Sprintf("%s contains junctions or links (%s): check where they point and remove them by hand; wurepair never moves or follows them",
-				n, strings.Join(fo.ReparsePoints, ", "))}
+				n, strings.Join(fo.ReparsePoints, ", ")),
+				Advice: fmt.Sprintf("%s contains junctions or links (see the reparse-point finding): check where they point and remove them by hand, then run wurepair again; it never moves or follows them", n)}
+		}
+		if len(fo.Unreadable) > 0 {
+			return &RefusedError{Reason: fmt.Sprintf("%s has folders wurepair could not inspect (%s): a junction or link could hide there; make them readable to SYSTEM and Administrators (or shorten their paths) by hand",
+				n, strings.Join(fo.Unreadable, ", ")),
+				Advice: fmt.Sprintf("%s has folders wurepair could not inspect (see the folders-unreadable finding): by hand, make them readable to SYSTEM and Administrators or shorten their paths, then run wurepair again", n)}
 		}
 	}
 	return nil
@@ -173,7 +204,7 @@ func refuseReparse(f *Facts, names []string) error {
 
 func planDataStore(f *Facts) ([]Step, error) {
 	folders := datastoreFolders
-	if err := refuseReparse(f, append([]string{"SoftwareDistribution"}, folders...)); err != nil {
+	if err := refuseFolders(f, "datastore"); err != nil {
 		return nil, err
 	}
 	stop := datastoreServices
@@ -190,7 +221,7 @@ func planDataStore(f *Facts) ([]Step, error) {
 
 func planReset(ctx context.Context, h *Host, f *Facts) ([]Step, error) {
 	folders := resetFolders
-	if err := refuseReparse(f, append(append([]string{}, folders...), "DataStore", "Download")); err != nil {
+	if err := refuseFolders(f, "reset"); err != nil {
 		return nil, err
 	}
 	names := make([]string, len(classicDlls))

@@ -284,9 +284,12 @@ func (r *Run) startService(ctx context.Context, name string) error {
 func (r *Run) backupPath(path string) string { return path + ".wurepair-" + r.ID }
 
 // Renaming DataStore while wuauserv (restarted by a trigger) holds
-// DataStore.edb open fails with a sharing violation, or on some builds
-// access denied. Either one, with wuauserv found running again, means
-// "it came back": stop it again, once, and retry.
+// DataStore.edb open fails: MoveFile returns ERROR_ACCESS_DENIED for a
+// folder with an open file inside (a sharing violation on some paths).
+// Backup-WurFolder renames with Directory.Move and reports that Win32 code
+// (Rename-Item on 5.1 turned it into a bare IOException, 0x80131620).
+// Either code, with wuauserv found running again, means "it came back":
+// stop it again, once, and retry.
 const (
 	sharingViolation = 0x80070020
 	accessDenied     = 0x80070005
@@ -305,7 +308,7 @@ func (r *Run) backupFolder(ctx context.Context, fo scripts.FolderInfo) error {
 	params := map[string]any{"Path": fo.Path, "BackupPath": backup}
 	_, err = call[scripts.BackupFolderResult](ctx, r.Host, "Backup-WurFolder", params)
 	if h := HResultOf(err); (h == sharingViolation || h == accessDenied) && r.cameBack(ctx, "wuauserv") {
-		if nerr := r.note(fmt.Sprintf("renaming %s hit a sharing violation: the update service came back; stopping it again, once", fo.Path)); nerr != nil {
+		if nerr := r.note(fmt.Sprintf("renaming %s failed with %s (a file inside is in use): the update service came back; stopping it again, once", fo.Path, FormatHResult(h))); nerr != nil {
 			return nerr
 		}
 		if serr := r.stopService(ctx, "wuauserv"); serr != nil {

@@ -254,6 +254,13 @@ func (exportHistory) Run(ctx context.Context, r *Run) error {
 	if err != nil {
 		return err
 	}
+	// The history could not be read (wuauserv disabled, a damaged
+	// DataStore: often the very fault being repaired). The reset goes on
+	// without it: the journal says what was lost and why.
+	if !h.Available {
+		return r.note(fmt.Sprintf("update history not saved: %s failed with %s; the reset goes on without it (the history in the DataStore backup stays on disk)",
+			h.FailedCall, FormatHResult(uint32(h.HResult))))
+	}
 	raw, err := json.MarshalIndent(h, "", "  ")
 	if err != nil {
 		return err
@@ -320,16 +327,23 @@ type verifyAgent struct{}
 func (verifyAgent) Name() string { return "verify the update agent" }
 
 func (verifyAgent) Describe(*Facts) []string {
-	return []string{"check Microsoft.Update.Session creates an update searcher"}
+	return []string{"check Microsoft.Update.Session creates an update searcher and, while wuauserv runs, reaches the update service (GetTotalHistoryCount)"}
 }
 
 func (verifyAgent) Run(ctx context.Context, r *Run) error {
-	a, err := call[scripts.AgentProbeResult](ctx, r.Host, "Test-WurUpdateAgent", nil)
+	// Reach the update service only if it runs now: a service stopped
+	// before the run stays stopped, and COM would start it.
+	wu, err := r.serviceNow(ctx, "wuauserv")
 	if err != nil {
 		return err
 	}
-	if a.HResult != 0 || !a.SearcherCreated {
-		return fmt.Errorf("the update agent still fails: HRESULT %s", FormatHResult(uint32(a.HResult)))
+	reach := running(&wu)
+	a, err := call[scripts.AgentProbeResult](ctx, r.Host, "Test-WurUpdateAgent", map[string]any{"ReachService": reach})
+	if err != nil {
+		return err
+	}
+	if a.HResult != 0 || !a.SearcherCreated || reach && !a.ServiceReached {
+		return fmt.Errorf("the update agent still fails: %s returned %s", a.FailedCall, FormatHResult(uint32(a.HResult)))
 	}
 	return nil
 }

@@ -19,11 +19,17 @@
       - BackupPath does not exist.
     Checks run before anything changes, with -WhatIf too.
 
-    A failed rename throws Rename-Item's own error (FullyQualifiedErrorId
-    RenameItemIOError or RenameItemUnauthorizedAccessError) carrying the
-    exception's HRESULT: 0x80070020 sharing violation (the update service is
-    back and holds DataStore.edb), 0x80070005 access denied, 0x80070070 disk
-    full. Renamed = $true but Recreated = $false is reported as data.
+    The rename is [System.IO.Directory]::Move (MoveFile), not Rename-Item:
+    on Windows PowerShell 5.1 Rename-Item renames a folder through
+    DirectoryInfo.MoveTo, which turns ERROR_ACCESS_DENIED (what MoveFile
+    returns for a folder holding a file another process has open) into a
+    bare IOException with HRESULT 0x80131620, losing the Win32 code.
+    Directory.Move keeps it. A failed rename throws WurRenameFailed
+    (category WriteError) around a System.IO.IOException whose HResult is
+    the Win32 error as an HRESULT: 0x80070005 access denied (a file inside
+    is open: the update service is back and holds DataStore.edb; or no
+    rights), 0x80070020 sharing violation, 0x80070070 disk full.
+    Renamed = $true but Recreated = $false is reported as data.
 #>
 [CmdletBinding(SupportsShouldProcess = $true)]
 param(
@@ -89,6 +95,30 @@ function Test-WurSame {
 function Test-WurUnder {
     param([string]$Child, [string]$Root)
     $Child.StartsWith($Root + $sep, [StringComparison]::OrdinalIgnoreCase)
+}
+
+function Move-WurFolder {
+    # Renames $From to $To (same parent) with Directory.Move; $null when
+    # done, else the WurRenameFailed record to throw: an IOException whose
+    # HResult is the Win32 error as an HRESULT. .NET Framework's
+    # Directory.Move throws IOException(0x80070005) for ERROR_ACCESS_DENIED
+    # and IOException(0x800700xx, from __Error.WinIOError) for the rest.
+    param([string]$From, [string]$To)
+    try {
+        [System.IO.Directory]::Move($From, $To)
+        return $null
+    } catch {
+        $e = $_.Exception
+        while ($null -ne $e.InnerException) { $e = $e.InnerException }
+        $hr = [int]$e.HResult
+        $denied = [int]-2147024891  # 0x80070005 E_ACCESSDENIED
+        if ($e -is [System.UnauthorizedAccessException]) { $hr = $denied }
+        # Off Windows (the test engine only) .NET puts the errno in HResult:
+        # EPERM 1 and EACCES 13 are Windows' ERROR_ACCESS_DENIED.
+        if ([Environment]::OSVersion.Platform -ne [PlatformID]::Win32NT -and ($hr -eq 1 -or $hr -eq 13)) { $hr = $denied }
+        $io = New-Object System.IO.IOException -ArgumentList $e.Message, $hr
+        return (New-Object System.Management.Automation.ErrorRecord -ArgumentList $io, 'WurRenameFailed', ([System.Management.Automation.ErrorCategory]::WriteError), $From)
+    }
 }
 
 function Get-WurAttributes {
@@ -162,12 +192,9 @@ if ($null -ne (Get-WurAttributes -LiteralPath $backupFull)) {
 $renamed = $false
 $recreated = $false
 if ($PSCmdlet.ShouldProcess($full, ('Rename to {0} and recreate empty' -f [System.IO.Path]::GetFileName($backupFull)))) {
-    # -NewName is a bare name: Rename-Item renames in place (same parent,
-    # nothing copied). A failure is terminating ($ErrorActionPreference) and
-    # keeps Rename-Item's own error record: FullyQualifiedErrorId
-    # RenameItemIOError / RenameItemUnauthorizedAccessError and the
-    # IOException's HRESULT (0x80070020 sharing violation, 0x80070005 ...).
-    Rename-Item -LiteralPath $full -NewName ([System.IO.Path]::GetFileName($backupFull))
+    # Same parent (checked above): a rename, nothing copied.
+    $failure = Move-WurFolder -From $full -To $backupFull
+    if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
     $renamed = $true
     try {
         $null = [System.IO.Directory]::CreateDirectory($full)

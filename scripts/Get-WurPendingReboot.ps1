@@ -7,7 +7,11 @@
       WURebootRequired   HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired exists
       PendingFileRename  HKLM\SYSTEM\CurrentControlSet\Control\Session Manager value
                          PendingFileRenameOperations holds at least one non-empty string
-    RebootPending is $true when Reasons is not empty.
+    RebootPending is $true only for CBSRebootPending or WURebootRequired:
+    those keys are set by servicing and Windows Update and mean their work
+    completes at the next boot. PendingFileRename alone does not: antivirus,
+    drivers and installers queue renames all the time and the value can
+    stay for weeks; it is reported in Reasons (information), nothing more.
 
     The registry is read through .NET RegistryKey in the native (64-bit)
     view, so a 32-bit host cannot be misled by WOW6432Node redirection.
@@ -60,6 +64,6 @@ try {
 }
 
 [pscustomobject]@{
-    RebootPending = ($reasons.Count -gt 0)
+    RebootPending = ($reasons.Contains('CBSRebootPending') -or $reasons.Contains('WURebootRequired'))
     Reasons       = [string[]]$reasons.ToArray()
 }

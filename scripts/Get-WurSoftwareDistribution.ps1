@@ -9,7 +9,12 @@
     qmgr*.dat). Each: Exists, IsReparsePoint (the folder itself), Files and
     Bytes counted recursively WITHOUT following junctions or symbolic links,
     and ReparsePoints: the full paths of the reparse points found inside
-    (never followed, never counted).
+    (never followed, never counted). Unreadable: the full paths of the
+    folders inside (or the folder itself) that could not be listed: access
+    denied, or a path too long for .NET Framework's legacy path handling
+    (PathTooLongException: an entry's full path of 260 characters or more,
+    a folder's of 248). Nothing under them is counted, and a link could hide
+    there: wurepair refuses to move a folder with unreadable parts.
 
     Backups: every folder named <name>.wurepair-<runid> beside one of those
     folders (runid [0-9A-Za-z-]+), with the original path, the run id,
@@ -19,7 +24,7 @@
     The walk is an explicit stack over DirectoryInfo.GetFileSystemInfos()
     (hidden and system entries included): Get-ChildItem -Recurse in Windows
     PowerShell 5.1 follows junctions, and a folder that cannot be listed is
-    skipped rather than reported as an error record. catroot2 is exempt from
+    named in Unreadable rather than reported as an error record. catroot2 is exempt from
     WOW64 file system redirection, so System32\catroot2 is right from any
     process.
 #>
@@ -66,6 +71,7 @@ function Measure-WurTree {
     $files = [int64]0
     $bytes = [int64]0
     $points = New-Object System.Collections.Generic.List[string]
+    $unreadable = New-Object System.Collections.Generic.List[string]
     $stack = New-Object System.Collections.Generic.Stack[string]
     $stack.Push($Root)
     while ($stack.Count -gt 0) {
@@ -74,11 +80,24 @@ function Measure-WurTree {
         try {
             $entries = (New-Object System.IO.DirectoryInfo -ArgumentList $dir).GetFileSystemInfos()
         } catch {
-            # Access denied or vanished meanwhile: not counted.
+            # Access denied, path too long: not counted, and named. A folder
+            # that vanished meanwhile hides nothing.
+            $e = $_.Exception
+            while ($null -ne $e.InnerException) { $e = $e.InnerException }
+            if (-not ($e -is [System.IO.DirectoryNotFoundException])) { $unreadable.Add($dir) }
             continue
         }
         foreach ($entry in $entries) {
-            if (($entry.Attributes -band $reparse) -eq $reparse) {
+            # An entry whose attributes cannot be read (-1, or a throw: a
+            # path too long to stat) is not inspected either: named, by its
+            # folder and its name (its FullName may be empty).
+            $a = -1
+            try { $a = [int]$entry.Attributes } catch { $a = -1 }
+            if ($a -eq -1) {
+                $unreadable.Add([System.IO.Path]::Combine($dir, $entry.Name))
+                continue
+            }
+            if (($a -band [int]$reparse) -eq [int]$reparse) {
                 $points.Add($entry.FullName)
             } elseif ($entry -is [System.IO.DirectoryInfo]) {
                 $stack.Push($entry.FullName)
@@ -91,7 +110,8 @@ function Measure-WurTree {
     # Directory listing order is the file system's: sort, so the same tree
     # always gives the same list.
     $points.Sort([StringComparer]::OrdinalIgnoreCase)
-    [pscustomobject]@{ Files = $files; Bytes = $bytes; ReparsePoints = [string[]]$points.ToArray() }
+    $unreadable.Sort([StringComparer]::OrdinalIgnoreCase)
+    [pscustomobject]@{ Files = $files; Bytes = $bytes; ReparsePoints = [string[]]$points.ToArray(); Unreadable = [string[]]$unreadable.ToArray() }
 }
 
 $systemRoot = Get-WurKnownFolder -Folder Windows
@@ -109,7 +129,7 @@ foreach ($t in $targets) {
     $attrs = Get-WurAttributes -LiteralPath $t.Path
     $exists = ($null -ne $attrs) -and (($attrs -band [System.IO.FileAttributes]::Directory) -eq [System.IO.FileAttributes]::Directory)
     $isReparse = $exists -and (($attrs -band $reparse) -eq $reparse)
-    $size = [pscustomobject]@{ Files = [int64]0; Bytes = [int64]0; ReparsePoints = [string[]]@() }
+    $size = [pscustomobject]@{ Files = [int64]0; Bytes = [int64]0; ReparsePoints = [string[]]@(); Unreadable = [string[]]@() }
     if ($exists -and -not $isReparse) {
         $size = Measure-WurTree -Root $t.Path
     }
@@ -121,6 +141,7 @@ foreach ($t in $targets) {
             Files          = [int64]$size.Files
             Bytes          = [int64]$size.Bytes
             ReparsePoints  = [string[]]@($size.ReparsePoints)
+            Unreadable     = [string[]]@($size.Unreadable)
         })
 }
 

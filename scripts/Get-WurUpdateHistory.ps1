@@ -14,27 +14,51 @@
     value widened to int64), UpdateId and RevisionNumber (UpdateIdentity),
     ClientApplicationId.
 
-    Failing to create the session or to read the history throws
-    WurUpdateAgentFailed (category ResourceUnavailable) carrying the agent's
-    exception and HRESULT (0x80070422 when wuauserv is disabled): there is
-    no history to report.
+    Failures are data, not errors (a reset must go on without the history
+    rather than fail before it starts): Available is $false, FailedCall names
+    the call that failed ("CreateSession", "CreateUpdateSearcher",
+    "GetTotalHistoryCount", "QueryHistory") and HResult is its HRESULT
+    (0x80070422 wuauserv disabled, 0x80040154 class not registered, the
+    error of a damaged DataStore ...); Count and Entries hold what was read
+    before the failure. On success Available is $true, FailedCall "" and
+    HResult 0.
+
+    The COM objects (history collection, searcher, session) are released
+    with Marshal.FinalReleaseComObject before the script returns: the host
+    is reused for the next request.
 #>
 [CmdletBinding()]
 param()
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
+function Close-WurComObject {
+    # Releases a COM object now rather than at some later garbage
+    # collection (the runspace is reused). Anything else is left alone.
+    param($Object)
+    if ($null -ne $Object -and [System.Runtime.InteropServices.Marshal]::IsComObject($Object)) {
+        [void][System.Runtime.InteropServices.Marshal]::FinalReleaseComObject($Object)
+    }
+}
+
 # A failing COM call surfaces as a MethodInvocationException (HRESULT
-# 0x80131501) whose COMException holds the agent's HRESULT (0x80070422 the
-# service is disabled, 0x80040154 not registered...): throw that one, so the
-# reply carries the agent's code, not PowerShell's.
+# 0x80131501) whose COMException holds the agent's HRESULT: report that one.
 $entries = New-Object System.Collections.Generic.List[object]
+$failedCall = ''
+$hresult = [int64]0
+$session = $null
+$searcher = $null
+$history = $null
 try {
+    $failedCall = 'CreateSession'
     $session = New-Object -ComObject Microsoft.Update.Session
+    $failedCall = 'CreateUpdateSearcher'
     $searcher = $session.CreateUpdateSearcher()
+    $failedCall = 'GetTotalHistoryCount'
     $total = [int]$searcher.GetTotalHistoryCount()
 
     if ($total -gt 0) {
+        $failedCall = 'QueryHistory'
         $history = $searcher.QueryHistory(0, $total)
         for ($i = 0; $i -lt [int]$history.Count; $i++) {
             $e = $history.Item($i)
@@ -59,15 +83,25 @@ try {
                     RevisionNumber      = $revision
                     ClientApplicationId = [string]$e.ClientApplicationID
                 })
+            Close-WurComObject -Object $identity
+            Close-WurComObject -Object $e
         }
     }
+    $failedCall = ''
 } catch {
     $inner = $_.Exception
     while ($null -ne $inner.InnerException) { $inner = $inner.InnerException }
-    $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $inner, 'WurUpdateAgentFailed', ([System.Management.Automation.ErrorCategory]::ResourceUnavailable), 'Microsoft.Update.Session'))
+    $hresult = [int64]$inner.HResult
+} finally {
+    Close-WurComObject -Object $history
+    Close-WurComObject -Object $searcher
+    Close-WurComObject -Object $session
 }
 
 [pscustomobject]@{
-    Count   = [int]$entries.Count
-    Entries = [object[]]$entries.ToArray()
+    Available  = ($failedCall.Length -eq 0)
+    FailedCall = $failedCall
+    HResult    = [int64]$hresult
+    Count      = [int]$entries.Count
+    Entries    = [object[]]$entries.ToArray()
 }

@@ -17,10 +17,12 @@
     ObjectNotFound). Checks run before anything changes, with -WhatIf too.
 
     SetAsidePath in the result is where the previous content went, or ""
-    when nothing was set aside. Renames use Rename-Item (a bare new name, so
-    always in place); a failed one throws Rename-Item's own error
-    (RenameItemIOError ...) with the exception's HRESULT, after putting back
-    what was set aside.
+    when nothing was set aside. Renames use [System.IO.Directory]::Move in
+    the same parent (not Rename-Item, which on Windows PowerShell 5.1 loses
+    the Win32 code of a folder in use: see Backup-WurFolder); a failed one
+    throws WurRenameFailed (category WriteError) around an IOException whose
+    HResult is the Win32 error (0x80070005 a file inside is open or access
+    denied, 0x80070020 ...), after putting back what was set aside.
 #>
 [CmdletBinding(SupportsShouldProcess = $true)]
 param(
@@ -92,6 +94,30 @@ function Test-WurSame {
 function Test-WurUnder {
     param([string]$Child, [string]$Root)
     $Child.StartsWith($Root + $sep, [StringComparison]::OrdinalIgnoreCase)
+}
+
+function Move-WurFolder {
+    # Renames $From to $To (same parent) with Directory.Move; $null when
+    # done, else the WurRenameFailed record to throw: an IOException whose
+    # HResult is the Win32 error as an HRESULT. .NET Framework's
+    # Directory.Move throws IOException(0x80070005) for ERROR_ACCESS_DENIED
+    # and IOException(0x800700xx, from __Error.WinIOError) for the rest.
+    param([string]$From, [string]$To)
+    try {
+        [System.IO.Directory]::Move($From, $To)
+        return $null
+    } catch {
+        $e = $_.Exception
+        while ($null -ne $e.InnerException) { $e = $e.InnerException }
+        $hr = [int]$e.HResult
+        $denied = [int]-2147024891  # 0x80070005 E_ACCESSDENIED
+        if ($e -is [System.UnauthorizedAccessException]) { $hr = $denied }
+        # Off Windows (the test engine only) .NET puts the errno in HResult:
+        # EPERM 1 and EACCES 13 are Windows' ERROR_ACCESS_DENIED.
+        if ([Environment]::OSVersion.Platform -ne [PlatformID]::Win32NT -and ($hr -eq 1 -or $hr -eq 13)) { $hr = $denied }
+        $io = New-Object System.IO.IOException -ArgumentList $e.Message, $hr
+        return (New-Object System.Management.Automation.ErrorRecord -ArgumentList $io, 'WurRenameFailed', ([System.Management.Automation.ErrorCategory]::WriteError), $From)
+    }
 }
 
 function Get-WurAttributes {
@@ -211,15 +237,14 @@ if ($PSCmdlet.ShouldProcess($full, ('Restore from {0}' -f [System.IO.Path]::GetF
             }
         }
         if (-not $removedEmpty) {
-            # A failure here is Rename-Item's own terminating error; nothing moved.
-            Rename-Item -LiteralPath $full -NewName ([System.IO.Path]::GetFileName($asideFull))
+            # A failure here is terminating; nothing moved.
+            $failure = Move-WurFolder -From $full -To $asideFull
+            if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
             $setAside = $asideFull
         }
     }
-    try {
-        Rename-Item -LiteralPath $backupFull -NewName ([System.IO.Path]::GetFileName($full))
-    } catch {
-        $failure = $_
+    $failure = Move-WurFolder -From $backupFull -To $full
+    if ($null -ne $failure) {
         # Leave things as they were: what was set aside goes back, an empty
         # folder that was removed is recreated. Then report the rename's error.
         try {

@@ -121,6 +121,9 @@ type FolderInfo struct {
 	Files          int64    `json:"Files"`
 	Bytes          int64    `json:"Bytes"`
 	ReparsePoints  []string `json:"ReparsePoints"` // inside it, never followed
+	// Unreadable are the folders in it (or itself) that could not be
+	// listed (access denied, path too long): a link could hide there.
+	Unreadable []string `json:"Unreadable"`
 }
 
 // BackupInfo is one backup wurepair left: <original>.wurepair-<runid>.
@@ -158,16 +161,23 @@ type UpdateErrorsResult struct {
 
 // PendingRebootResult is Get-WurPendingReboot's result. Reasons are our own
 // identifiers: CBSRebootPending, WURebootRequired, PendingFileRename.
+// RebootPending is true only for the first two: PendingFileRenameOperations
+// alone (antivirus, drivers) is information, not a required reboot.
 type PendingRebootResult struct {
 	RebootPending bool     `json:"RebootPending"`
 	Reasons       []string `json:"Reasons"`
 }
 
 // AgentProbeResult is Test-WurUpdateAgent's result: can the update agent's
-// COM API be created and asked for a searcher. HResult is 0 on success.
+// COM API be created, asked for a searcher, and reach the update service
+// (GetTotalHistoryCount). FailedCall names the call that failed
+// (CreateSession, CreateUpdateSearcher, GetTotalHistoryCount; "" when all
+// worked) and HResult its HRESULT (0 on success).
 type AgentProbeResult struct {
 	SessionCreated  bool   `json:"SessionCreated"`
 	SearcherCreated bool   `json:"SearcherCreated"`
+	ServiceReached  bool   `json:"ServiceReached"`
+	FailedCall      string `json:"FailedCall"`
 	HResult         int64  `json:"HResult"`
 	AgentVersion    string `json:"AgentVersion"`
 }
@@ -197,10 +207,16 @@ type HistoryEntry struct {
 }
 
 // UpdateHistoryResult is Get-WurUpdateHistory's result: the history that a
-// DataStore reset loses, exported first.
+// DataStore reset loses, exported first. A failure is data: Available is
+// false, FailedCall names the call (CreateSession, CreateUpdateSearcher,
+// GetTotalHistoryCount, QueryHistory) and HResult its HRESULT (0x80070422
+// wuauserv disabled, a damaged DataStore's error ...).
 type UpdateHistoryResult struct {
-	Count   int            `json:"Count"`
-	Entries []HistoryEntry `json:"Entries"`
+	Available  bool           `json:"Available"`
+	FailedCall string         `json:"FailedCall"`
+	HResult    int64          `json:"HResult"`
+	Count      int            `json:"Count"`
+	Entries    []HistoryEntry `json:"Entries"`
 }
 
 // BackupFolderResult is Backup-WurFolder's result.

@@ -73,8 +73,11 @@ func writeDiagnosis(out io.Writer, host ps.HostFacts, diag orchestrator.Diagnosi
 	for _, f := range needsAttention(diag) {
 		fmt.Fprintf(out, "first: %s\n", f.Advice)
 	}
+	for _, r := range diag.Refused {
+		fmt.Fprintf(out, "by hand: repair %s is refused here; %s\n", r.Plan, r.Advice)
+	}
 	if diag.NeedsRepair() {
-		fmt.Fprintf(out, "recommended: wurepair repair auto (runs: %s); preview it with --dry-run\n", strings.Join(diag.Plans, ", "))
+		fmt.Fprintf(out, "recommended: wurepair repair auto (runs: %s); preview it with --dry-run\n", strings.Join(diag.Runnable(), ", "))
 	} else {
 		fmt.Fprintln(out, "no repair of wurepair's applies: follow the advice above")
 	}

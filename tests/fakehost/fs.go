@@ -1,6 +1,7 @@
 package fakehost
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -93,20 +94,61 @@ func (s *MachineState) isDirEmpty(dir string) bool {
 	return true
 }
 
+// Legacy path handling of .NET Framework (Windows PowerShell 5.1): a full
+// path of MAX_PATH (260) characters or more, or a folder path of 248 or
+// more, throws PathTooLongException, and Directory.GetFileSystemInfos on a
+// folder holding such an entry fails as a whole.
+const (
+	maxPath    = 260
+	maxDirPath = 248
+)
+
+// unlistable reports why a folder cannot be listed: access denied, or an
+// entry in it whose path is too long for .NET Framework.
+func (s *MachineState) unlistable(dir string) bool {
+	if _, e := s.lookup(dir); e != nil && e.Denied {
+		return true
+	}
+	for k, e := range s.Files {
+		if !samePath(parentOf(k), dir) {
+			continue
+		}
+		if len(k) >= maxPath || e.Kind == kindDir && len(k) >= maxDirPath {
+			return true
+		}
+	}
+	return false
+}
+
 // measure counts the files and bytes inside dir and lists the junctions
-// found there, without following them.
-func (s *MachineState) measure(dir string) (files, bytes int64, reparse []string) {
-	reparse = []string{}
+// found there, without following them, and the folders that could not be
+// listed (nothing inside those is seen), as Get-WurSoftwareDistribution's
+// walk does.
+func (s *MachineState) measure(dir string) (files, bytes int64, reparse, unreadable []string) {
+	reparse, unreadable = []string{}, []string{}
+	if s.unlistable(dir) {
+		return 0, 0, reparse, []string{dir}
+	}
+	var hidden []string // unreadable folders: what is inside is not seen
 	for _, k := range s.under(dir) {
+		if slices.ContainsFunc(hidden, func(h string) bool { return inside(k, h) }) {
+			continue
+		}
 		switch e := s.Files[k]; e.Kind {
 		case kindFile:
 			files++
 			bytes += e.Size
 		case kindJunction:
 			reparse = append(reparse, k)
+		case kindDir:
+			if s.unlistable(k) {
+				hidden = append(hidden, k)
+				unreadable = append(unreadable, k)
+			}
 		}
 	}
-	return files, bytes, reparse
+	sortFold(unreadable)
+	return files, bytes, reparse, unreadable
 }
 
 // move renames the entry at from, and everything inside it, to to. A

@@ -50,13 +50,8 @@ func (c *Call) backupMissing(path string) {
 		HResult: hrPathNotFound.Int64(), ExceptionType: "System.IO.DirectoryNotFoundException"})
 }
 
-// ioFailure throws what Rename-Item or Remove-Item throws when Windows
-// refuses (cmdlet is "RenameItem" or "RemoveItem").
-func (c *Call) ioFailure(cmdlet, target string, hr HResult) {
-	c.throw(c.ioRecord(cmdlet, target, hr))
-}
-
-// ioRecord is the record ioFailure throws.
+// ioRecord is what Remove-Item throws when Windows refuses (cmdlet
+// "RemoveItem"); Remove-WurBackup wraps it.
 func (c *Call) ioRecord(cmdlet, target string, hr HResult) ErrorRecord {
 	r := ErrorRecord{Target: target, HResult: hr.Int64(), ExceptionType: "System.IO.IOException", Category: "WriteError",
 		FQID: cmdlet + "IOError,Microsoft.PowerShell.Commands." + cmdlet + "Command"}
@@ -76,6 +71,29 @@ func (c *Call) ioRecord(cmdlet, target string, hr HResult) ErrorRecord {
 	return r
 }
 
+// renameFailure throws what Backup-WurFolder and Restore-WurFolder throw
+// when [System.IO.Directory]::Move fails: WurRenameFailed around an
+// IOException whose HResult is the Win32 error. .NET Framework's
+// Directory.Move throws IOException(0x80070005) for ERROR_ACCESS_DENIED,
+// which is what MoveFile returns for a folder holding a file another
+// process has open (not a sharing violation); Rename-Item on 5.1 lost that
+// code (a bare IOException, 0x80131620).
+func (c *Call) renameFailure(target string, hr HResult) {
+	r := ErrorRecord{Target: target, HResult: hr.Int64(), ExceptionType: "System.IO.IOException", Category: "WriteError", FQID: "WurRenameFailed"}
+	switch hr {
+	case hrSharingViolation:
+		r.Message = c.tr("The process cannot access the file because it is being used by another process.",
+			"Le processus ne peut pas accéder au fichier car ce fichier est utilisé par un autre processus.")
+	case hrDiskFull:
+		r.Message = c.tr("There is not enough space on the disk.", "Espace insuffisant sur le disque.")
+	case hrAccessDenied:
+		r.Message = c.tr(fmt.Sprintf("Access to the path '%s' is denied.", target), fmt.Sprintf("L'accès au chemin d'accès '%s' est refusé.", target))
+	default:
+		r.Message = c.tr("Exception from HRESULT: "+hr.String(), "Exception de HRESULT : "+hr.String())
+	}
+	c.throw(r)
+}
+
 // serviceNotFound throws what the service scripts throw for a name that
 // is not a service: their own record around an ArgumentException (real
 // pwsh showed it; the fake had Get-Service's InvalidOperationException).
@@ -84,18 +102,6 @@ func (c *Call) serviceNotFound(name string) {
 		Message: c.tr(fmt.Sprintf("No service is named %s.", name), fmt.Sprintf("Aucun service n'est nommé « %s ».", name)),
 		FQID:    "WurServiceNotFound", Category: "ObjectNotFound", Target: name,
 		HResult: hrInvalidArg.Int64(), ExceptionType: "System.ArgumentException"})
-}
-
-// comFailure throws what Get-WurUpdateHistory throws when a COM call on
-// the update agent fails: its own WurUpdateAgentFailed record carrying the
-// COMException (real pwsh showed that, left alone, a failing COM method
-// reaches the reply as PowerShell's MethodInvocationException, 0x80131501,
-// with the agent's HRESULT only in the message).
-func (c *Call) comFailure(hr HResult) {
-	c.throw(ErrorRecord{
-		Message: c.tr("Exception from HRESULT: "+hr.String(), "Exception de HRESULT : "+hr.String()),
-		FQID:    "WurUpdateAgentFailed", Category: "ResourceUnavailable", Target: "Microsoft.Update.Session",
-		HResult: hr.Int64(), ExceptionType: "System.Runtime.InteropServices.COMException"})
 }
 
 // elevationRequired throws what Repair-WindowsImage throws when not elevated.

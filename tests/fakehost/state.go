@@ -84,6 +84,9 @@ type FileEntry struct {
 	Size    int64  `json:"size,omitempty"`
 	Version string `json:"version,omitempty"` // FileVersion (DLLs, EXEs)
 	Target  string `json:"target,omitempty"`  // junction: where it points (never followed)
+	// Denied: a folder whose listing is refused (access denied), as a
+	// folder whose ACL leaves SYSTEM and Administrators out.
+	Denied  bool   `json:"denied,omitempty"`
 	Created string `json:"created,omitempty"` // RFC 3339; "" means the machine's Now
 	// History is the update agent's history, held in DataStore.edb: it
 	// moves with the file, so a DataStore reset loses it and a restore
@@ -186,6 +189,11 @@ type MachineFaults struct {
 	// WMI is how Get-CimInstance fails: "" answers, "hung" runs into its
 	// -OperationTimeoutSec, "broken" fails at once (a damaged repository).
 	WMI string `json:"wmi,omitempty"`
+	// AgentFails makes a call of the update agent's COM API fail with an
+	// HRESULT: CreateUpdateSearcher or GetTotalHistoryCount with
+	// 0x80004002/0x80040155 (an interface's proxy/stub not registered),
+	// QueryHistory with a damaged DataStore's error.
+	AgentFails map[string]HResult `json:"agentFails,omitempty"`
 }
 
 // CrashKnob names the call that crashes the host.
@@ -551,6 +559,11 @@ func (s *MachineState) normMisc(HostProfile) error {
 	f.RenameFails = nil
 	if len(fails) > 0 {
 		f.RenameFails = fails
+	}
+	for call := range f.AgentFails {
+		if !oneOf(call, agentCalls) {
+			return fmt.Errorf("faults.agentFails: %q is not one of %v", call, agentCalls)
+		}
 	}
 	if k := f.CrashOnScript; k != nil {
 		if _, ok := cat.Get(k.Script); !ok || k.Call < 1 {

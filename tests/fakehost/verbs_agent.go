@@ -1,6 +1,7 @@
 package fakehost
 
 import (
+	"slices"
 	"time"
 
 	"github.com/wurepair/wurepair/scripts"
@@ -22,13 +23,71 @@ func (c *Call) agentFault() HResult {
 	return 0
 }
 
-// Test-WurUpdateAgent: Microsoft.Update.Session (in-process, always
-// created), then CreateUpdateSearcher (fails while wups2.dll is not
-// registered). It neither searches nor starts wuauserv.
+// agentCalls are the update agent's COM calls the scripts make, in order.
+var agentCalls = []string{"CreateSession", "CreateUpdateSearcher", "GetTotalHistoryCount", "QueryHistory"}
+
+// agentCall is why one call of the update agent's COM API fails (0 when it
+// works): the AgentFails knob first; CreateUpdateSearcher fails while
+// wups2.dll is not registered (KB943144); GetTotalHistoryCount is the first
+// call that reaches wuauserv, which COM starts on demand (0x80070422 when
+// it is disabled, 0x8007041D when it does not start).
+func (c *Call) agentCall(call string) HResult {
+	s := c.state()
+	if hr, ok := s.Faults.AgentFails[call]; ok {
+		return hr
+	}
+	switch call {
+	case "CreateUpdateSearcher":
+		return c.agentFault()
+	case "GetTotalHistoryCount":
+		key, svc := s.LookupService("wuauserv")
+		switch {
+		case svc == nil:
+			return hrServiceMissing
+		case svc.StartType == startDisabled && !svc.isRunning():
+			return hrServiceDisabled
+		case !s.start(key):
+			return hrServiceNoResponse
+		}
+	}
+	return 0
+}
+
+// agentCalls runs the calls up to last in order and returns the first that
+// fails ("" when none did) with its HRESULT.
+func (c *Call) agentCallsUpTo(last string) (string, HResult) {
+	for _, call := range agentCalls {
+		if hr := c.agentCall(call); hr != 0 {
+			return call, hr
+		}
+		if call == last {
+			break
+		}
+	}
+	return "", 0
+}
+
+// Test-WurUpdateAgent: Microsoft.Update.Session (in-process), then
+// CreateUpdateSearcher, then with ReachService GetTotalHistoryCount (which
+// starts wuauserv through COM). It does not search.
 func testUpdateAgent(c *Call) {
-	hr := c.agentFault()
+	last := "CreateUpdateSearcher"
+	if c.Bool("ReachService") {
+		last = "GetTotalHistoryCount"
+	}
+	failed, hr := c.agentCallsUpTo(last)
+	reached := func(call string) bool {
+		if call == "GetTotalHistoryCount" && last != call {
+			return false
+		}
+		if failed == "" {
+			return true
+		}
+		return slices.Index(agentCalls, call) < slices.Index(agentCalls, failed)
+	}
 	_, version := c.state().fileVersion(system32 + `\wuaueng.dll`)
-	c.Out(scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: hr == 0, HResult: hr.Int64(), AgentVersion: version})
+	c.Out(scripts.AgentProbeResult{SessionCreated: reached("CreateSession"), SearcherCreated: reached("CreateUpdateSearcher"),
+		ServiceReached: reached("GetTotalHistoryCount"), FailedCall: failed, HResult: hr.Int64(), AgentVersion: version})
 }
 
 // Get-WurUpdateErrors: Error-level events of the last Days days, newest
@@ -53,28 +112,24 @@ func getUpdateErrors(c *Call) {
 
 // Get-WurUpdateHistory: QueryHistory goes through wuauserv, which COM
 // starts on demand (0x80070422 when it is disabled); the history is what
-// DataStore.edb holds.
+// DataStore.edb holds. A failure is data (Available false, the call and
+// its HRESULT), as the script reports it.
 func getUpdateHistory(c *Call) {
-	if hr := c.agentFault(); hr != 0 {
-		c.comFailure(hr)
-		return
-	}
-	s := c.state()
-	key, svc := s.LookupService("wuauserv")
-	switch {
-	case svc == nil:
-		c.comFailure(hrServiceMissing)
-		return
-	case svc.StartType == startDisabled && !svc.isRunning():
-		c.comFailure(hrServiceDisabled)
-		return
-	case !s.start(key):
-		c.comFailure(hrServiceNoResponse)
-		return
-	}
 	out := scripts.UpdateHistoryResult{Entries: []scripts.HistoryEntry{}}
-	if _, edb := s.lookup(s.resolve(dataStoreEDB)); edb != nil && edb.Kind == kindFile {
-		for _, h := range edb.History {
+	failed, hr := c.agentCallsUpTo("GetTotalHistoryCount")
+	s := c.state()
+	var history []HistoryRecord
+	if _, edb := s.lookup(s.resolve(dataStoreEDB)); failed == "" && edb != nil && edb.Kind == kindFile {
+		history = edb.History
+	}
+	if failed == "" && len(history) > 0 {
+		if hr = c.agentCall("QueryHistory"); hr != 0 {
+			failed = "QueryHistory"
+		}
+	}
+	out.Available, out.FailedCall, out.HResult = failed == "", failed, hr.Int64()
+	if out.Available {
+		for _, h := range history {
 			out.Entries = append(out.Entries, scripts.HistoryEntry{Date: isoTime(h.Date), Title: h.Title, Operation: h.Operation,
 				ResultCode: h.ResultCode, HResult: h.HResult.Int64(), UpdateId: h.UpdateID, RevisionNumber: h.RevisionNumber,
 				ClientApplicationId: h.ClientApplicationID})
@@ -84,8 +139,11 @@ func getUpdateHistory(c *Call) {
 	c.Out(out)
 }
 
-// Get-WurPendingReboot.
+// Get-WurPendingReboot: only CBS RebootPending and WU RebootRequired mean
+// a reboot is required; PendingFileRenameOperations alone (antivirus and
+// drivers set it) is listed as a reason, for information.
 func getPendingReboot(c *Call) {
 	reasons := append([]string{}, c.state().PendingReboot...)
-	c.Out(scripts.PendingRebootResult{RebootPending: len(reasons) > 0, Reasons: reasons})
+	required := slices.Contains(reasons, "CBSRebootPending") || slices.Contains(reasons, "WURebootRequired")
+	c.Out(scripts.PendingRebootResult{RebootPending: required, Reasons: reasons})
 }

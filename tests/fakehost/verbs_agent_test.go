@@ -12,19 +12,57 @@ func TestUpdateAgentProbe(t *testing.T) {
 		scenario string
 		want     scripts.AgentProbeResult
 	}{
-		{"healthy", scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, AgentVersion: "10.0.19041.4355"}},
-		{"kb943144", scripts.AgentProbeResult{SessionCreated: true, HResult: -2147221164, AgentVersion: "10.0.19041.4355"}},
-		{"kb943144-x86", scripts.AgentProbeResult{SessionCreated: true, HResult: -2147221164, AgentVersion: "10.0.19041.4355"}},
-		{"components", scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, AgentVersion: "10.0.19041.4355"}},
+		{"healthy", scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, ServiceReached: true, AgentVersion: "10.0.19041.4355"}},
+		{"kb943144", scripts.AgentProbeResult{SessionCreated: true, FailedCall: "CreateUpdateSearcher", HResult: -2147221164, AgentVersion: "10.0.19041.4355"}},
+		{"kb943144-x86", scripts.AgentProbeResult{SessionCreated: true, FailedCall: "CreateUpdateSearcher", HResult: -2147221164, AgentVersion: "10.0.19041.4355"}},
+		{"components", scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, ServiceReached: true, AgentVersion: "10.0.19041.4355"}},
 	} {
 		th := hostFor(t, tc.scenario)
 		before := th.bytes()
-		if got := result[scripts.AgentProbeResult](t, th.call("Test-WurUpdateAgent", nil, false)); got != tc.want {
+		if got := result[scripts.AgentProbeResult](t, th.call("Test-WurUpdateAgent", p("ReachService", true), false)); got != tc.want {
 			t.Fatalf("%s: %+v", tc.scenario, got)
 		}
 		if th.bytes() != before {
 			t.Fatal("the probe changed the machine")
 		}
+	}
+}
+
+// Issue 9 item 16: the probe reaches the service, and says which call
+// failed: a proxy/stub not registered fails GetTotalHistoryCount with
+// 0x80004002, a disabled wuauserv with 0x80070422.
+func TestUpdateAgentProbeReachesTheService(t *testing.T) {
+	proxy := hostFor(t, "healthy", func(sc *Scenario) {
+		sc.Machine.Faults.AgentFails = map[string]HResult{"GetTotalHistoryCount": 0x80004002}
+	})
+	want := scripts.AgentProbeResult{SessionCreated: true, SearcherCreated: true, FailedCall: "GetTotalHistoryCount", HResult: -2147467262, AgentVersion: "10.0.19041.4355"}
+	if got := result[scripts.AgentProbeResult](t, proxy.call("Test-WurUpdateAgent", p("ReachService", true), false)); got != want {
+		t.Fatalf("proxy/stub: %+v", got)
+	}
+	disabled := hostFor(t, "healthy", func(sc *Scenario) {
+		s := sc.Machine.Services["wuauserv"]
+		s.Status, s.ProcessID, s.StartType = statusStopped, 0, startDisabled
+	})
+	want.HResult = hrServiceDisabled.Int64()
+	if got := result[scripts.AgentProbeResult](t, disabled.call("Test-WurUpdateAgent", p("ReachService", true), false)); got != want {
+		t.Fatalf("disabled: %+v", got)
+	}
+	// Reaching the service starts a stopped (Manual) wuauserv, as COM does;
+	// without ReachService nothing crosses to it and nothing starts.
+	stopped := hostFor(t, "healthy")
+	stopped.stopAll("UsoSvc", "wuauserv")
+	before := stopped.bytes()
+	if got := result[scripts.AgentProbeResult](t, stopped.call("Test-WurUpdateAgent", nil, false)); got.ServiceReached || !got.SearcherCreated || got.FailedCall != "" {
+		t.Fatalf("not reaching: %+v", got)
+	}
+	if stopped.bytes() != before {
+		t.Fatal("the probe without ReachService changed the machine")
+	}
+	if got := result[scripts.AgentProbeResult](t, stopped.call("Test-WurUpdateAgent", p("ReachService", true), false)); !got.ServiceReached {
+		t.Fatalf("stopped: %+v", got)
+	}
+	if _, wu := stopped.state().LookupService("wuauserv"); wu.Status != statusRunning {
+		t.Fatalf("wuauserv %+v", wu)
 	}
 }
 
@@ -63,7 +101,7 @@ func TestUpdateErrors(t *testing.T) {
 func TestUpdateHistory(t *testing.T) {
 	th := hostFor(t, "0x80070002")
 	got := result[scripts.UpdateHistoryResult](t, th.call("Get-WurUpdateHistory", nil, false))
-	if got.Count != 5 || len(got.Entries) != 5 || got.Entries[0].HResult != -2147024894 || got.Entries[0].ResultCode != 4 ||
+	if !got.Available || got.Count != 5 || len(got.Entries) != 5 || got.Entries[0].HResult != -2147024894 || got.Entries[0].ResultCode != 4 ||
 		got.Entries[0].Date != "2024-05-30T03:12:40.0000000Z" {
 		t.Fatalf("%+v", got)
 	}
@@ -84,22 +122,28 @@ func TestUpdateHistory(t *testing.T) {
 	if got := result[scripts.UpdateHistoryResult](t, th.call("Get-WurUpdateHistory", nil, false)); got.Count != 5 {
 		t.Fatalf("after the restore: %+v", got)
 	}
+	// Issue 9 item 15: a failure is data (the reset goes on without the
+	// history), naming the call and its HRESULT.
 	for _, tc := range []struct {
 		name     string
 		scenario string
 		mutate   func(*Scenario)
+		call     string
 		hr       HResult
 	}{
 		{"wuauserv disabled", "healthy", func(sc *Scenario) {
 			s := sc.Machine.Services["wuauserv"]
 			s.Status, s.ProcessID, s.StartType = statusStopped, 0, startDisabled
-		}, hrServiceDisabled},
-		{"wups2 unregistered", "kb943144", func(*Scenario) {}, hrClassNotRegistered},
+		}, "GetTotalHistoryCount", hrServiceDisabled},
+		{"wups2 unregistered", "kb943144", func(*Scenario) {}, "CreateUpdateSearcher", hrClassNotRegistered},
+		{"damaged DataStore", "0x80070002", func(sc *Scenario) {
+			sc.Machine.Faults.AgentFails = map[string]HResult{"QueryHistory": 0x80248007}
+		}, "QueryHistory", 0x80248007},
 	} {
 		th := hostFor(t, tc.scenario, tc.mutate)
-		e := failure(t, th.call("Get-WurUpdateHistory", nil, false))
-		if e.HResult != tc.hr.Int64() || e.ExceptionType != "System.Runtime.InteropServices.COMException" {
-			t.Fatalf("%s: %+v", tc.name, e)
+		got := result[scripts.UpdateHistoryResult](t, th.call("Get-WurUpdateHistory", nil, false))
+		if got.Available || got.FailedCall != tc.call || got.HResult != tc.hr.Int64() || got.Count != 0 || len(got.Entries) != 0 {
+			t.Fatalf("%s: %+v", tc.name, got)
 		}
 	}
 }

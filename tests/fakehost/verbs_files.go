@@ -15,13 +15,13 @@ func getSoftwareDistribution(c *Call) {
 	s := c.state()
 	out := scripts.SoftwareDistributionResult{Folders: []scripts.FolderInfo{}, Backups: []scripts.BackupInfo{}}
 	for _, wf := range watchedFolders {
-		fi := scripts.FolderInfo{Name: wf.name, Path: wf.path, ReparsePoints: []string{}}
+		fi := scripts.FolderInfo{Name: wf.name, Path: wf.path, ReparsePoints: []string{}, Unreadable: []string{}}
 		key, e := s.lookup(s.resolve(wf.path))
 		if e != nil && e.Kind != kindFile {
 			fi.Exists = true
 			fi.IsReparsePoint = e.Kind == kindJunction
 			if !fi.IsReparsePoint {
-				fi.Files, fi.Bytes, fi.ReparsePoints = s.measure(key)
+				fi.Files, fi.Bytes, fi.ReparsePoints, fi.Unreadable = s.measure(key)
 			}
 		}
 		out.Folders = append(out.Folders, fi)
@@ -45,7 +45,7 @@ func (s *MachineState) backupsOf(wf watchedFolder) []scripts.BackupInfo {
 	sortFold(keys)
 	out := make([]scripts.BackupInfo, 0, len(keys))
 	for _, k := range keys {
-		_, bytes, _ := s.measure(k)
+		_, bytes, _, _ := s.measure(k)
 		runID := baseName(k)[len(prefix):]
 		out = append(out, scripts.BackupInfo{Path: k, Original: wf.path, RunId: runID,
 			Created: s.backupCreated(runID, s.Files[k]), Bytes: bytes})
@@ -152,15 +152,17 @@ func (c *Call) checkAbsent(p string) bool {
 	return true
 }
 
-// checkUnlocked fails like Windows when a running service holds a file in
-// the tree, or when the host is not elevated.
-func (c *Call) checkUnlocked(cmdlet, key string) bool {
+// checkUnlocked fails like Directory.Move on Windows when a running
+// service holds a file in the tree (MoveFile: ERROR_ACCESS_DENIED for a
+// folder with an open file inside), or when the host is not elevated.
+// target is the path the script names (its normalised parameter).
+func (c *Call) checkUnlocked(target, key string) bool {
 	if !c.isAdmin() {
-		c.ioFailure(cmdlet, key, hrAccessDenied)
+		c.renameFailure(target, hrAccessDenied)
 		return false
 	}
 	if _, _, locked := c.state().lockedIn(key); locked {
-		c.ioFailure(cmdlet, key, hrSharingViolation)
+		c.renameFailure(target, hrAccessDenied)
 		return false
 	}
 	return true
@@ -187,11 +189,11 @@ func backupFolder(c *Call) {
 	}
 	res := scripts.BackupFolderResult{Path: path, BackupPath: backup, WhatIf: c.CheckMode} // normalised, as the script
 	if !c.CheckMode {
-		if !c.checkUnlocked("RenameItem", key) {
+		if !c.checkUnlocked(path, key) {
 			return
 		}
-		if hr, fails := s.renameFailure(key); fails {
-			c.ioFailure("RenameItem", key, hr)
+		if hr, fails := s.renameFault(key); fails {
+			c.renameFailure(path, hr)
 			return
 		}
 		s.move(key, s.canon(backup))
@@ -201,8 +203,8 @@ func backupFolder(c *Call) {
 	c.Out(res)
 }
 
-// renameFailure is the RenameFails knob for a folder at or under a prefix.
-func (s *MachineState) renameFailure(key string) (HResult, bool) {
+// renameFault is the RenameFails knob for a folder at or under a prefix.
+func (s *MachineState) renameFault(key string) (HResult, bool) {
 	prefixes := keysOf(s.Faults.RenameFails)
 	sort.Strings(prefixes)
 	for _, p := range prefixes {
@@ -251,7 +253,7 @@ func restoreFolder(c *Call) {
 		res.SetAsidePath = aside
 	}
 	if !c.CheckMode {
-		if pe != nil && !c.checkUnlocked("RenameItem", pkey) || !c.checkUnlocked("RenameItem", bkey) {
+		if pe != nil && !c.checkUnlocked(path, pkey) || !c.checkUnlocked(backup, bkey) {
 			return
 		}
 		switch {

@@ -31,7 +31,7 @@ func TestGetSoftwareDistribution(t *testing.T) {
 	}
 	ds := folder(t, r, "DataStore")
 	want := scripts.FolderInfo{Name: "DataStore", Path: dataStoreDir, Exists: true, Files: 9,
-		Bytes: 612368384 + 65536 + 8192 + 1048576*5 + 524288, ReparsePoints: []string{}}
+		Bytes: 612368384 + 65536 + 8192 + 1048576*5 + 524288, ReparsePoints: []string{}, Unreadable: []string{}}
 	if !reflect.DeepEqual(ds, want) {
 		t.Fatalf("got  %+v\nwant %+v", ds, want)
 	}
@@ -44,6 +44,49 @@ func TestGetSoftwareDistribution(t *testing.T) {
 	}
 	if len(r.Backups) != 0 {
 		t.Fatalf("backups %+v", r.Backups)
+	}
+}
+
+// Issue 9 item 18: folders that cannot be listed are named, and nothing
+// inside them is counted: a folder whose ACL refuses the listing, and one
+// holding an entry whose path is too long for .NET Framework's legacy path
+// handling (260 characters; 248 for a folder).
+func TestUnreadableFolders(t *testing.T) {
+	denied := downloadDir + `\Denied`
+	long := downloadDir + `\` + strings.Repeat("d", 120)
+	deep := long + `\` + strings.Repeat("e", maxDirPath-len(long)-1) // a folder path of exactly 248
+	th := hostFor(t, "0x80070002", func(sc *Scenario) {
+		sc.Machine.Files[denied] = &FileEntry{Kind: kindDir, Denied: true}
+		sc.Machine.Files[denied+`\hidden.cab`] = &FileEntry{Kind: kindFile, Size: 100}
+		sc.Machine.Files[denied+`\Link`] = &FileEntry{Kind: kindJunction, Target: `C:\Users`}
+		sc.Machine.Files[long] = newDir()
+		sc.Machine.Files[deep] = newDir()
+		sc.Machine.Files[deep+`\x.cab`] = &FileEntry{Kind: kindFile, Size: 7}
+	})
+	if len(deep) != maxDirPath {
+		t.Fatalf("deep is %d characters", len(deep))
+	}
+	plain := folder(t, result[scripts.SoftwareDistributionResult](t, hostFor(t, "0x80070002").call("Get-WurSoftwareDistribution", nil, false)), "Download")
+	r := result[scripts.SoftwareDistributionResult](t, th.call("Get-WurSoftwareDistribution", nil, false))
+	for _, name := range []string{"SoftwareDistribution", "Download"} {
+		got := folder(t, r, name)
+		if !reflect.DeepEqual(got.Unreadable, []string{long, denied}) || len(got.ReparsePoints) != 0 {
+			t.Fatalf("%s: %+v", name, got)
+		}
+	}
+	if got := folder(t, r, "Download"); got.Files != plain.Files || got.Bytes != plain.Bytes {
+		t.Fatalf("counted what could not be listed: %+v (plain %+v)", got, plain)
+	}
+	if got := folder(t, r, "DataStore"); len(got.Unreadable) != 0 {
+		t.Fatalf("DataStore %+v", got)
+	}
+	// A folder path of 247 characters is listed.
+	short := hostFor(t, "0x80070002", func(sc *Scenario) {
+		sc.Machine.Files[long] = newDir()
+		sc.Machine.Files[long+`\`+strings.Repeat("e", maxDirPath-len(long)-2)] = newDir()
+	})
+	if got := folder(t, result[scripts.SoftwareDistributionResult](t, short.call("Get-WurSoftwareDistribution", nil, false)), "Download"); len(got.Unreadable) != 0 {
+		t.Fatalf("247: %+v", got)
 	}
 }
 
@@ -199,14 +242,14 @@ func TestBackupRenameFailures(t *testing.T) {
 		hr       HResult
 		fqid     string
 	}{
-		{"DataStore.edb in use by wuauserv", "0x80070002", nil, nil, dataStoreDir, hrSharingViolation, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
-		{"a hung wuauserv still holds it", "stuck-service", nil, []string{"UsoSvc"}, dataStoreDir, hrSharingViolation, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
-		{"qmgr in use by BITS", "0x80070002", nil, nil, downloaderDir, hrSharingViolation, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
-		{"catroot2 in use by CryptSvc", "0x80070002", nil, nil, catroot2Dir, hrSharingViolation, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
-		{"SoftwareDistribution in use by DoSvc", "0x80070002", nil, []string{"UsoSvc", "wuauserv"}, softwareDistribution, hrSharingViolation, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
-		{"disk full", "disk-full", nil, nil, downloadDir, hrDiskFull, "RenameItemIOError,Microsoft.PowerShell.Commands.RenameItemCommand"},
+		{"DataStore.edb in use by wuauserv", "0x80070002", nil, nil, dataStoreDir, hrAccessDenied, "WurRenameFailed"},
+		{"a hung wuauserv still holds it", "stuck-service", nil, []string{"UsoSvc"}, dataStoreDir, hrAccessDenied, "WurRenameFailed"},
+		{"qmgr in use by BITS", "0x80070002", nil, nil, downloaderDir, hrAccessDenied, "WurRenameFailed"},
+		{"catroot2 in use by CryptSvc", "0x80070002", nil, nil, catroot2Dir, hrAccessDenied, "WurRenameFailed"},
+		{"SoftwareDistribution in use by DoSvc", "0x80070002", nil, []string{"UsoSvc", "wuauserv"}, softwareDistribution, hrAccessDenied, "WurRenameFailed"},
+		{"disk full", "disk-full", nil, nil, downloadDir, hrDiskFull, "WurRenameFailed"},
 		{"not elevated", "0x80070002", []func(*Scenario){func(sc *Scenario) { sc.Host.IsAdmin = false }}, nil, downloadDir, hrAccessDenied,
-			"RenameItemUnauthorizedAccessError,Microsoft.PowerShell.Commands.RenameItemCommand"},
+			"WurRenameFailed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -303,11 +346,11 @@ func TestRestoreFolder(t *testing.T) {
 			t.Fatal("a refused restore changed the machine")
 		}
 	})
-	t.Run("sharing violation while wuauserv holds the new DataStore.edb", func(t *testing.T) {
+	t.Run("access denied while wuauserv holds the new DataStore.edb", func(t *testing.T) {
 		th, _ := setup(t)
 		th.call("Start-WurService", p("Name", "wuauserv", "TimeoutSec", 30), false)
 		e := failure(t, th.call("Restore-WurFolder", p("Path", dataStoreDir, "BackupPath", backup, "SetAsidePath", aside), false))
-		if e.HResult != hrSharingViolation.Int64() {
+		if e.HResult != hrAccessDenied.Int64() || e.FQID != "WurRenameFailed" || e.ExceptionType != "System.IO.IOException" {
 			t.Fatalf("%+v", e)
 		}
 	})

@@ -124,7 +124,7 @@ func TestTriggerRestartUnlessUsoSvcStopped(t *testing.T) {
 	// It came back: DataStore.edb is in use again.
 	th.stopAll("BITS")
 	e := failure(t, th.call("Backup-WurFolder", p("Path", dataStoreDir, "BackupPath", dataStoreDir+".wurepair-r1"), false))
-	if e.HResult != hrSharingViolation.Int64() {
+	if e.HResult != hrAccessDenied.Int64() {
 		t.Fatalf("%+v", e)
 	}
 	// Stop UsoSvc first, then wuauserv stays stopped.

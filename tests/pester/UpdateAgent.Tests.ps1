@@ -38,6 +38,18 @@ Describe 'Test-WurUpdateAgent' {
         $result.HResult | Should -Be 0
     }
 
+    It 'does not reach the service unless asked (a probe never starts wuauserv)' {
+        $result.ServiceReached | Should -BeFalse
+        $result.FailedCall | Should -Be ''
+    }
+
+    It 'reaches the update service (GetTotalHistoryCount) with -ReachService on a healthy machine' {
+        $reached = Invoke-WurTestScript -Name 'Test-WurUpdateAgent' -Parameters @{ ReachService = $true }
+        $reached.ServiceReached | Should -BeTrue -Because ('{0} failed with 0x{1:X8}' -f $reached.FailedCall, $reached.HResult)
+        $reached.FailedCall | Should -Be ''
+        $reached.HResult | Should -Be 0
+    }
+
     It 'reports the agent version from wuaueng.dll' {
         $result.AgentVersion | Should -Match '^\d+\.\d+\.\d+\.\d+$'
     }
@@ -54,6 +66,12 @@ Describe 'Get-WurUpdateHistory' {
 
     It 'counts what it returns' {
         $result.Count | Should -Be @($result.Entries).Count
+    }
+
+    It 'reads the history on a healthy machine (a failure would be data: Available false, the call, its HRESULT)' {
+        $result.Available | Should -BeTrue -Because ('{0} failed with 0x{1:X8}' -f $result.FailedCall, $result.HResult)
+        $result.FailedCall | Should -Be ''
+        $result.HResult | Should -Be 0
     }
 
     It 'writes ISO 8601 dates and known operation codes' {
@@ -113,7 +131,8 @@ Describe 'Get-WurPendingReboot' {
         foreach ($r in @($result.Reasons)) {
             $r | Should -BeIn @('CBSRebootPending', 'WURebootRequired', 'PendingFileRename')
         }
-        $result.RebootPending | Should -Be (@($result.Reasons).Count -gt 0)
+        # PendingFileRename alone is information, not a required reboot.
+        $result.RebootPending | Should -Be ((@($result.Reasons) -contains 'CBSRebootPending') -or (@($result.Reasons) -contains 'WURebootRequired'))
     }
 
     It 'agrees with the registry' {

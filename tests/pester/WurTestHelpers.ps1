@@ -38,7 +38,7 @@ $WurNested = @{
     'Get-WurDllPresence.Files'               = $WurDllFile
     'Get-WurSoftwareDistribution.Folders'    = [ordered]@{
         Name = 'string'; Path = 'string'; Exists = 'bool'; IsReparsePoint = 'bool'
-        Files = 'int64'; Bytes = 'int64'; ReparsePoints = 'string[]'
+        Files = 'int64'; Bytes = 'int64'; ReparsePoints = 'string[]'; Unreadable = 'string[]'
     }
     'Get-WurSoftwareDistribution.Backups'    = [ordered]@{ Path = 'string'; Original = 'string'; RunId = 'string'; Created = 'string'; Bytes = 'int64' }
     'Get-WurUpdateErrors.Events'             = [ordered]@{ TimeCreated = 'string'; EventId = 'int'; HResult = 'string'; KB = 'string'; UpdateId = 'string' }

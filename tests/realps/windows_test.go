@@ -32,7 +32,7 @@ func TestWindowsScripts(t *testing.T) {
 		"healthy":    append(append([]step{}, probes...), history),
 		"0x80070002": append(append([]step{}, probes...), history),
 		"kb943144": append(append([]step{}, probes...),
-			step{name: "history fails", script: "Get-WurUpdateHistory", fqid: "WurUpdateAgentFailed", typ: scripts.UpdateHistoryResult{}},
+			step{name: "history fails: data, not an error", script: "Get-WurUpdateHistory", typ: scripts.UpdateHistoryResult{}},
 			step{name: "register whatif", script: "Register-WurDll", params: map[string]any{"Path": sys32 + `\wups2.dll`}, checkMode: true, typ: scripts.RegisterDllResult{}},
 			step{name: "register outside System32", script: "Register-WurDll", params: map[string]any{"Path": `C:\Windows\wups2.dll`}, fqid: "WurPathRefused", typ: scripts.RegisterDllResult{}},
 			step{name: "register missing", script: "Register-WurDll", params: map[string]any{"Path": sys32 + `\nosuch.dll`}, typ: scripts.RegisterDllResult{}},

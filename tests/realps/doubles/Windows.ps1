@@ -56,6 +56,19 @@ function Get-WurDoubleAgentFault {
     [int64]0
 }
 
+function Assert-WurDoubleAgentCall {
+    # The machine's faults.agentFails knob: this COM call fails with its
+    # HRESULT (0x80004002 a proxy/stub not registered, a damaged DataStore).
+    param([string]$Call)
+    $state = Get-WurDoubleMachine
+    $faults = $state.machine.PSObject.Properties['faults']
+    if ($null -eq $faults -or $null -eq $faults.Value -or $null -eq $faults.Value.PSObject.Properties['agentFails']) { return }
+    $knob = $faults.Value.agentFails.PSObject.Properties[$Call]
+    if ($null -ne $knob) {
+        throw (New-WurDoubleComError -HResult ([Convert]::ToInt64(([string]$knob.Value).Substring(2), 16)))
+    }
+}
+
 function New-Object {
     [CmdletBinding(DefaultParameterSetName = 'Net')]
     param(
@@ -77,14 +90,18 @@ function New-Object {
     $session.PSObject.TypeNames.Insert(0, 'System.__ComObject#{918efd1e-b5d8-4c90-8540-aeb9bdc56f9d}')
     $session | Add-Member -MemberType ScriptMethod -Name CreateUpdateSearcher -Value {
         $state = Get-WurDoubleMachine
+        Assert-WurDoubleAgentCall -Call 'CreateUpdateSearcher'
         $fault = Get-WurDoubleAgentFault -State $state
         if ($fault -ne 0) { throw (New-WurDoubleComError -HResult $fault) }
         $searcher = [pscustomobject]@{ Online = $true }
         $searcher | Add-Member -MemberType ScriptMethod -Name GetTotalHistoryCount -Value {
+            # The first call that reaches wuauserv (COM starts it on demand).
+            Assert-WurDoubleAgentCall -Call 'GetTotalHistoryCount'
             @(Get-WurDoubleHistory).Count
         }
         $searcher | Add-Member -MemberType ScriptMethod -Name QueryHistory -Value {
             param([int]$Start, [int]$Count)
+            Assert-WurDoubleAgentCall -Call 'QueryHistory'
             $all = @(Get-WurDoubleHistory)
             $items = @($all | Select-Object -Skip $Start -First $Count)
             $coll = [pscustomobject]@{ Count = $items.Count; Items = $items }
