@@ -118,6 +118,10 @@ type registerDlls struct {
 	// tolerate: exit codes that are not failures (reset: 3 and 4 mean the
 	// DLL is not a COM server on this Windows, which is expected).
 	tolerate []int
+	// protectedOK: exit 5 (registration protected) is an outcome to
+	// report, not a failure (reset: most classic DLLs' COM keys belong to
+	// TrustedInstaller).
+	protectedOK bool
 }
 
 func (s registerDlls) Name() string {
@@ -151,7 +155,7 @@ func (s registerDlls) Run(ctx context.Context, r *Run) error {
 		return false
 	}
 	for _, f := range s.files {
-		if err := r.registerDll(ctx, f.Path, ok); err != nil {
+		if err := r.registerDll(ctx, f.Path, ok, s.protectedOK); err != nil {
 			return err
 		}
 	}

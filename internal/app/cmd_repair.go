@@ -199,14 +199,21 @@ func (d *deps) execute(c *cli.Context, w *workspace, st *state, unfinished []str
 		return err
 	}
 	log.WithField("outcome", outcome).Info("repair finished")
+	// Outcomes the run went on after (a protected registration): logged
+	// as warnings and said after the result line.
+	var notes string
+	for _, n := range run.Notices {
+		log.Warn(n)
+		notes += "\nnote: " + n
+	}
 	if run.RebootNeeded {
-		return finish("success-reboot-required", fmt.Sprintf("repaired (run %s); a reboot is required to finish", id), ExitRebootRequired)
+		return finish("success-reboot-required", fmt.Sprintf("repaired (run %s); a reboot is required to finish", id)+notes, ExitRebootRequired)
 	}
 	msg := fmt.Sprintf("repaired (run %s)", id)
 	if len(run.Backups) > 0 {
 		msg += fmt.Sprintf("; %d backup folders kept beside the originals (%s): `wurepair backups prune` removes old ones", len(run.Backups), strings.Join(run.Backups, ", "))
 	}
-	return finish(outcome, msg, ExitOK)
+	return finish(outcome, msg+notes, ExitOK)
 }
 
 // progress prints one line per step (text) and logs every event.

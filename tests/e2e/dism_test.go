@@ -1,0 +1,66 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// regsvr32 exit 5 (DllRegisterServer failed: Windows' own COM keys are
+// owned by TrustedInstaller) is "registration protected": the reset plan,
+// which re-registers the classic list, notes it and goes on (issue 9, item
+// 14); the wups2 plan, whose whole point is that registration, fails,
+// rolls back and points to the components plan.
+func TestRegistrationProtected(t *testing.T) {
+	t.Parallel()
+	t.Run("reset goes on", func(t *testing.T) {
+		t.Parallel()
+		m := newMachine(t, "0x80070002")
+		protected := []string{system32 + `\shell32.dll`, sysWOW64 + `\ole32.dll`}
+		m.editMachine(func(machine map[string]any) {
+			dlls, _ := machine["dlls"].(map[string]any)
+			if dlls == nil {
+				dlls = map[string]any{}
+				machine["dlls"] = dlls
+			}
+			for _, p := range protected {
+				dlls[p] = map[string]any{"regsvr32Exit": 5}
+			}
+		})
+		r := m.run("repair", "reset", "--yes")
+		if r.code != 0 {
+			t.Fatalf("a protected registration aborted the reset plan: %v", r)
+		}
+		for _, p := range protected {
+			if !strings.Contains(r.stdout, "note: "+p+": registration protected (regsvr32 exit 5)") {
+				t.Fatalf("the output does not note %s as protected: %v", p, r)
+			}
+		}
+		if !strings.Contains(r.stdout, "wurepair repair components") {
+			t.Fatalf("the note does not point to the components plan: %v", r)
+		}
+		run := m.onlyRun()
+		if run.Outcome != "success" {
+			t.Fatalf("%+v", run)
+		}
+		show := m.runs("runs", "show", run.ID)
+		if !strings.Contains(show.stdout, "registration protected") {
+			t.Fatalf("the journal does not record the outcome: %v", show)
+		}
+		m.verified(run.ID)
+	})
+	t.Run("wups2 points to components", func(t *testing.T) {
+		t.Parallel()
+		m := newMachine(t, "regsvr32-denied")
+		before := m.now()
+		r := m.run("repair", "wups2", "--yes")
+		if r.code != 1 {
+			t.Fatalf("want exit 1: %v", r)
+		}
+		for _, s := range []string{"exited 5", "registration protected", "wurepair repair components", "rolled back"} {
+			if !strings.Contains(r.stdout+r.stderr, s) {
+				t.Fatalf("the output does not say %q: %v", s, r)
+			}
+		}
+		sameMachine(t, "after the rollback", before, m.now())
+	})
+}
