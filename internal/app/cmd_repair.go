@@ -31,7 +31,7 @@ func (d *deps) cmdRepair() *cli.Command {
 			&cli.BoolFlag{Name: "dry-run", Usage: "probe and print exactly what would change; change nothing"},
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (unattended: ConfigMgr, Intune)"},
 			&cli.IntFlag{Name: "service-timeout", Value: 60, Usage: "seconds a service may take to stop or start"},
-			&cli.StringFlag{Name: "source", Usage: "components plan: repair source for Repair-WindowsImage -Source (e.g. wim:D:\\sources\\install.wim:1)"},
+			&cli.StringFlag{Name: "source", Usage: "components plan: repair source for Repair-WindowsImage -Source: the Windows folder of a mounted image of the same build (e.g. E:\\mount\\Windows) or wim:D:\\sources\\install.wim:1"},
 			&cli.BoolFlag{Name: "limit-access", Usage: "components plan: do not use Windows Update as a repair source"},
 			&cli.BoolFlag{Name: "force", Usage: "repair even though an earlier run did not finish (instead: roll it back first with wurepair rollback)"},
 			outputFlag(), stateDirFlag(),

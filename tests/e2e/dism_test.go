@@ -64,3 +64,52 @@ func TestRegistrationProtected(t *testing.T) {
 		sameMachine(t, "after the rollback", before, m.now())
 	})
 }
+
+// -CheckHealth only reads the flag of the last scan: a store damaged since
+// reads Healthy. The components plan, which the logged CBS errors
+// (0x800F081F) justify, scans it (-ScanHealth) and repairs what the scan
+// finds, instead of stopping at "nothing to repair" (issue 9, item 13).
+func TestComponentsPlanScansAStaleFlag(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t, "components")
+	m.editMachine(func(machine map[string]any) {
+		machine["componentStore"].(map[string]any)["checkHealthFlag"] = "Healthy"
+	})
+	r := m.run("repair", "auto", "--yes")
+	if r.code != 0 {
+		t.Fatalf("repair: %v", r)
+	}
+	if st := m.now().ComponentStore.State; st != "Healthy" {
+		t.Fatalf("component store %s after the repair: the plan trusted CheckHealth's stale flag\n%v", st, r)
+	}
+	run := m.onlyRun()
+	show := m.runs("runs", "show", run.ID)
+	if !strings.Contains(show.stdout, "ScanHealth: the component store is Repairable") {
+		t.Fatalf("the journal does not say what the scan found: %v", show)
+	}
+}
+
+// Every "repair source unavailable" failure of RestoreHealth (0x800F081F,
+// 0x800F0907 policy, 0x800F0954 WSUS) fails the plan with a message naming
+// --source (a mounted image's Windows folder) and --limit-access.
+func TestRepairSourceUnavailable(t *testing.T) {
+	t.Parallel()
+	for outcome, hr := range map[string]string{"sourceMissing": "0x800F081F", "sourceDisallowed": "0x800F0907", "wsusNoContent": "0x800F0954"} {
+		t.Run(hr, func(t *testing.T) {
+			t.Parallel()
+			m := newMachine(t, "components")
+			m.editMachine(func(machine map[string]any) {
+				machine["componentStore"].(map[string]any)["restoreHealth"] = outcome
+			})
+			r := m.run("repair", "components", "--yes")
+			if r.code != 1 {
+				t.Fatalf("want exit 1: %v", r)
+			}
+			for _, s := range []string{hr, "repair source unavailable", "--source", "mounted image", "--limit-access"} {
+				if !strings.Contains(r.stdout, s) {
+					t.Fatalf("the output does not say %q: %v", s, r)
+				}
+			}
+		})
+	}
+}

@@ -136,6 +136,12 @@ function Repair-WindowsImage {
     $state = Get-WurDoubleMachine
     if (-not $state.host.isAdmin) { throw (New-WurDoubleComError -HResult 0x800702E4) }
     $cs = $state.machine.componentStore
+    if ($RestoreHealth -or $ScanHealth) {
+        # Both scan the whole store (RestoreHealth even when it then fails):
+        # CheckHealth then reads what they saw (no flag: the state).
+        $cs | Add-Member -NotePropertyName checkHealthFlag -NotePropertyValue '' -Force
+        Save-WurDoubleMachine -State $state
+    }
     if ($RestoreHealth -and $cs.state -eq 'Repairable') {
         $outcome = [string]$cs.restoreHealth
         if ($null -ne $Source -and $Source.Count -gt 0 -and $null -ne $cs.PSObject.Properties['restoreHealthWithSource'] -and [string]$cs.restoreHealthWithSource -ne '') {
@@ -149,13 +155,19 @@ function Repair-WindowsImage {
                 }
             }
             'sourceMissing' { throw (New-WurDoubleComError -HResult 0x800F081F) }
+            'sourceDisallowed' { throw (New-WurDoubleComError -HResult 0x800F0907) }
+            'wsusNoContent' { throw (New-WurDoubleComError -HResult 0x800F0954) }
             'nonRepairable' { $cs.state = 'NonRepairable' }
         }
         Save-WurDoubleMachine -State $state
     }
+    # CheckHealth reads the flag the last scan left (checkHealthFlag; none
+    # or empty: the state as it is).
+    $flag = [string]$cs.state
+    if ($null -ne $cs.PSObject.Properties['checkHealthFlag'] -and [string]$cs.checkHealthFlag -ne '') { $flag = [string]$cs.checkHealthFlag }
     $restart = $false
     if ($null -ne $cs.PSObject.Properties['restartNeeded']) { $restart = [bool]$cs.restartNeeded }
-    New-Object WurDouble.ImageObject -Property @{ ImageHealthState = [WurDouble.ImageHealthState]([string]$cs.state); RestartNeeded = $restart; Online = $true }
+    New-Object WurDouble.ImageObject -Property @{ ImageHealthState = [WurDouble.ImageHealthState]$flag; RestartNeeded = $restart; Online = $true }
 }
 
 function Start-Process {
