@@ -22,7 +22,12 @@ param(
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
+# Continue, not SilentlyContinue: Repair-WindowsImage's progress records
+# go to this request's Progress stream (the runspace has no console to draw
+# on), and the bootstrap sends their PercentComplete to wurepair as progress
+# frames, which restart the inactivity timeout of a scan or repair that
+# runs for many minutes. Silenced, they would never be written at all.
+$ProgressPreference = 'Continue'
 
 # Repair-WindowsImage returns one Microsoft.Dism.Commands.ImageObject.
 if ($Scan) {

@@ -30,7 +30,12 @@ param(
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
+# Continue, not SilentlyContinue: Repair-WindowsImage's progress records
+# go to this request's Progress stream (the runspace has no console to draw
+# on), and the bootstrap sends their PercentComplete to wurepair as progress
+# frames, which restart the inactivity timeout of a scan or repair that
+# runs for many minutes. Silenced, they would never be written at all.
+$ProgressPreference = 'Continue'
 
 $whatIf = [bool]$WhatIfPreference
 # "Repair source unavailable", as the signed Int32 values Exception.HResult

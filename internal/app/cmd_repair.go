@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -185,6 +186,8 @@ func (d *deps) execute(c *cli.Context, w *workspace, st *state, unfinished []str
 	run.Facts = &facts
 	run.Options = orchestrator.Options{ServiceTimeoutSec: c.Int("service-timeout"), Source: c.String("source"), LimitAccess: c.Bool("limit-access")}
 	run.Events = d.progress(text, log, rep)
+	w.host.OnProgress = d.scriptProgress(text, log)
+	defer func() { w.host.OnProgress = nil }()
 	outcome, err := run.Execute(c.Context, steps)
 	rep.RebootRequired = run.RebootNeeded
 	var pe *orchestrator.PlanError
@@ -256,6 +259,30 @@ func (d *deps) progress(text bool, log *logrus.Entry, rep *Report) func(orchestr
 				}
 				fmt.Fprintf(out, "[%d/%d] %s: %s (%s)\n", e.Index, e.Total, e.Step, status, seconds(e.Duration))
 			}
+		}
+	}
+}
+
+// scriptProgress shows the percentage of a long script (a component store
+// scan or repair) on stdout and in the log: whole lines, at most one per
+// 10 points, so that a log never fills with them.
+func (d *deps) scriptProgress(text bool, log *logrus.Entry) func(script string, percent int) {
+	out := d.env.Stdout
+	var mu sync.Mutex
+	last, lastScript := -1, ""
+	return func(script string, percent int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if script != lastScript || percent < last {
+			last, lastScript = -1, script // a new call
+		}
+		if last >= 0 && percent < last+10 && !(percent == 100 && last != 100) {
+			return
+		}
+		last = percent
+		log.WithFields(logrus.Fields{"script": script, "percent": percent}).Info("progress")
+		if text {
+			fmt.Fprintf(out, "      %s: %d%%\n", script, percent)
 		}
 	}
 }

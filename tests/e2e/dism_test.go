@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -111,5 +113,35 @@ func TestRepairSourceUnavailable(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Repair-WindowsImage -RestoreHealth reports progress frames: the user
+// sees the percentage on stdout and in the log, while the step runs.
+func TestComponentRepairShowsProgress(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t, "components")
+	logFile := filepath.Join(t.TempDir(), "wurepair.log")
+	r := m.run("repair", "components", "--yes", "--log-file", logFile)
+	if r.code != 0 {
+		t.Fatalf("repair: %v", r)
+	}
+	start := strings.Index(r.stdout, "repair the component store ...")
+	end := strings.Index(r.stdout, "repair the component store: ok")
+	if start < 0 || end < start {
+		t.Fatalf("no step lines: %v", r)
+	}
+	during := r.stdout[start:end]
+	for _, want := range []string{"Repair-WurComponentStore: 0%", "Repair-WurComponentStore: 40%", "Repair-WurComponentStore: 100%"} {
+		if !strings.Contains(during, want) {
+			t.Fatalf("the step's lines do not show %q:\n%s", want, during)
+		}
+	}
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "percent=62") || !strings.Contains(string(log), "script=Repair-WurComponentStore") {
+		t.Fatalf("the log does not show the progress:\n%s", log)
 	}
 }

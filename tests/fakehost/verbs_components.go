@@ -2,6 +2,11 @@ package fakehost
 
 import "github.com/wurepair/wurepair/scripts"
 
+// dismProgress is the PercentComplete Repair-WindowsImage -ScanHealth and
+// -RestoreHealth report as they go (DISM's own stalls at 62.3% and 84.9%
+// included), which the bootstrap sends as progress frames.
+var dismProgress = []int{0, 10, 20, 40, 62, 84, 100}
+
 // Get-WurComponentHealth: Repair-WindowsImage -Online -CheckHealth reads
 // the flag the last scan left, not the store; with Scan, -ScanHealth
 // reads the store and records what it found (needs elevation either way).
@@ -12,6 +17,9 @@ func getComponentHealth(c *Call) {
 	}
 	cs := &c.state().ComponentStore
 	if c.Bool("Scan") {
+		if !c.Progress(dismProgress...) {
+			return
+		}
 		cs.Flag = "" // the scan saw the store as it is
 	}
 	c.Out(scripts.ComponentHealthResult{ImageHealthState: cs.checkHealth(), RestartNeeded: cs.RestartNeeded})
@@ -28,6 +36,9 @@ func repairComponentStore(c *Call) {
 	s := c.state()
 	cs := &s.ComponentStore
 	res := scripts.ComponentHealthResult{WhatIf: c.CheckMode}
+	if !c.CheckMode && !c.Progress(dismProgress...) {
+		return
+	}
 	if !c.CheckMode && cs.State == storeRepairable {
 		outcome := cs.RestoreHealth
 		if c.Str("Source") != "" && cs.RestoreHealthWithSource != "" {

@@ -137,6 +137,23 @@ function Repair-WindowsImage {
     if (-not $state.host.isAdmin) { throw (New-WurDoubleComError -HResult 0x800702E4) }
     $cs = $state.machine.componentStore
     if ($RestoreHealth -or $ScanHealth) {
+        # A scan or repair reports PercentComplete as it goes (the script's
+        # $ProgressPreference decides whether the records are written), its
+        # time spread evenly between them: the SlowMs knob of the script
+        # that called it, as on the fake host.
+        $caller = 'Get-WurComponentHealth'
+        if ($RestoreHealth) { $caller = 'Repair-WurComponentStore' }
+        $slowMs = 0
+        $faults = $state.machine.PSObject.Properties['faults']
+        if ($null -ne $faults -and $null -ne $faults.Value -and $null -ne $faults.Value.PSObject.Properties['slowMs'] -and
+            $null -ne $faults.Value.slowMs.PSObject.Properties[$caller]) {
+            $slowMs = [int]$faults.Value.slowMs.$caller
+        }
+        $steps = @(0, 10, 20, 40, 62, 84, 100)
+        foreach ($p in $steps) {
+            if ($slowMs -gt 0) { Start-Sleep -Milliseconds ([int]($slowMs / $steps.Count)) }
+            Write-Progress -Activity 'Repair-WindowsImage' -PercentComplete $p
+        }
         # Both scan the whole store (RestoreHealth even when it then fails):
         # CheckHealth then reads what they saw (no flag: the state).
         $cs | Add-Member -NotePropertyName checkHealthFlag -NotePropertyValue '' -Force
