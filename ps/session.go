@@ -26,7 +26,14 @@ type Options struct {
 	Exe       string          // PowerShell executable (see Locator)
 	Args      []string        // default: Args()
 	Starter   backend.Starter // default: LocalStarter with ANSI escapes suppressed
-	Bootstrap string          // text of bootstrap.ps1 (required)
+	Bootstrap string          // text of bootstrap.ps1 (required unless BootstrapFile)
+	// BootstrapFile, when set, is the path of bootstrap.ps1 as a file,
+	// which the host runs with -File (FileArgs) instead of decoding the
+	// text from a base64 line: endpoint protection flags a base64 string
+	// turned into a script block, and AppLocker/WDAC can allow a file (by
+	// path, hash or signature). The caller writes it to a folder only
+	// SYSTEM and Administrators can write. Args is then ignored.
+	BootstrapFile string
 	// Prelude is a test seam: PowerShell run in the script runspace before
 	// every request, where tests define doubles of Windows-only commands.
 	// wurepair never sets it.
@@ -155,7 +162,7 @@ func New(opts Options) (*Session, error) {
 	if opts.Exe == "" {
 		return nil, fmt.Errorf("%w: no executable given", ErrNotFound)
 	}
-	if opts.Bootstrap == "" {
+	if opts.Bootstrap == "" && opts.BootstrapFile == "" {
 		return nil, errors.New("ps: Options.Bootstrap is empty")
 	}
 	opts.defaults()
@@ -508,7 +515,13 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
-	mode, err := s.exchangeStartup(ctx, c, modeLine(nonce), "MODE", "", s.opts.ProcessStartTimeout)
+	// -File delivery: the bootstrap answers the probe and sends READY by
+	// itself; nothing is written until the first request.
+	probe, boot, bootEnd := modeLine(nonce), bootstrapLine(s.opts.Bootstrap, nonce, s.opts.Prelude), bootstrapEndID
+	if s.opts.BootstrapFile != "" {
+		probe, boot, bootEnd = nil, nil, ""
+	}
+	mode, err := s.exchangeStartup(ctx, c, probe, "MODE", "", s.opts.ProcessStartTimeout)
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
@@ -518,7 +531,7 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 	}
 	// A bootstrap that fails (a parse error in an older PowerShell, a
 	// throw) is known at once from its END line, not after the budget.
-	ready, err := s.exchangeStartup(ctx, c, bootstrapLine(s.opts.Bootstrap, nonce, s.opts.Prelude), "READY", bootstrapEndID, s.opts.BootstrapTimeout)
+	ready, err := s.exchangeStartup(ctx, c, boot, "READY", bootEnd, s.opts.BootstrapTimeout)
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
@@ -565,6 +578,16 @@ const bootstrapEndID = "0"
 // even when the request line before it failed to parse or threw.
 func endLine(nonce, id string) []byte {
 	return []byte("'" + nonce + ":END:" + id + "'\r\n")
+}
+
+// FileArgs are the flags of a host that runs the bootstrap as a file
+// (Options.BootstrapFile): it reads the request lines itself (-Serve).
+func FileArgs(path, nonce, prelude string) []string {
+	args := []string{"-NoLogo", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File", path, "-Nonce", nonce, "-Serve"}
+	if prelude != "" {
+		args = append(args, "-Prelude", base64.StdEncoding.EncodeToString([]byte(prelude)))
+	}
+	return args
 }
 
 func bootstrapLine(script, nonce, prelude string) []byte {
@@ -636,7 +659,11 @@ type conn struct {
 }
 
 func dial(o Options, nonce string) (*conn, error) {
-	proc, stdin, stdout, stderr, err := o.Starter.StartProcess(o.Exe, o.Args...)
+	args := o.Args
+	if o.BootstrapFile != "" {
+		args = FileArgs(o.BootstrapFile, nonce, o.Prelude)
+	}
+	proc, stdin, stdout, stderr, err := o.Starter.StartProcess(o.Exe, args...)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) || errors.Is(err, exec.ErrNotFound) {
 			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)

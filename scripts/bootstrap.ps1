@@ -41,8 +41,19 @@ param(
     # every request (tests define doubles of Windows-only commands with it).
     # wurepair itself never sends one.
     [ValidatePattern('^[A-Za-z0-9+/=]*$')]
-    [string]$Prelude = ''
+    [string]$Prelude = '',
+
+    # -File delivery (powershell.exe -File <this file> -Nonce <n> -Serve):
+    # PowerShell does not read stdin as commands, so this script answers
+    # the language-mode probe itself and then reads the request lines
+    # (below, at the end).
+    [switch]$Serve
 )
+if ($Serve) {
+    # Pipeline output, no .NET call: this line must work in
+    # ConstrainedLanguage too, which Go then refuses.
+    $Nonce + ':MODE:' + $ExecutionContext.SessionState.LanguageMode
+}
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $global:ProgressPreference = 'SilentlyContinue'
@@ -417,3 +428,32 @@ $facts = [ordered]@{
 }
 [void](Get-WurRunspace)
 Write-WurFrame -Id 'READY' -Value $facts
+
+if ($Serve) {
+    # The lines Go writes, recognised by their exact shape and dispatched;
+    # a line is never executed. Anything else goes to stderr, and the END
+    # line that follows every request tells Go no reply is coming.
+    $requestLine = '^Invoke-WurRequest ''([A-Za-z0-9+/=]*)''$'
+    $endLine = '^''' + $Nonce + ':END:([0-9]{1,18})''$'
+    $syncLine = '^\[Console\]::Error\.WriteLine\(''(' + $Nonce + ':SYNC:[0-9]{1,18})''\)$'
+    while ($true) {
+        $line = [Console]::In.ReadLine()
+        if (($null -eq $line) -or ($line -eq 'exit')) {
+            break
+        }
+        try {
+            if ($line -match $requestLine) {
+                Invoke-WurRequest -Encoded $Matches[1]
+            } elseif ($line -match $endLine) {
+                [Console]::Out.WriteLine($Nonce + ':END:' + $Matches[1])
+                [Console]::Out.Flush()
+            } elseif ($line -match $syncLine) {
+                [Console]::Error.WriteLine($Matches[1])
+            } elseif ($line -ne '') {
+                [Console]::Error.WriteLine('wurepair: ignored a line that is not a request')
+            }
+        } catch {
+            [Console]::Error.WriteLine('wurepair: ' + $_.Exception.Message)
+        }
+    }
+}
