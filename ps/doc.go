@@ -53,6 +53,12 @@
 // max(Options.Grace, timeout/10): Stop() cannot interrupt a blocked .NET
 // or COM call, and the margin lets a call that returns late still answer.
 //
+// Bootstrap as a file (Options.BootstrapFile): the host runs FileArgs,
+// -File <bootstrap.ps1> -Nonce <nonce> -Serve, and steps 1 and 2 happen
+// without a line from Go: the bootstrap writes the MODE line, then READY,
+// then reads stdin itself, dispatching exactly the lines of step 3 (and
+// the SYNC line and "exit") by their shape; it never executes a line.
+//
 // The bootstrap runs each request in a fresh runspace (opened after the
 // previous reply) and starts native commands with an empty stdin; see the
 // comment at the top of scripts/bootstrap.ps1 and
