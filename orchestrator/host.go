@@ -37,6 +37,10 @@ type Host struct {
 	CheckMode bool
 	// OnCall, when set, is told about every call.
 	OnCall func(CallEvent)
+	// OnProgress, when set, hears a script's progress (percent 0..100)
+	// while it runs; it is called on the session's reader goroutine and
+	// must return quickly.
+	OnProgress func(script string, percent int)
 }
 
 // NewHost binds an Invoker to the catalog.
@@ -82,10 +86,15 @@ func callWithin[T any](ctx context.Context, h *Host, name string, params map[str
 		timeout = time.Duration(s.TimeoutMs) * time.Millisecond
 	}
 	start := time.Now()
-	res, err := h.inv.Invoke(ctx, ps.Request{
+	req := ps.Request{
 		Name: s.Name, Script: s.Text, Params: params,
 		Timeout: timeout, CheckMode: h.CheckMode,
-	})
+		Inactivity: inactivityScripts[s.Name],
+	}
+	if on := h.OnProgress; on != nil {
+		req.OnProgress = func(percent int) { on(s.Name, percent) }
+	}
+	res, err := h.inv.Invoke(ctx, req)
 	if err == nil {
 		err = failure(name, res)
 	}

@@ -244,7 +244,7 @@ func planReset(ctx context.Context, h *Host, f *Facts) ([]Step, error) {
 		stopServices{names: stop},
 		ensureStopped{name: "wuauserv"},
 		backupFolders{names: folders},
-		registerDlls{files: files, tolerate: []int{3, 4}},
+		registerDlls{files: files, tolerate: []int{3, 4}, protectedOK: true},
 		startAgain{names: stop},
 		checkStartTypes{},
 		verifyAgent{},

@@ -38,6 +38,9 @@ type Run struct {
 	// service, in stop order: started again after it.
 	stoppedDeps  map[string][]string
 	RebootNeeded bool
+	// Notices are outcomes the user must hear about although the run goes
+	// on (a protected registration): the repair command prints them.
+	Notices []string
 	// Backups are the backup folders this run made (kept after success).
 	Backups []string
 	// Now is the clock (default time.Now): it dates what a rollback sets aside.
@@ -329,13 +332,42 @@ func (r *Run) cameBack(ctx context.Context, name string) bool {
 	return err == nil && svc.Exists && svc.Status != "Stopped"
 }
 
-// registerDll runs regsvr32 /s on one DLL. ok says which exit codes pass.
-func (r *Run) registerDll(ctx context.Context, path string, ok func(int) bool) error {
+// regsvr32 exit 5: DllRegisterServer failed. For Windows' own DLLs that
+// is access denied on COM keys owned by TrustedInstaller, which even SYSTEM
+// cannot write: registering again cannot help, only servicing (the
+// component store) rewrites those keys.
+const regsvr32Protected = 5
+
+// RegistrationProtectedError: regsvr32 could not register a DLL because
+// its registration is protected (exit 5). The reset plan notes it and goes
+// on; the wups2 plan, whose whole point is that registration, fails with it
+// and points to the components plan.
+type RegistrationProtectedError struct{ Path string }
+
+func (e *RegistrationProtectedError) Error() string {
+	return fmt.Sprintf("regsvr32 /s %s exited %d: registration protected (DllRegisterServer failed; "+
+		"Windows' own COM keys are owned by TrustedInstaller, so registering again cannot help): "+
+		"run the components plan (`wurepair repair components`), which repairs them through servicing", e.Path, regsvr32Protected)
+}
+
+// registerDll runs regsvr32 /s on one DLL. ok says which exit codes pass;
+// with protectedOK, exit 5 (registration protected) is journaled as that
+// outcome and noted, not a failure.
+func (r *Run) registerDll(ctx context.Context, path string, ok func(int) bool, protectedOK bool) error {
 	ref, err := r.intent(Record{Kind: KindDllRegister, Target: path, Script: "Register-WurDll"})
 	if err != nil {
 		return err
 	}
 	res, err := call[scripts.RegisterDllResult](ctx, r.Host, "Register-WurDll", map[string]any{"Path": path})
+	if err == nil && res.ExitCode == regsvr32Protected && !ok(res.ExitCode) {
+		perr := &RegistrationProtectedError{Path: path}
+		if !protectedOK {
+			return errors.Join(perr, r.outcome(ref, perr, ""))
+		}
+		r.Notices = append(r.Notices, fmt.Sprintf("%s: registration protected (regsvr32 exit 5), left as it is; "+
+			"the components plan (`wurepair repair components`) repairs Windows' own registrations", path))
+		return r.outcome(ref, nil, "regsvr32 exit code 5: registration protected (left as it is)")
+	}
 	if err == nil && !ok(res.ExitCode) {
 		err = fmt.Errorf("regsvr32 /s %s exited %d (%s)", path, res.ExitCode, regsvr32Meaning(res.ExitCode))
 	}
@@ -358,7 +390,7 @@ func regsvr32Meaning(code int) string {
 	case 4:
 		return "the DLL has no DllRegisterServer: nothing to register"
 	case 5:
-		return "DllRegisterServer failed, typically access denied: run elevated"
+		return "registration protected: DllRegisterServer failed (access denied)"
 	case -1:
 		return "the file does not exist"
 	}

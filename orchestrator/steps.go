@@ -118,6 +118,10 @@ type registerDlls struct {
 	// tolerate: exit codes that are not failures (reset: 3 and 4 mean the
 	// DLL is not a COM server on this Windows, which is expected).
 	tolerate []int
+	// protectedOK: exit 5 (registration protected) is an outcome to
+	// report, not a failure (reset: most classic DLLs' COM keys belong to
+	// TrustedInstaller).
+	protectedOK bool
 }
 
 func (s registerDlls) Name() string {
@@ -151,7 +155,7 @@ func (s registerDlls) Run(ctx context.Context, r *Run) error {
 		return false
 	}
 	for _, f := range s.files {
-		if err := r.registerDll(ctx, f.Path, ok); err != nil {
+		if err := r.registerDll(ctx, f.Path, ok, s.protectedOK); err != nil {
 			return err
 		}
 	}
@@ -387,6 +391,11 @@ func (s verifyBackups) Run(ctx context.Context, r *Run) error {
 }
 
 // repairComponents: KB943144 fix 2 as it exists on supported Windows.
+//
+// -CheckHealth only reads the flag the last scan left: a store that logged
+// CBS errors (the usual reason this plan runs) can read Healthy. So a
+// Healthy flag is checked with -ScanHealth before the plan says there is
+// nothing to repair.
 type repairComponents struct{}
 
 func (repairComponents) Name() string { return "repair the component store" }
@@ -398,21 +407,38 @@ func (repairComponents) Describe(f *Facts) []string {
 	}
 	switch state {
 	case "Healthy":
-		return []string{"component store is Healthy: nothing to repair"}
+		return []string{"CheckHealth reads Healthy, which is only the last scan's flag: scan the store (Repair-WindowsImage -Online -ScanHealth, many minutes) " +
+			"and run -RestoreHealth if the scan finds damage; a repair cannot be undone"}
 	case "NonRepairable":
 		return []string{"component store is NonRepairable: nothing wurepair can do (an in-place upgrade is needed)"}
 	}
 	return []string{"run Repair-WindowsImage -Online -RestoreHealth (state now: " + state + "); this takes many minutes and cannot be undone"}
 }
 
+// sourceAdvice names the options that give RestoreHealth its files.
+const sourceAdvice = "pass --source with the Windows folder of a mounted image of the same build and edition " +
+	"(e.g. --source E:\\mount\\Windows, or wim:D:\\sources\\install.wim:1), and --limit-access to keep DISM off Windows Update and WSUS"
+
 func (repairComponents) Run(ctx context.Context, r *Run) error {
 	h, err := call[scripts.ComponentHealthResult](ctx, r.Host, "Get-WurComponentHealth", nil)
 	if err != nil {
 		return err
 	}
+	if h.ImageHealthState == "Healthy" {
+		if err := r.note("CheckHealth reads Healthy, the flag of the last scan: scanning the store (ScanHealth)"); err != nil {
+			return err
+		}
+		h, err = call[scripts.ComponentHealthResult](ctx, r.Host, "Get-WurComponentHealth", map[string]any{"Scan": true})
+		if err != nil {
+			return err
+		}
+		if err := r.note("ScanHealth: the component store is " + h.ImageHealthState); err != nil {
+			return err
+		}
+	}
 	switch h.ImageHealthState {
 	case "Healthy":
-		return r.note("component store is Healthy: nothing to repair")
+		return r.note("ScanHealth found the component store Healthy: nothing to repair")
 	case "NonRepairable":
 		return errors.New("the component store is NonRepairable: an in-place upgrade (repair install) is needed")
 	}
@@ -429,7 +455,7 @@ func (repairComponents) Run(ctx context.Context, r *Run) error {
 	}
 	res, err := call[scripts.ComponentHealthResult](ctx, r.Host, "Repair-WurComponentStore", params)
 	if err == nil && res.SourceMissing {
-		err = fmt.Errorf("the repair needs files Windows Update could not supply (HRESULT %s): pass --source with a matching install.wim or mounted media, and --limit-access", FormatHResult(uint32(res.HResult)))
+		err = &RepairSourceError{HResult: uint32(res.HResult), Source: r.Options.Source}
 	}
 	if err == nil && res.ImageHealthState != "Healthy" {
 		err = fmt.Errorf("after RestoreHealth the component store is %s", res.ImageHealthState)
@@ -441,6 +467,27 @@ func (repairComponents) Run(ctx context.Context, r *Run) error {
 		r.RebootNeeded = true
 	}
 	return r.outcome(ref, nil, "component store Healthy")
+}
+
+// RepairSourceError: RestoreHealth could not get the files it needs
+// ("repair source unavailable": 0x800F081F, 0x800F0906, 0x800F0907,
+// 0x800F0954).
+type RepairSourceError struct {
+	HResult uint32
+	Source  string // the --source given, if any
+}
+
+func (e *RepairSourceError) Error() string {
+	why := "repair source unavailable"
+	if c, ok := LookupHResult(e.HResult); ok {
+		why += " (" + c.Name + ")"
+	}
+	given := ""
+	if e.Source != "" {
+		given = fmt.Sprintf("; --source %s did not have them either (a different build or edition?)", e.Source)
+	}
+	return fmt.Sprintf("RestoreHealth failed with HRESULT %s: %s: Windows Update (or WSUS, or policy) could not supply the repair files%s: %s",
+		FormatHResult(e.HResult), why, given, sourceAdvice)
 }
 
 func humanBytes(n int64) string {

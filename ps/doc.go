@@ -16,10 +16,21 @@
 //     Budget: Options.BootstrapTimeout. The prelude is a test seam only.
 //     END:0 before READY: the bootstrap failed (ErrNoReply, at once).
 //  3. per request, two lines written at once:
-//     Invoke-WurRequest '<b64 UTF-8 JSON {id,name,script,params,timeoutMs,checkMode}>'
+//     Invoke-WurRequest '<b64 UTF-8 JSON {id,name,script,params,timeoutMs,checkMode[,inactivity]}>'
 //     '<nonce>:END:<id>'
+//     while the script runs, any number of progress frames:
+//     <nonce>:<id>:P:<percent>
 //     reply: <nonce>:<id>:<n>:<b64 of n bytes of UTF-8 JSON envelope>
 //     then:  <nonce>:END:<id>
+//     A progress frame (percent 0..100, written canonically) is sent by
+//     the bootstrap when the PercentComplete of the script's Progress
+//     stream changed; it polls the stream between waits of at most 1 s.
+//     Records a script silences ($ProgressPreference SilentlyContinue)
+//     never reach the stream. Go hands each frame to Request.OnProgress;
+//     with Request.Inactivity ("inactivity": true) timeoutMs counts from
+//     the last progress frame, in PowerShell and in Go's watchdog, not
+//     from the start. A progress frame for another id, or outside a
+//     request, is a protocol error.
 //     The END line is a string literal: PowerShell echoes it whatever
 //     became of the line before (a parse error, a throw outside the
 //     handler). END before the reply means no reply is coming: Invoke
@@ -41,6 +52,12 @@
 // "timedOut" (ErrTimeout, host kept). Go kills the host only at timeout +
 // max(Options.Grace, timeout/10): Stop() cannot interrupt a blocked .NET
 // or COM call, and the margin lets a call that returns late still answer.
+//
+// Bootstrap as a file (Options.BootstrapFile): the host runs FileArgs,
+// -File <bootstrap.ps1> -Nonce <nonce> -Serve, and steps 1 and 2 happen
+// without a line from Go: the bootstrap writes the MODE line, then READY,
+// then reads stdin itself, dispatching exactly the lines of step 3 (and
+// the SYNC line and "exit") by their shape; it never executes a line.
 //
 // The bootstrap runs each request in a fresh runspace (opened after the
 // previous reply) and starts native commands with an empty stdin; see the

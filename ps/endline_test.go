@@ -32,7 +32,7 @@ func invokeRawFrame(ctx context.Context, s *Session, line string, deadline time.
 	if err != nil {
 		return frame{}, err
 	}
-	f, _, err := s.exchange(ctx, c, []byte(line+"\r\n"), id, "raw line", deadline, id)
+	f, _, err := s.exchange(ctx, c, []byte(line+"\r\n"), id, "raw line", deadline, id, nil)
 	return f, err
 }
 

@@ -103,10 +103,18 @@ func decodeStrictJSON(raw []byte, v any) error {
 		return err
 	}
 	want := structKeys(t.Elem())
+	named := make(map[string]string, len(keys))
 	for k := range keys {
-		if _, ok := want[strings.ToLower(k)]; !ok {
+		lk := strings.ToLower(k)
+		if _, ok := want[lk]; !ok {
 			return fmt.Errorf("unexpected field %q", k)
 		}
+		// encoding/json fills one field from keys that differ only in
+		// case ("Text", "TeXt"): a result never has both.
+		if other, dup := named[lk]; dup {
+			return fmt.Errorf("field %q given twice (%q)", other, k)
+		}
+		named[lk] = k
 	}
 	for lk, f := range want {
 		if f.optional {

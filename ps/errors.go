@@ -29,6 +29,9 @@ type TimeoutError struct {
 	Margin     time.Duration
 	Killed     bool
 	StderrTail string
+	// Inactivity: Timeout was how long the script could go without a
+	// progress frame (Request.Inactivity), not its whole run.
+	Inactivity bool
 }
 
 func (e *TimeoutError) Error() string {
@@ -40,6 +43,9 @@ func (e *TimeoutError) Error() string {
 		}
 	}
 	msg := fmt.Sprintf("%s did not finish within %s (%s)", e.Script, e.Timeout, how)
+	if e.Inactivity {
+		msg = fmt.Sprintf("%s reported no progress for %s (%s)", e.Script, e.Timeout, how)
+	}
 	if e.StderrTail != "" {
 		msg += "; stderr: " + e.StderrTail
 	}

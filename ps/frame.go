@@ -17,6 +17,10 @@ type frame struct {
 	mode    string // MODE only
 	end     string // END only: the id of the request whose END line this is
 	payload []byte // decoded bytes (JSON) for every other id
+	// progress: a progress frame <nonce>:<id>:P:<percent> for the request
+	// id, percent 0..100; no payload.
+	progress bool
+	percent  int
 }
 
 const (
@@ -165,6 +169,9 @@ func (fr *frameReader) body() (frame, error) {
 	lenField, err := fr.field(':', 19, "length")
 	if err != nil {
 		return frame{}, err
+	}
+	if lenField == "P" {
+		return fr.progressBody(id)
 	}
 	n, err := strconv.Atoi(lenField)
 	if err != nil || n < 0 || lenField != strconv.Itoa(n) {
@@ -386,6 +393,21 @@ func cut(err error) error {
 		return fmt.Errorf("%w: %w", errCutShort, err)
 	}
 	return err
+}
+
+// progressBody reads the rest of a progress frame, <percent>, for id (a
+// request id: progress comes only from a running script).
+func (fr *frameReader) progressBody(id string) (frame, error) {
+	pct, err := fr.field('\n', 4, "progress")
+	if err != nil {
+		return frame{}, err
+	}
+	pct = trimCR(pct)
+	n, err := strconv.Atoi(pct)
+	if !isDigits(id) || err != nil || n < 0 || n > 100 || pct != strconv.Itoa(n) {
+		return frame{}, &ProtocolError{Detail: fmt.Sprintf("malformed progress frame %q for id %q", pct, id)}
+	}
+	return frame{id: id, progress: true, percent: n}, nil
 }
 
 func trimCR(s string) string {

@@ -29,6 +29,8 @@ func FuzzFrameReader(f *testing.F) {
 	f.Add(append([]byte("noise\n"+fuzzNonce[:10]), frameLine("3", []byte("yy"), "\n")...))
 	f.Add([]byte(fuzzNonce + ":4:10:aGVsbG8=\n"))
 	f.Add([]byte(fuzzNonce + ":5:3:YWJj"))
+	f.Add([]byte(fuzzNonce + ":6:P:42\r\n" + fuzzNonce + ":6:P:100\n" + fuzzNonce + ":6:P:101\n"))
+	f.Add([]byte(fuzzNonce + ":END:7\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fr := newFrameReader(bytes.NewReader(data), fuzzNonce, 1<<16, io.Discard)
 		for range 64 {
@@ -41,9 +43,17 @@ func FuzzFrameReader(f *testing.F) {
 				return
 			}
 			var lit []byte
-			if fr2.id == "MODE" {
+			switch {
+			case fr2.id == "MODE":
 				lit = []byte(fuzzNonce + ":MODE:" + fr2.mode)
-			} else {
+			case fr2.id == "END":
+				lit = []byte(fuzzNonce + ":END:" + fr2.end)
+			case fr2.progress:
+				if fr2.percent < 0 || fr2.percent > 100 || fr2.payload != nil {
+					t.Fatalf("progress frame out of range: %+v", fr2)
+				}
+				lit = []byte(fuzzNonce + ":" + fr2.id + ":P:" + strconv.Itoa(fr2.percent))
+			default:
 				lit = frameLine(fr2.id, fr2.payload, "")
 			}
 			if !bytes.Contains(data, lit) {

@@ -26,7 +26,14 @@ type Options struct {
 	Exe       string          // PowerShell executable (see Locator)
 	Args      []string        // default: Args()
 	Starter   backend.Starter // default: LocalStarter with ANSI escapes suppressed
-	Bootstrap string          // text of bootstrap.ps1 (required)
+	Bootstrap string          // text of bootstrap.ps1 (required unless BootstrapFile)
+	// BootstrapFile, when set, is the path of bootstrap.ps1 as a file,
+	// which the host runs with -File (FileArgs) instead of decoding the
+	// text from a base64 line: endpoint protection flags a base64 string
+	// turned into a script block, and AppLocker/WDAC can allow a file (by
+	// path, hash or signature). The caller writes it to a folder only
+	// SYSTEM and Administrators can write. Args is then ignored.
+	BootstrapFile string
 	// Prelude is a test seam: PowerShell run in the script runspace before
 	// every request, where tests define doubles of Windows-only commands.
 	// wurepair never sets it.
@@ -104,6 +111,16 @@ type Request struct {
 	Params    map[string]any
 	Timeout   time.Duration
 	CheckMode bool // sets $WhatIfPreference in the script's runspace
+	// Inactivity makes Timeout the longest time the script may go without
+	// reporting progress (a progress frame restarts it, in PowerShell and
+	// in Go's watchdog) instead of the longest it may run: for long
+	// operations that report progress, such as Repair-WindowsImage.
+	Inactivity bool
+	// OnProgress, when set, is called with each progress frame's percent
+	// (0..100) while the script runs: the script's Write-Progress
+	// PercentComplete, sent by the bootstrap when it changes. It is called
+	// on the goroutine reading the host's output: it must return quickly.
+	OnProgress func(percent int)
 }
 
 // HostFacts is what the bootstrap reports about the machine and the host.
@@ -145,7 +162,7 @@ func New(opts Options) (*Session, error) {
 	if opts.Exe == "" {
 		return nil, fmt.Errorf("%w: no executable given", ErrNotFound)
 	}
-	if opts.Bootstrap == "" {
+	if opts.Bootstrap == "" && opts.BootstrapFile == "" {
 		return nil, errors.New("ps: Options.Bootstrap is empty")
 	}
 	opts.defaults()
@@ -278,10 +295,11 @@ func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
 			return Result{}, err
 		}
 		margin := s.opts.killMargin(timeout)
-		f, written, err := s.exchange(ctx, c, line, id, req.Name, timeout+margin, id)
+		prog := &progressSink{inactivity: req.Inactivity, onProgress: req.OnProgress}
+		f, written, err := s.exchange(ctx, c, line, id, req.Name, timeout+margin, id, prog)
 		var te *TimeoutError
 		if errors.As(err, &te) {
-			te.Timeout, te.Margin = timeout, margin
+			te.Timeout, te.Margin, te.Inactivity = timeout, margin, req.Inactivity
 		}
 		if err != nil {
 			if !written && attempt == 0 && ctx.Err() == nil && !errors.Is(err, ErrClosed) {
@@ -295,7 +313,7 @@ func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
 		}
 		res.ID, res.Script = id, req.Name
 		if res.TimedOut {
-			return res, &TimeoutError{Script: req.Name, Timeout: timeout, StderrTail: tail(c.stderr.Bytes(), 2048)}
+			return res, &TimeoutError{Script: req.Name, Timeout: timeout, Inactivity: req.Inactivity, StderrTail: tail(c.stderr.Bytes(), 2048)}
 		}
 		return res, nil
 	}
@@ -314,7 +332,7 @@ func (s *Session) Invoke(ctx context.Context, req Request) (Result, error) {
 // goroutine handoff, which is most of a small request's latency. A watchdog
 // (timeout, ctx, Close) interrupts a blocked write or read by killing the
 // host, which closes the pipes; when it fired, its reason is the outcome.
-func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during string, deadline time.Duration, endID string) (frame, bool, error) {
+func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during string, deadline time.Duration, endID string, prog *progressSink) (frame, bool, error) {
 	request := endID != "" && endID == id
 	if err := ctx.Err(); err != nil {
 		// Nothing was written: the host is idle and stays usable.
@@ -332,7 +350,22 @@ func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during
 		line = append(line, endLine(c.nonce, endID)...)
 	}
 	w := s.arm(ctx, c, deadline)
-	f, written, err := c.roundTrip(line, w)
+	var onProgress func(frame) error
+	if prog != nil {
+		onProgress = func(f frame) error {
+			if f.id != id {
+				return &ProtocolError{Detail: fmt.Sprintf("progress for id %q while waiting for %q (%s)", f.id, id, during)}
+			}
+			if prog.inactivity {
+				w.restart(deadline)
+			}
+			if prog.onProgress != nil {
+				prog.onProgress(f.percent)
+			}
+			return nil
+		}
+	}
+	f, written, err := c.roundTrip(line, w, onProgress)
 	why := w.disarm()
 	if why != 0 {
 		// fire may still be killing c on its own goroutine: wait for that
@@ -370,6 +403,13 @@ func (s *Session) exchange(ctx context.Context, c *conn, line []byte, id, during
 		c.owedEnd = endID
 	}
 	return f, true, nil
+}
+
+// progressSink is what an exchange does with progress frames for its
+// request.
+type progressSink struct {
+	inactivity bool // each frame restarts the watchdog's deadline
+	onProgress func(percent int)
 }
 
 func interrupted(during string, err error) error {
@@ -421,6 +461,14 @@ func (w *watchdog) fire(why int32) {
 	}
 }
 
+// restart sets the deadline to d from now, unless the watchdog fired or
+// was disarmed: an inactivity timeout, restarted by each progress frame.
+func (w *watchdog) restart(d time.Duration) {
+	if w.state.Load() == 0 {
+		w.timer.Reset(d)
+	}
+}
+
 // disarm returns 0, or why the watchdog fired (the host is then killed).
 func (w *watchdog) disarm() int32 {
 	w.timer.Stop()
@@ -467,7 +515,13 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
-	mode, err := s.exchangeStartup(ctx, c, modeLine(nonce), "MODE", "", s.opts.ProcessStartTimeout)
+	// -File delivery: the bootstrap answers the probe and sends READY by
+	// itself; nothing is written until the first request.
+	probe, boot, bootEnd := modeLine(nonce), bootstrapLine(s.opts.Bootstrap, nonce, s.opts.Prelude), bootstrapEndID
+	if s.opts.BootstrapFile != "" {
+		probe, boot, bootEnd = nil, nil, ""
+	}
+	mode, err := s.exchangeStartup(ctx, c, probe, "MODE", "", s.opts.ProcessStartTimeout)
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
@@ -477,7 +531,7 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 	}
 	// A bootstrap that fails (a parse error in an older PowerShell, a
 	// throw) is known at once from its END line, not after the budget.
-	ready, err := s.exchangeStartup(ctx, c, bootstrapLine(s.opts.Bootstrap, nonce, s.opts.Prelude), "READY", bootstrapEndID, s.opts.BootstrapTimeout)
+	ready, err := s.exchangeStartup(ctx, c, boot, "READY", bootEnd, s.opts.BootstrapTimeout)
 	if err != nil {
 		return nil, HostFacts{}, err
 	}
@@ -492,7 +546,7 @@ func (s *Session) start(ctx context.Context) (*conn, HostFacts, error) {
 // exchangeStartup runs one startup step within its own budget (no margin:
 // nothing inside PowerShell stops a startup step by itself).
 func (s *Session) exchangeStartup(ctx context.Context, c *conn, line []byte, want, endID string, budget time.Duration) (frame, error) {
-	f, _, err := s.exchange(ctx, c, line, want, "startup ("+want+")", budget, endID)
+	f, _, err := s.exchange(ctx, c, line, want, "startup ("+want+")", budget, endID, nil)
 	if err != nil {
 		c.kill()
 		s.mu.Lock()
@@ -526,6 +580,16 @@ func endLine(nonce, id string) []byte {
 	return []byte("'" + nonce + ":END:" + id + "'\r\n")
 }
 
+// FileArgs are the flags of a host that runs the bootstrap as a file
+// (Options.BootstrapFile): it reads the request lines itself (-Serve).
+func FileArgs(path, nonce, prelude string) []string {
+	args := []string{"-NoLogo", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File", path, "-Nonce", nonce, "-Serve"}
+	if prelude != "" {
+		args = append(args, "-Prelude", base64.StdEncoding.EncodeToString([]byte(prelude)))
+	}
+	return args
+}
+
 func bootstrapLine(script, nonce, prelude string) []byte {
 	b64 := base64.StdEncoding.EncodeToString([]byte(script))
 	line := ". ([ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('" + b64 + "')))) '" + nonce + "'"
@@ -543,6 +607,8 @@ type wireRequest struct {
 	Params    map[string]any `json:"params"`
 	TimeoutMs int64          `json:"timeoutMs"`
 	CheckMode bool           `json:"checkMode"`
+	// Inactivity: timeoutMs counts from the last progress, not the start.
+	Inactivity bool `json:"inactivity,omitempty"`
 }
 
 func requestLine(id string, req Request, timeout time.Duration) ([]byte, error) {
@@ -551,7 +617,7 @@ func requestLine(id string, req Request, timeout time.Duration) ([]byte, error) 
 		params = map[string]any{}
 	}
 	js, err := json.Marshal(wireRequest{ID: id, Name: req.Name, Script: req.Script, Params: params,
-		TimeoutMs: timeout.Milliseconds(), CheckMode: req.CheckMode})
+		TimeoutMs: timeout.Milliseconds(), CheckMode: req.CheckMode, Inactivity: req.Inactivity})
 	if err != nil {
 		return nil, fmt.Errorf("encode %s request: %w", req.Name, err)
 	}
@@ -593,7 +659,11 @@ type conn struct {
 }
 
 func dial(o Options, nonce string) (*conn, error) {
-	proc, stdin, stdout, stderr, err := o.Starter.StartProcess(o.Exe, o.Args...)
+	args := o.Args
+	if o.BootstrapFile != "" {
+		args = FileArgs(o.BootstrapFile, nonce, o.Prelude)
+	}
+	proc, stdin, stdout, stderr, err := o.Starter.StartProcess(o.Exe, args...)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) || errors.Is(err, exec.ErrNotFound) {
 			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
@@ -623,14 +693,16 @@ func dial(o Options, nonce string) (*conn, error) {
 	return c, nil
 }
 
-// roundTrip writes line and reads the next frame; written reports whether
-// the whole line was written. Only the watchdog's owner calls it.
-func (c *conn) roundTrip(line []byte, w *watchdog) (f frame, written bool, err error) {
+// roundTrip writes line and reads the next frame that is not a progress
+// frame, handing those to onProgress (nil: a progress frame is a protocol
+// error); written reports whether the whole line was written. Only the
+// watchdog's owner calls it.
+func (c *conn) roundTrip(line []byte, w *watchdog, onProgress func(frame) error) (f frame, written bool, err error) {
 	if c.inline {
 		if err := c.write(line); err != nil {
 			return frame{}, false, err
 		}
-		f, err := c.next()
+		f, err := c.reply(onProgress)
 		return f, true, err
 	}
 	wrote := make(chan error, 1)
@@ -649,7 +721,7 @@ func (c *conn) roundTrip(line []byte, w *watchdog) (f frame, written bool, err e
 	}
 	got := make(chan reply, 1)
 	go func() {
-		f, err := c.next()
+		f, err := c.reply(onProgress)
 		got <- reply{f, err}
 	}()
 	select {
@@ -657,6 +729,23 @@ func (c *conn) roundTrip(line []byte, w *watchdog) (f frame, written bool, err e
 		return r.f, true, r.err
 	case <-w.fired:
 		return frame{}, true, ErrClosed
+	}
+}
+
+// reply returns the next frame that is not a progress frame, handing
+// those to onProgress.
+func (c *conn) reply(onProgress func(frame) error) (frame, error) {
+	for {
+		f, err := c.next()
+		if err != nil || !f.progress {
+			return f, err
+		}
+		if onProgress == nil {
+			return frame{}, &ProtocolError{Detail: fmt.Sprintf("unexpected progress frame for id %q", f.id)}
+		}
+		if err := onProgress(f); err != nil {
+			return frame{}, err
+		}
 	}
 }
 

@@ -12,9 +12,12 @@
 
     Then reports like Get-WurComponentHealth (a fresh -CheckHealth).
     A failure for want of repair files is data: HRESULT 0x800F081F
-    (CBS_E_SOURCE_MISSING) or 0x800F0906 (CBS_E_DOWNLOAD_FAILURE) gives
-    SourceMissing = $true and HResult set (signed 32-bit value widened to
-    int64), with the state as CheckHealth now says. Any other failure throws.
+    (CBS_E_SOURCE_MISSING), 0x800F0906 (CBS_E_DOWNLOAD_FAILURE), 0x800F0907
+    (CBS_E_GROUPPOLICY_DISALLOWED: policy forbids Windows Update as the
+    source) or 0x800F0954 (CBS_E_NO_OPTIONAL_CONTENT_FOUND_ON_UPDATE_SERVERS:
+    the machine asks WSUS, which has no payload) gives SourceMissing = $true
+    and HResult set (signed 32-bit value widened to int64), with the state
+    as CheckHealth now says. Any other failure throws.
     Decisions use the exception's HResult, never its message.
 
     With -WhatIf nothing is repaired: only CheckHealth runs (WhatIf = $true).
@@ -27,12 +30,19 @@ param(
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
+# Continue, not SilentlyContinue: Repair-WindowsImage's progress records
+# go to this request's Progress stream (the runspace has no console to draw
+# on), and the bootstrap sends their PercentComplete to wurepair as progress
+# frames, which restart the inactivity timeout of a scan or repair that
+# runs for many minutes. Silenced, they would never be written at all.
+$ProgressPreference = 'Continue'
 
 $whatIf = [bool]$WhatIfPreference
-# 0x800F081F CBS_E_SOURCE_MISSING, 0x800F0906 CBS_E_DOWNLOAD_FAILURE, as the
-# signed Int32 values Exception.HResult holds.
-$sourceMissingCodes = @([int64]-2146498529, [int64]-2146498298)
+# "Repair source unavailable", as the signed Int32 values Exception.HResult
+# holds: 0x800F081F CBS_E_SOURCE_MISSING, 0x800F0906 CBS_E_DOWNLOAD_FAILURE,
+# 0x800F0907 CBS_E_GROUPPOLICY_DISALLOWED, 0x800F0954
+# CBS_E_NO_OPTIONAL_CONTENT_FOUND_ON_UPDATE_SERVERS.
+$sourceMissingCodes = @([int64]-2146498529, [int64]-2146498298, [int64]-2146498297, [int64]-2146498220)
 
 function Get-WurHResults {
     # Every HResult along the exception chain (the DISM cmdlets may wrap the

@@ -6,10 +6,13 @@
     It defines Invoke-WurRequest and prints one READY line with host facts.
 
     Wire protocol (all ASCII, one line each; ps/doc.go is the reference):
-      request : Invoke-WurRequest '<base64 UTF-8 JSON {id,name,script,params,timeoutMs,checkMode}>'
+      request : Invoke-WurRequest '<base64 UTF-8 JSON {id,name,script,params,timeoutMs,checkMode[,inactivity]}>'
       then    : '<nonce>:END:<id>'   (a string literal the host echoes even
                 when the request line failed to parse or threw outside
                 Invoke-WurRequest's try: Go then fails at once)
+      progress: <nonce>:<id>:P:<percent>   (0..100, while the script runs,
+                when its Write-Progress PercentComplete changes; polled
+                every second at most)
       reply   : <nonce>:<id>:<byte length>:<base64 UTF-8 JSON envelope>
       ready   : <nonce>:READY:<byte length>:<base64 UTF-8 JSON host facts>
 
@@ -38,8 +41,19 @@ param(
     # every request (tests define doubles of Windows-only commands with it).
     # wurepair itself never sends one.
     [ValidatePattern('^[A-Za-z0-9+/=]*$')]
-    [string]$Prelude = ''
+    [string]$Prelude = '',
+
+    # -File delivery (powershell.exe -File <this file> -Nonce <n> -Serve):
+    # PowerShell does not read stdin as commands, so this script answers
+    # the language-mode probe itself and then reads the request lines
+    # (below, at the end).
+    [switch]$Serve
 )
+if ($Serve) {
+    # Pipeline output, no .NET call: this line must work in
+    # ConstrainedLanguage too, which Go then refuses.
+    $Nonce + ':MODE:' + $ExecutionContext.SessionState.LanguageMode
+}
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $global:ProgressPreference = 'SilentlyContinue'
@@ -216,6 +230,70 @@ function New-WurEnvelope {
     }
 }
 
+function Write-WurProgressFrame {
+    # <nonce>:<id>:P:<percent>, all ASCII: the running request's progress.
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Id, [Parameter(Mandatory = $true)][int]$Percent)
+    [Console]::Out.WriteLine($global:WurSession.Nonce + ':' + $Id + ':P:' + $Percent)
+    [Console]::Out.Flush()
+}
+
+function Get-WurProgressPercent {
+    # The last PercentComplete (0..100) the script wrote since the last
+    # call, or -1. ReadAll drains the stream: memory stays bounded however
+    # many records a long operation writes.
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)]$Shell)
+    $latest = -1
+    foreach ($record in $Shell.Streams.Progress.ReadAll()) {
+        $p = [int]$record.PercentComplete
+        if (($p -ge 0) -and ($p -le 100)) {
+            $latest = $p
+        }
+    }
+    $latest
+}
+
+function Wait-WurScript {
+    <#
+    Waits for the script in slices of at most one second; after each one
+    that it did not finish in, a changed PercentComplete in its Progress
+    stream is sent as a progress frame. Returns $true when it finished,
+    $false at the timeout: TimeoutMs from the start or, with -Inactivity,
+    from the last progress change.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]$Shell,
+        [Parameter(Mandatory = $true)]$Async,
+        [string]$Id,
+        [Parameter(Mandatory = $true)][int64]$TimeoutMs,
+        [bool]$Inactivity
+    )
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $percent = -1
+    $frames = $Id -match '^[0-9]{1,18}$'
+    while ($true) {
+        $left = $TimeoutMs - $clock.ElapsedMilliseconds
+        if ($left -le 0) {
+            return $Async.IsCompleted
+        }
+        if ($Async.AsyncWaitHandle.WaitOne([int][Math]::Min([int64]1000, $left))) {
+            return $true
+        }
+        $now = Get-WurProgressPercent -Shell $Shell
+        if (($now -ge 0) -and ($now -ne $percent)) {
+            $percent = $now
+            if ($frames) {
+                Write-WurProgressFrame -Id $Id -Percent $now
+            }
+            if ($Inactivity) {
+                $clock.Restart()
+            }
+        }
+    }
+}
+
 function Invoke-WurScript {
     [CmdletBinding()]
     param([Parameter(Mandatory = $true)]$Request)
@@ -257,10 +335,11 @@ function Invoke-WurScript {
         $shell.Runspace.SessionStateProxy.SetVariable('WhatIfPreference', [bool]$Request.checkMode)
         [void]$shell.AddScript([string]$Request.script, $true)
         [void]$shell.AddParameters($parameters)
+        $inactivity = ($null -ne $Request.PSObject.Properties['inactivity']) -and [bool]$Request.inactivity
         $async = $shell.BeginInvoke()
         $errors = New-Object 'System.Collections.Generic.List[object]'
         $output = @()
-        if ($async.AsyncWaitHandle.WaitOne([int]$Request.timeoutMs)) {
+        if (Wait-WurScript -Shell $shell -Async $async -Id ([string]$Request.id) -TimeoutMs ([int64]$Request.timeoutMs) -Inactivity $inactivity) {
             try {
                 $output = @($shell.EndInvoke($async))
             } catch {
@@ -355,3 +434,32 @@ $facts = [ordered]@{
 }
 [void](Get-WurRunspace)
 Write-WurFrame -Id 'READY' -Value $facts
+
+if ($Serve) {
+    # The lines Go writes, recognised by their exact shape and dispatched;
+    # a line is never executed. Anything else goes to stderr, and the END
+    # line that follows every request tells Go no reply is coming.
+    $requestLine = '^Invoke-WurRequest ''([A-Za-z0-9+/=]*)''$'
+    $endLine = '^''' + $Nonce + ':END:([0-9]{1,18})''$'
+    $syncLine = '^\[Console\]::Error\.WriteLine\(''(' + $Nonce + ':SYNC:[0-9]{1,18})''\)$'
+    while ($true) {
+        $line = [Console]::In.ReadLine()
+        if (($null -eq $line) -or ($line -eq 'exit')) {
+            break
+        }
+        try {
+            if ($line -match $requestLine) {
+                Invoke-WurRequest -Encoded $Matches[1]
+            } elseif ($line -match $endLine) {
+                [Console]::Out.WriteLine($Nonce + ':END:' + $Matches[1])
+                [Console]::Out.Flush()
+            } elseif ($line -match $syncLine) {
+                [Console]::Error.WriteLine($Matches[1])
+            } elseif ($line -ne '') {
+                [Console]::Error.WriteLine('wurepair: ignored a line that is not a request')
+            }
+        } catch {
+            [Console]::Error.WriteLine('wurepair: ' + $_.Exception.Message)
+        }
+    }
+}

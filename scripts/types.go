@@ -185,7 +185,8 @@ type AgentProbeResult struct {
 // ComponentHealthResult is Get-WurComponentHealth's and
 // Repair-WurComponentStore's result. ImageHealthState is Healthy,
 // Repairable or NonRepairable. SourceMissing reports a RestoreHealth that
-// failed for want of repair files (0x800F081F / 0x800F0906).
+// failed for want of repair files (0x800F081F, 0x800F0906, 0x800F0907,
+// 0x800F0954: "repair source unavailable").
 type ComponentHealthResult struct {
 	ImageHealthState string `json:"ImageHealthState"`
 	RestartNeeded    bool   `json:"RestartNeeded"`

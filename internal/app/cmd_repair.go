@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -31,7 +32,7 @@ func (d *deps) cmdRepair() *cli.Command {
 			&cli.BoolFlag{Name: "dry-run", Usage: "probe and print exactly what would change; change nothing"},
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (unattended: ConfigMgr, Intune)"},
 			&cli.IntFlag{Name: "service-timeout", Value: 60, Usage: "seconds a service may take to stop or start"},
-			&cli.StringFlag{Name: "source", Usage: "components plan: repair source for Repair-WindowsImage -Source (e.g. wim:D:\\sources\\install.wim:1)"},
+			&cli.StringFlag{Name: "source", Usage: "components plan: repair source for Repair-WindowsImage -Source: the Windows folder of a mounted image of the same build (e.g. E:\\mount\\Windows) or wim:D:\\sources\\install.wim:1"},
 			&cli.BoolFlag{Name: "limit-access", Usage: "components plan: do not use Windows Update as a repair source"},
 			&cli.BoolFlag{Name: "force", Usage: "repair even though an earlier run did not finish (instead: roll it back first with wurepair rollback)"},
 			outputFlag(), stateDirFlag(),
@@ -185,6 +186,8 @@ func (d *deps) execute(c *cli.Context, w *workspace, st *state, unfinished []str
 	run.Facts = &facts
 	run.Options = orchestrator.Options{ServiceTimeoutSec: c.Int("service-timeout"), Source: c.String("source"), LimitAccess: c.Bool("limit-access")}
 	run.Events = d.progress(text, log, rep)
+	w.host.OnProgress = d.scriptProgress(text, log)
+	defer func() { w.host.OnProgress = nil }()
 	outcome, err := run.Execute(c.Context, steps)
 	rep.RebootRequired = run.RebootNeeded
 	var pe *orchestrator.PlanError
@@ -199,14 +202,21 @@ func (d *deps) execute(c *cli.Context, w *workspace, st *state, unfinished []str
 		return err
 	}
 	log.WithField("outcome", outcome).Info("repair finished")
+	// Outcomes the run went on after (a protected registration): logged
+	// as warnings and said after the result line.
+	var notes string
+	for _, n := range run.Notices {
+		log.Warn(n)
+		notes += "\nnote: " + n
+	}
 	if run.RebootNeeded {
-		return finish("success-reboot-required", fmt.Sprintf("repaired (run %s); a reboot is required to finish", id), ExitRebootRequired)
+		return finish("success-reboot-required", fmt.Sprintf("repaired (run %s); a reboot is required to finish", id)+notes, ExitRebootRequired)
 	}
 	msg := fmt.Sprintf("repaired (run %s)", id)
 	if len(run.Backups) > 0 {
 		msg += fmt.Sprintf("; %d backup folders kept beside the originals (%s): `wurepair backups prune` removes old ones", len(run.Backups), strings.Join(run.Backups, ", "))
 	}
-	return finish(outcome, msg, ExitOK)
+	return finish(outcome, msg+notes, ExitOK)
 }
 
 // progress prints one line per step (text) and logs every event.
@@ -249,6 +259,30 @@ func (d *deps) progress(text bool, log *logrus.Entry, rep *Report) func(orchestr
 				}
 				fmt.Fprintf(out, "[%d/%d] %s: %s (%s)\n", e.Index, e.Total, e.Step, status, seconds(e.Duration))
 			}
+		}
+	}
+}
+
+// scriptProgress shows the percentage of a long script (a component store
+// scan or repair) on stdout and in the log: whole lines, at most one per
+// 10 points, so that a log never fills with them.
+func (d *deps) scriptProgress(text bool, log *logrus.Entry) func(script string, percent int) {
+	out := d.env.Stdout
+	var mu sync.Mutex
+	last, lastScript := -1, ""
+	return func(script string, percent int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if script != lastScript || percent < last {
+			last, lastScript = -1, script // a new call
+		}
+		if last >= 0 && percent < last+10 && !(percent == 100 && last != 100) {
+			return
+		}
+		last = percent
+		log.WithFields(logrus.Fields{"script": script, "percent": percent}).Info("progress")
+		if text {
+			fmt.Fprintf(out, "      %s: %d%%\n", script, percent)
 		}
 	}
 }

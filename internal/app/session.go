@@ -16,6 +16,7 @@ func sessionFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "powershell", Usage: "run this PowerShell `PATH`, relative to the working directory (default: Windows PowerShell 5.1 from System32, or $" + ps.EnvVar + ")"},
 		&cli.BoolFlag{Name: "pwsh", Usage: "use PowerShell 7 (pwsh) from PATH instead of Windows PowerShell 5.1"},
+		deliveryFlag(),
 	}
 }
 
@@ -31,7 +32,17 @@ func (d *deps) openSession(ctx context.Context, c *cli.Context) (*ps.Session, st
 	if err != nil {
 		return nil, "", exitWith(ExitHost, err) // ps.ErrNotFound's text already says what is missing
 	}
-	s, err := ps.New(ps.Options{Exe: exe, Bootstrap: d.catalog.Bootstrap().Text})
+	opts := ps.Options{Exe: exe, Bootstrap: d.catalog.Bootstrap().Text}
+	switch c.String("bootstrap-delivery") {
+	case deliveryCommand, "":
+	case deliveryFile:
+		if opts.BootstrapFile, err = d.bootstrapFile(c, opts.Bootstrap); err != nil {
+			return nil, exe, err
+		}
+	default:
+		return nil, exe, usagef("--bootstrap-delivery: want %s or %s", deliveryCommand, deliveryFile)
+	}
+	s, err := ps.New(opts)
 	if err != nil {
 		return nil, exe, exitWith(ExitHost, err)
 	}

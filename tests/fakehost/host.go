@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -56,6 +57,7 @@ type Host struct {
 	eol      string
 	nonce    string
 	ready    bool
+	file     bool // the bootstrap came as a -File script (it reads the lines itself)
 	requests int
 	machine  *Machine
 }
@@ -63,8 +65,9 @@ type Host struct {
 // Main runs the fake host: args are the command-line flags after the program
 // name; it returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	if !sameArgs(args, wantArgs) {
-		fmt.Fprintf(stderr, "fakehost: wurepair must start PowerShell with %q, got %q\n", wantArgs, args)
+	file, fileNonce, fileOK := fileArgs(args)
+	if !sameArgs(args, wantArgs) && !fileOK {
+		fmt.Fprintf(stderr, "fakehost: wurepair must start PowerShell with %q or -File <bootstrap> -Nonce <nonce> -Serve, got %q\n", wantArgs, args)
 		return 64
 	}
 	path := getenv(EnvScenario)
@@ -86,6 +89,54 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(
 	if sc.Faults.CRLF {
 		h.eol = "\r\n"
 	}
+	if fileOK {
+		return h.runFile(file, fileNonce, stdin)
+	}
+	return h.run(stdin)
+}
+
+// fileArgs recognises the -File delivery of the bootstrap (ps.FileArgs).
+func fileArgs(args []string) (file, nonce string, ok bool) {
+	want := []string{"-NoLogo", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File", "", "-Nonce", "", "-Serve"}
+	if len(args) != len(want) {
+		return "", "", false
+	}
+	for i, w := range want {
+		if w != "" && !strings.EqualFold(args[i], w) {
+			return "", "", false
+		}
+	}
+	return args[6], args[8], nonceRe.MatchString(args[8])
+}
+
+var nonceRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// runFile is a host that runs the bootstrap as a file: it must be the
+// embedded bootstrap.ps1; it answers the language-mode probe and READY
+// by itself, then serves the same lines as the -Command host, except that
+// a line that is not a request is ignored (on stderr), never run.
+func (h *Host) runFile(file, nonce string, stdin io.Reader) int {
+	text, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintf(h.errw, "The argument '%s' is not recognized as the name of a script file.%s", file, h.eol)
+		return 64
+	}
+	sum := sha256.Sum256(text)
+	if hex.EncodeToString(sum[:]) != h.cat.Bootstrap().SHA256 {
+		h.psError("fakehost: the -File bootstrap is not the embedded bootstrap.ps1", "FakeHostUnknownBootstrap")
+		return 1
+	}
+	h.file = true
+	h.nonce = nonce
+	h.println(h.nonce + ":MODE:" + h.sc.Host.LanguageMode)
+	if h.sc.Host.LanguageMode != "FullLanguage" {
+		h.out.Flush()
+		h.psError("Cannot invoke method. Method invocation is supported only on core types in this language mode.", "MethodInvocationNotSupportedInConstrainedLanguage")
+		return 1
+	}
+	h.ready = true
+	h.frame("READY", h.facts())
+	h.out.Flush()
 	return h.run(stdin)
 }
 
@@ -157,6 +208,10 @@ func (h *Host) line(line string) (code int, exit bool) {
 			return 0, false
 		}
 		return h.request(requestRe.FindStringSubmatch(line)[1])
+	}
+	if h.file {
+		fmt.Fprint(h.errw, "wurepair: ignored a line that is not a request"+h.eol)
+		return 0, false
 	}
 	h.psError(fmt.Sprintf("fakehost cannot simulate this line (real PowerShell would run it; wurepair must only send protocol lines): %.120q", line), "ParserError")
 	return 0, false

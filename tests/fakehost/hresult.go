@@ -26,6 +26,8 @@ const (
 	hrElevationRequired  HResult = 0x800702E4
 	hrClassNotRegistered HResult = 0x80040154
 	hrSourceMissing      HResult = 0x800F081F
+	hrSourceDisallowed   HResult = 0x800F0907 // CBS_E_GROUPPOLICY_DISALLOWED
+	hrWSUSNoContent      HResult = 0x800F0954 // CBS_E_NO_OPTIONAL_CONTENT_FOUND_ON_UPDATE_SERVERS
 	hrSystemException    HResult = 0x80131501 // COR_E_SYSTEM: PowerShell's own exceptions
 	hrFail               HResult = 0x80004005 // E_FAIL: every Win32Exception's HResult
 )

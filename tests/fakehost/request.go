@@ -58,8 +58,46 @@ type Call struct {
 	warnings    []string
 	information []string
 	// Elapsed is the simulated run time; past the request's timeout the
-	// bootstrap stops the script and reports timedOut.
+	// bootstrap stops the script and reports timedOut. For a request with
+	// inactivity it is the longest stretch without progress.
 	Elapsed time.Duration
+
+	id         string        // the request id, for progress frames
+	inactivity bool          // the timeout restarts at each progress frame
+	timeout    time.Duration // the request's timeout
+	slow       time.Duration // the SlowMs knob of a verb that reports progress
+}
+
+// progressVerbs report progress while they run (Repair-WindowsImage
+// -RestoreHealth and -ScanHealth do): their SlowMs is spread over their
+// progress frames instead of spent before they start.
+var progressVerbs = map[string]bool{"Repair-WurComponentStore": true, "Get-WurComponentHealth": true}
+
+// Progress writes one progress frame per percent, as the bootstrap does
+// when the script's PercentComplete changes, spending the call's slowness
+// evenly between them. It reports false when the request timed out on the
+// way (the verb must then change nothing more): past its timeout, counted
+// from the start or, with inactivity, from the last frame.
+func (c *Call) Progress(percents ...int) bool {
+	for _, pct := range percents {
+		if c.slow > 0 {
+			slice := c.slow / time.Duration(len(percents))
+			time.Sleep(min(slice, c.timeout)) // simulating a slow repair
+			if c.inactivity {
+				c.Elapsed = max(c.Elapsed, slice)
+			} else {
+				c.Elapsed += slice
+			}
+			if c.Elapsed > c.timeout {
+				return false
+			}
+		}
+		if c.Host != nil && c.Host.out != nil && idRe.MatchString(c.id) {
+			c.Host.out.WriteString(c.Host.nonce + ":" + c.id + ":P:" + strconv.Itoa(pct) + c.Host.eol)
+			c.Host.out.Flush()
+		}
+	}
+	return true
 }
 
 // Out adds an object to the pipeline output.
@@ -115,12 +153,13 @@ type Verb func(c *Call)
 var idRe = regexp.MustCompile(`^[0-9]{1,18}$`)
 
 type wireRequest struct {
-	ID        string         `json:"id"`
-	Name      string         `json:"name"`
-	Script    string         `json:"script"`
-	Params    map[string]any `json:"params"`
-	TimeoutMs *int64         `json:"timeoutMs"`
-	CheckMode *bool          `json:"checkMode"`
+	ID         string         `json:"id"`
+	Name       string         `json:"name"`
+	Script     string         `json:"script"`
+	Params     map[string]any `json:"params"`
+	TimeoutMs  *int64         `json:"timeoutMs"`
+	CheckMode  *bool          `json:"checkMode"`
+	Inactivity bool           `json:"inactivity"`
 }
 
 func (h *Host) request(b64 string) (int, bool) {
@@ -223,7 +262,9 @@ func (h *Host) invoke(req *wireRequest, env *envelope) (crash bool) {
 		env.HadErrors = true
 		return
 	}
-	c := &Call{Name: req.Name, Params: req.Params, CheckMode: *req.CheckMode, Host: h, Machine: h.machine}
+	timeout := time.Duration(*req.TimeoutMs) * time.Millisecond
+	c := &Call{Name: req.Name, Params: req.Params, CheckMode: *req.CheckMode, Host: h, Machine: h.machine,
+		id: req.ID, inactivity: req.Inactivity, timeout: timeout}
 	crash, beforeRun, err := h.machine.countCall(req.Name)
 	if err != nil {
 		c.Fail(stateSaveFailed(err))
@@ -231,8 +272,9 @@ func (h *Host) invoke(req *wireRequest, env *envelope) (crash bool) {
 	if crash && beforeRun {
 		return true
 	}
-	timeout := time.Duration(*req.TimeoutMs) * time.Millisecond
-	if ms := h.machine.State.Faults.SlowMs[req.Name]; ms > 0 {
+	if ms := h.machine.State.Faults.SlowMs[req.Name]; ms > 0 && progressVerbs[req.Name] {
+		c.slow = time.Duration(ms) * time.Millisecond
+	} else if ms > 0 {
 		slow := time.Duration(ms) * time.Millisecond
 		time.Sleep(min(slow, timeout)) // simulating a slow machine
 		c.Elapsed += slow

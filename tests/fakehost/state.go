@@ -147,10 +147,18 @@ type HistoryRecord struct {
 
 // ComponentStore is the servicing store Repair-WindowsImage checks.
 type ComponentStore struct {
-	State string `json:"state"` // Healthy, Repairable, NonRepairable
+	// State is the store as it is (what -ScanHealth finds): Healthy,
+	// Repairable, NonRepairable.
+	State string `json:"state"`
+	// Flag is what -CheckHealth reports: not the store, only the flag the
+	// last scan or servicing operation left (as on Windows). Empty: the
+	// same as State (a scan has seen the store as it is). -ScanHealth and
+	// -RestoreHealth clear it: what they leave is what CheckHealth reads.
+	Flag string `json:"checkHealthFlag,omitempty"`
 	// RestoreHealth is what -RestoreHealth does to a Repairable store:
 	// "healthy" (repaired), "sourceMissing" (fails 0x800F081F, store
-	// unchanged), "nonRepairable" (store becomes NonRepairable).
+	// unchanged; "sourceDisallowed" 0x800F0907 and "wsusNoContent"
+	// 0x800F0954 alike), "nonRepairable" (store becomes NonRepairable).
 	RestoreHealth string `json:"restoreHealth"`
 	// RestoreHealthWithSource, when set, replaces RestoreHealth for a
 	// repair given -Source.
@@ -162,6 +170,14 @@ type ComponentStore struct {
 	RestartAfterRepair bool `json:"restartAfterRepair,omitempty"`
 }
 
+// checkHealth is what -CheckHealth reports: the flag of the last scan.
+func (cs *ComponentStore) checkHealth() string {
+	if cs.Flag != "" {
+		return cs.Flag
+	}
+	return cs.State
+}
+
 // Component store states and RestoreHealth outcomes.
 const (
 	storeHealthy       = "Healthy"
@@ -171,7 +187,20 @@ const (
 	outcomeHealthy       = "healthy"
 	outcomeSourceMissing = "sourceMissing"
 	outcomeNonRepairable = "nonRepairable"
+	// The other "repair source unavailable" failures: policy forbids
+	// Windows Update as the source (0x800F0907), WSUS has no payload
+	// (0x800F0954).
+	outcomeSourceDisallowed = "sourceDisallowed"
+	outcomeWSUSNoContent    = "wsusNoContent"
 )
+
+// sourceUnavailable maps the outcomes that fail for want of repair files to
+// their HRESULT.
+var sourceUnavailable = map[string]HResult{
+	outcomeSourceMissing:    hrSourceMissing,
+	outcomeSourceDisallowed: hrSourceDisallowed,
+	outcomeWSUSNoContent:    hrWSUSNoContent,
+}
 
 // MachineFaults are fault knobs of the simulated machine.
 type MachineFaults struct {
@@ -541,7 +570,10 @@ func (s *MachineState) normMisc(HostProfile) error {
 	if !oneOf(cs.State, []string{storeHealthy, storeRepairable, storeNonRepairable}) {
 		return fmt.Errorf("componentStore: state %q is not Healthy, Repairable or NonRepairable", cs.State)
 	}
-	outcomes := []string{outcomeHealthy, outcomeSourceMissing, outcomeNonRepairable}
+	if cs.Flag != "" && !oneOf(cs.Flag, []string{storeHealthy, storeRepairable, storeNonRepairable}) {
+		return fmt.Errorf("componentStore: checkHealthFlag %q is not Healthy, Repairable or NonRepairable", cs.Flag)
+	}
+	outcomes := []string{outcomeHealthy, outcomeSourceMissing, outcomeNonRepairable, outcomeSourceDisallowed, outcomeWSUSNoContent}
 	if !oneOf(cs.RestoreHealth, outcomes) || cs.RestoreHealthWithSource != "" && !oneOf(cs.RestoreHealthWithSource, outcomes) {
 		return fmt.Errorf("componentStore: restoreHealth outcomes are %v", outcomes)
 	}

@@ -2,15 +2,27 @@ package fakehost
 
 import "github.com/wurepair/wurepair/scripts"
 
-// Get-WurComponentHealth: Repair-WindowsImage -Online -CheckHealth (needs
-// elevation).
+// dismProgress is the PercentComplete Repair-WindowsImage -ScanHealth and
+// -RestoreHealth report as they go (DISM's own stalls at 62.3% and 84.9%
+// included), which the bootstrap sends as progress frames.
+var dismProgress = []int{0, 10, 20, 40, 62, 84, 100}
+
+// Get-WurComponentHealth: Repair-WindowsImage -Online -CheckHealth reads
+// the flag the last scan left, not the store; with Scan, -ScanHealth
+// reads the store and records what it found (needs elevation either way).
 func getComponentHealth(c *Call) {
 	if !c.isAdmin() {
 		c.elevationRequired()
 		return
 	}
-	cs := c.state().ComponentStore
-	c.Out(scripts.ComponentHealthResult{ImageHealthState: cs.State, RestartNeeded: cs.RestartNeeded})
+	cs := &c.state().ComponentStore
+	if c.Bool("Scan") {
+		if !c.Progress(dismProgress...) {
+			return
+		}
+		cs.Flag = "" // the scan saw the store as it is
+	}
+	c.Out(scripts.ComponentHealthResult{ImageHealthState: cs.checkHealth(), RestartNeeded: cs.RestartNeeded})
 }
 
 // Repair-WurComponentStore: -RestoreHealth on a Repairable store does what
@@ -24,6 +36,9 @@ func repairComponentStore(c *Call) {
 	s := c.state()
 	cs := &s.ComponentStore
 	res := scripts.ComponentHealthResult{WhatIf: c.CheckMode}
+	if !c.CheckMode && !c.Progress(dismProgress...) {
+		return
+	}
 	if !c.CheckMode && cs.State == storeRepairable {
 		outcome := cs.RestoreHealth
 		if c.Str("Source") != "" && cs.RestoreHealthWithSource != "" {
@@ -36,13 +51,18 @@ func repairComponentStore(c *Call) {
 				cs.RestartNeeded = true
 				s.addRebootReason("CBSRebootPending")
 			}
-		case outcomeSourceMissing:
-			res.SourceMissing, res.HResult = true, hrSourceMissing.Int64()
+		case outcomeSourceMissing, outcomeSourceDisallowed, outcomeWSUSNoContent:
+			res.SourceMissing, res.HResult = true, sourceUnavailable[outcome].Int64()
 		case outcomeNonRepairable:
 			cs.State = storeNonRepairable
 		}
 	}
-	res.ImageHealthState, res.RestartNeeded = cs.State, cs.RestartNeeded
+	if !c.CheckMode {
+		// RestoreHealth scans the whole store: the flag is what it left.
+		cs.Flag = ""
+	}
+	// The script ends with a fresh -CheckHealth: the flag.
+	res.ImageHealthState, res.RestartNeeded = cs.checkHealth(), cs.RestartNeeded
 	c.Out(res)
 }
 

@@ -65,3 +65,44 @@ func TestComponentStore(t *testing.T) {
 		}
 	})
 }
+
+// -CheckHealth reads the flag the last scan left, not the store: damage
+// done since reads Healthy until -ScanHealth (or -RestoreHealth) looks.
+func TestCheckHealthReadsTheLastScan(t *testing.T) {
+	th := hostFor(t, "components", func(sc *Scenario) {
+		sc.Machine.ComponentStore = ComponentStore{State: storeRepairable, Flag: storeHealthy, RestoreHealth: outcomeHealthy}
+	})
+	health := func(scan bool) string {
+		var params map[string]any
+		if scan {
+			params = p("Scan", true)
+		}
+		return result[scripts.ComponentHealthResult](t, th.call("Get-WurComponentHealth", params, false)).ImageHealthState
+	}
+	if got := health(false); got != storeHealthy {
+		t.Fatalf("CheckHealth before any scan: %s, want the stale flag Healthy", got)
+	}
+	if got := health(true); got != storeRepairable {
+		t.Fatalf("ScanHealth: %s, want Repairable", got)
+	}
+	if got := health(false); got != storeRepairable {
+		t.Fatalf("CheckHealth after ScanHealth: %s, want the flag it left", got)
+	}
+}
+
+// Every "repair source unavailable" failure is data, with its HRESULT.
+func TestRepairSourceUnavailable(t *testing.T) {
+	for outcome, hr := range map[string]int64{
+		outcomeSourceMissing:    -2146498529, // 0x800F081F
+		outcomeSourceDisallowed: -2146498297, // 0x800F0907
+		outcomeWSUSNoContent:    -2146498220, // 0x800F0954
+	} {
+		t.Run(outcome, func(t *testing.T) {
+			th := hostFor(t, "components", func(sc *Scenario) { sc.Machine.ComponentStore.RestoreHealth = outcome })
+			got := result[scripts.ComponentHealthResult](t, th.call("Repair-WurComponentStore", nil, false))
+			if want := (scripts.ComponentHealthResult{ImageHealthState: storeRepairable, SourceMissing: true, HResult: hr}); got != want {
+				t.Fatalf("got %+v want %+v", got, want)
+			}
+		})
+	}
+}

@@ -45,6 +45,16 @@ Describe 'Get-WurComponentHealth' -Skip:(-not $isAdmin) {
         $result.HResult | Should -Be 0
         $result.WhatIf | Should -BeFalse
     }
+
+    # -ScanHealth reads the whole store (minutes) and leaves the flag that
+    # -CheckHealth reads: right after it, both say the same.
+    It 'scans with -Scan, and CheckHealth then reads what the scan found' {
+        $scan = Invoke-WurTestScript -Name 'Get-WurComponentHealth' -Parameters @{ Scan = $true }
+        Assert-WurShape -Result $scan -Script 'Get-WurComponentHealth'
+        $scan.ImageHealthState | Should -BeIn $states
+        $check = Invoke-WurTestScript -Name 'Get-WurComponentHealth'
+        $check.ImageHealthState | Should -Be $scan.ImageHealthState
+    }
 }
 
 Describe 'Repair-WurComponentStore' -Skip:(-not $isAdmin) {

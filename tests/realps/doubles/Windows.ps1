@@ -153,6 +153,29 @@ function Repair-WindowsImage {
     $state = Get-WurDoubleMachine
     if (-not $state.host.isAdmin) { throw (New-WurDoubleComError -HResult 0x800702E4) }
     $cs = $state.machine.componentStore
+    if ($RestoreHealth -or $ScanHealth) {
+        # A scan or repair reports PercentComplete as it goes (the script's
+        # $ProgressPreference decides whether the records are written), its
+        # time spread evenly between them: the SlowMs knob of the script
+        # that called it, as on the fake host.
+        $caller = 'Get-WurComponentHealth'
+        if ($RestoreHealth) { $caller = 'Repair-WurComponentStore' }
+        $slowMs = 0
+        $faults = $state.machine.PSObject.Properties['faults']
+        if ($null -ne $faults -and $null -ne $faults.Value -and $null -ne $faults.Value.PSObject.Properties['slowMs'] -and
+            $null -ne $faults.Value.slowMs.PSObject.Properties[$caller]) {
+            $slowMs = [int]$faults.Value.slowMs.$caller
+        }
+        $steps = @(0, 10, 20, 40, 62, 84, 100)
+        foreach ($p in $steps) {
+            if ($slowMs -gt 0) { Start-Sleep -Milliseconds ([int]($slowMs / $steps.Count)) }
+            Write-Progress -Activity 'Repair-WindowsImage' -PercentComplete $p
+        }
+        # Both scan the whole store (RestoreHealth even when it then fails):
+        # CheckHealth then reads what they saw (no flag: the state).
+        $cs | Add-Member -NotePropertyName checkHealthFlag -NotePropertyValue '' -Force
+        Save-WurDoubleMachine -State $state
+    }
     if ($RestoreHealth -and $cs.state -eq 'Repairable') {
         $outcome = [string]$cs.restoreHealth
         if ($null -ne $Source -and $Source.Count -gt 0 -and $null -ne $cs.PSObject.Properties['restoreHealthWithSource'] -and [string]$cs.restoreHealthWithSource -ne '') {
@@ -166,13 +189,19 @@ function Repair-WindowsImage {
                 }
             }
             'sourceMissing' { throw (New-WurDoubleComError -HResult 0x800F081F) }
+            'sourceDisallowed' { throw (New-WurDoubleComError -HResult 0x800F0907) }
+            'wsusNoContent' { throw (New-WurDoubleComError -HResult 0x800F0954) }
             'nonRepairable' { $cs.state = 'NonRepairable' }
         }
         Save-WurDoubleMachine -State $state
     }
+    # CheckHealth reads the flag the last scan left (checkHealthFlag; none
+    # or empty: the state as it is).
+    $flag = [string]$cs.state
+    if ($null -ne $cs.PSObject.Properties['checkHealthFlag'] -and [string]$cs.checkHealthFlag -ne '') { $flag = [string]$cs.checkHealthFlag }
     $restart = $false
     if ($null -ne $cs.PSObject.Properties['restartNeeded']) { $restart = [bool]$cs.restartNeeded }
-    New-Object WurDouble.ImageObject -Property @{ ImageHealthState = [WurDouble.ImageHealthState]([string]$cs.state); RestartNeeded = $restart; Online = $true }
+    New-Object WurDouble.ImageObject -Property @{ ImageHealthState = [WurDouble.ImageHealthState]$flag; RestartNeeded = $restart; Online = $true }
 }
 
 function Start-Process {

@@ -1,0 +1,147 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// regsvr32 exit 5 (DllRegisterServer failed: Windows' own COM keys are
+// owned by TrustedInstaller) is "registration protected": the reset plan,
+// which re-registers the classic list, notes it and goes on (issue 9, item
+// 14); the wups2 plan, whose whole point is that registration, fails,
+// rolls back and points to the components plan.
+func TestRegistrationProtected(t *testing.T) {
+	t.Parallel()
+	t.Run("reset goes on", func(t *testing.T) {
+		t.Parallel()
+		m := newMachine(t, "0x80070002")
+		protected := []string{system32 + `\shell32.dll`, sysWOW64 + `\ole32.dll`}
+		m.editMachine(func(machine map[string]any) {
+			dlls, _ := machine["dlls"].(map[string]any)
+			if dlls == nil {
+				dlls = map[string]any{}
+				machine["dlls"] = dlls
+			}
+			for _, p := range protected {
+				dlls[p] = map[string]any{"regsvr32Exit": 5}
+			}
+		})
+		r := m.run("repair", "reset", "--yes")
+		if r.code != 0 {
+			t.Fatalf("a protected registration aborted the reset plan: %v", r)
+		}
+		for _, p := range protected {
+			if !strings.Contains(r.stdout, "note: "+p+": registration protected (regsvr32 exit 5)") {
+				t.Fatalf("the output does not note %s as protected: %v", p, r)
+			}
+		}
+		if !strings.Contains(r.stdout, "wurepair repair components") {
+			t.Fatalf("the note does not point to the components plan: %v", r)
+		}
+		run := m.onlyRun()
+		if run.Outcome != "success" {
+			t.Fatalf("%+v", run)
+		}
+		show := m.runs("runs", "show", run.ID)
+		if !strings.Contains(show.stdout, "registration protected") {
+			t.Fatalf("the journal does not record the outcome: %v", show)
+		}
+		m.verified(run.ID)
+	})
+	t.Run("wups2 points to components", func(t *testing.T) {
+		t.Parallel()
+		m := newMachine(t, "regsvr32-denied")
+		before := m.now()
+		r := m.run("repair", "wups2", "--yes")
+		if r.code != 1 {
+			t.Fatalf("want exit 1: %v", r)
+		}
+		for _, s := range []string{"exited 5", "registration protected", "wurepair repair components", "rolled back"} {
+			if !strings.Contains(r.stdout+r.stderr, s) {
+				t.Fatalf("the output does not say %q: %v", s, r)
+			}
+		}
+		sameMachine(t, "after the rollback", before, m.now())
+	})
+}
+
+// -CheckHealth only reads the flag of the last scan: a store damaged since
+// reads Healthy. The components plan, which the logged CBS errors
+// (0x800F081F) justify, scans it (-ScanHealth) and repairs what the scan
+// finds, instead of stopping at "nothing to repair" (issue 9, item 13).
+func TestComponentsPlanScansAStaleFlag(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t, "components")
+	m.editMachine(func(machine map[string]any) {
+		machine["componentStore"].(map[string]any)["checkHealthFlag"] = "Healthy"
+	})
+	r := m.run("repair", "auto", "--yes")
+	if r.code != 0 {
+		t.Fatalf("repair: %v", r)
+	}
+	if st := m.now().ComponentStore.State; st != "Healthy" {
+		t.Fatalf("component store %s after the repair: the plan trusted CheckHealth's stale flag\n%v", st, r)
+	}
+	run := m.onlyRun()
+	show := m.runs("runs", "show", run.ID)
+	if !strings.Contains(show.stdout, "ScanHealth: the component store is Repairable") {
+		t.Fatalf("the journal does not say what the scan found: %v", show)
+	}
+}
+
+// Every "repair source unavailable" failure of RestoreHealth (0x800F081F,
+// 0x800F0907 policy, 0x800F0954 WSUS) fails the plan with a message naming
+// --source (a mounted image's Windows folder) and --limit-access.
+func TestRepairSourceUnavailable(t *testing.T) {
+	t.Parallel()
+	for outcome, hr := range map[string]string{"sourceMissing": "0x800F081F", "sourceDisallowed": "0x800F0907", "wsusNoContent": "0x800F0954"} {
+		t.Run(hr, func(t *testing.T) {
+			t.Parallel()
+			m := newMachine(t, "components")
+			m.editMachine(func(machine map[string]any) {
+				machine["componentStore"].(map[string]any)["restoreHealth"] = outcome
+			})
+			r := m.run("repair", "components", "--yes")
+			if r.code != 1 {
+				t.Fatalf("want exit 1: %v", r)
+			}
+			for _, s := range []string{hr, "repair source unavailable", "--source", "mounted image", "--limit-access"} {
+				if !strings.Contains(r.stdout, s) {
+					t.Fatalf("the output does not say %q: %v", s, r)
+				}
+			}
+		})
+	}
+}
+
+// Repair-WindowsImage -RestoreHealth reports progress frames: the user
+// sees the percentage on stdout and in the log, while the step runs.
+func TestComponentRepairShowsProgress(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t, "components")
+	logFile := filepath.Join(t.TempDir(), "wurepair.log")
+	r := m.run("repair", "components", "--yes", "--log-file", logFile)
+	if r.code != 0 {
+		t.Fatalf("repair: %v", r)
+	}
+	start := strings.Index(r.stdout, "repair the component store ...")
+	end := strings.Index(r.stdout, "repair the component store: ok")
+	if start < 0 || end < start {
+		t.Fatalf("no step lines: %v", r)
+	}
+	during := r.stdout[start:end]
+	for _, want := range []string{"Repair-WurComponentStore: 0%", "Repair-WurComponentStore: 40%", "Repair-WurComponentStore: 100%"} {
+		if !strings.Contains(during, want) {
+			t.Fatalf("the step's lines do not show %q:\n%s", want, during)
+		}
+	}
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "percent=62") || !strings.Contains(string(log), "script=Repair-WurComponentStore") {
+		t.Fatalf("the log does not show the progress:\n%s", log)
+	}
+}
