@@ -22,9 +22,10 @@ cd "$repo_root"
 
 # Per-run time limit for each wurepair invocation under Wine (seconds).
 RUN_TIMEOUT=60
-# The hang check waits for wurepair's own startup timeout (60 s, ps.Options)
-# to kill the fake host; this limit only catches wurepair hanging itself.
-HANG_TIMEOUT=100
+# The hang check waits for wurepair's own startup timeout (--startup-timeout
+# 20s below) to kill the fake host; this limit only catches wurepair hanging
+# itself.
+HANG_TIMEOUT=60
 
 passed=0
 failed=0
@@ -320,7 +321,7 @@ wine_procs() { # Wine's process list, only our exe names
 hang_start=$SECONDS
 (
 	WUREPAIR_FAKEHOST_SCENARIO=$(winpath "$work/hang.json") WUREPAIR_SPAWNER_HOST=$(winpath "$fakehost") \
-		timeout -k 5 "$HANG_TIMEOUT" "${wenv[@]}" wine "$exe" selftest --powershell "$(winpath "$spawner")" </dev/null >"$out" 2>"$err" ||
+		timeout -k 5 "$HANG_TIMEOUT" "${wenv[@]}" wine "$exe" selftest --startup-timeout 20s --powershell "$(winpath "$spawner")" </dev/null >"$out" 2>"$err" ||
 		hang_rc=$?
 	echo "${hang_rc:-0}" >"$work/hang.rc"
 ) &
