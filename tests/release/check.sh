@@ -210,7 +210,7 @@ unsigned="$work/a/wurepair-$VERSION-windows-amd64.exe"
 check_fails "an unsigned exe does not verify" osslsigncode verify -in "$unsigned" -CAfile "$work/sign.crt"
 
 if OUT="$work/signed" ARCHES=amd64 SIGN_CERT="$work/sign.crt" SIGN_KEY="$work/sign.key" SIGN_CAFILE="$work/sign.crt" \
-	SIGN_TIME=$SOURCE_DATE_EPOCH bash "$script_dir/release.sh" >"$work/release-signed.log" 2>&1; then
+	SIGN_TIME=$SOURCE_DATE_EPOCH RELEASE_KEEP_UNSIGNED="$work/signed-prebuilt" bash "$script_dir/release.sh" >"$work/release-signed.log" 2>&1; then
 	ok "release build signed with the throwaway certificate"
 else
 	not_ok "release build signed with the throwaway certificate"
@@ -238,11 +238,42 @@ if [[ -f $signed ]]; then
 	pe_off=$(od -An -tu4 -j 60 -N 4 "$signed" | tr -d ' ')
 	if osslsigncode remove-signature -in "$signed" -out "$work/stripped.exe" >/dev/null 2>&1 &&
 		dd if=/dev/zero of="$work/stripped.exe" bs=1 seek=$((pe_off + 88)) count=4 conv=notrunc status=none &&
-		cmp -s "$work/stripped.exe" "$unsigned"; then
-		ok "the signed exe is the reproducible unsigned exe plus a signature (and the PE checksum)"
+		cmp -s "$work/stripped.exe" "$work/signed-prebuilt/$(basename "$signed")"; then
+		ok "the signed exe is the exe as built plus a signature (and the PE checksum)"
 	else
-		not_ok "the signed exe is the reproducible unsigned exe plus a signature (and the PE checksum)" \
-			"$(cmp "$work/stripped.exe" "$unsigned" 2>&1 | head -1)"
+		not_ok "the signed exe is the exe as built plus a signature (and the PE checksum)" \
+			"$(cmp "$work/stripped.exe" "$work/signed-prebuilt/$(basename "$signed")" 2>&1 | head -1)"
+	fi
+	# The embedded session bootstrap is signed too (for --bootstrap-delivery
+	# file and AppLocker/WDAC publisher rules): cut it out of the exe, verify
+	# its signature, and check that without its signature block it is
+	# exactly scripts/bootstrap.ps1.
+	if python3 - "$signed" "$work/embedded-bootstrap.ps1" "$repo_root/scripts/bootstrap.ps1" "$work/bootstrap-unsigned.ps1" <<'PY'
+import sys
+exe, out, source, stripped = sys.argv[1:5]
+data = open(exe, "rb").read()
+src = open(source, "rb").read()
+start = data.find(src[:200])
+end_marker = b"# SIG # End signature block"
+end = data.find(end_marker, start)
+if start < 0 or end < 0:
+    sys.exit("no signed bootstrap found in the exe")
+end = data.find(b"\n", end) + 1
+open(out, "wb").write(data[start:end])
+body = data[start:data.find(b"# SIG # Begin signature block", start)]
+open(stripped, "wb").write(body)
+PY
+	then
+		if osslsigncode verify -in "$work/embedded-bootstrap.ps1" -CAfile "$work/sign.crt" >"$work/verify-bootstrap.log" 2>&1 &&
+			grep -q 'CN=wurepair CI throwaway' "$work/verify-bootstrap.log" &&
+			cmp -s <(tr -d '\r' <"$work/bootstrap-unsigned.ps1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}') <(tr -d '\r' <"$repo_root/scripts/bootstrap.ps1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'); then
+			ok "the embedded session bootstrap is signed, verifies, and is scripts/bootstrap.ps1 plus its signature"
+		else
+			not_ok "the embedded session bootstrap is signed, verifies, and is scripts/bootstrap.ps1 plus its signature"
+			diag_file verify "$work/verify-bootstrap.log"
+		fi
+	else
+		not_ok "the embedded session bootstrap is signed, verifies, and is scripts/bootstrap.ps1 plus its signature" "not found in $signed"
 	fi
 	if OUT="$work/signed2" ARCHES=amd64 SIGN_CERT="$work/sign.crt" SIGN_KEY="$work/sign.key" SIGN_CAFILE="$work/sign.crt" \
 		SIGN_TIME=$SOURCE_DATE_EPOCH bash "$script_dir/release.sh" >"$work/release-signed2.log" 2>&1 &&

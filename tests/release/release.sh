@@ -145,26 +145,8 @@ arch_list=${ARCHES// /,}
 	--out "$src/cmd/wurepair/rsrc" --file-version "$file_version" --product-version "$VERSION" ||
 	die "go-winres make failed"
 
-# --- build ----------------------------------------------------------------------
-ldflags="-s -w -X main.version=$VERSION -X github.com/wurepair/wurepair/internal/app.commit=$COMMIT"
-stage="$work/out"
-mkdir -p "$stage" "$work/unsigned"
-for arch in $ARCHES; do
-	name="wurepair-$VERSION-windows-$arch.exe"
-	echo "release: building $name"
-	(cd "$src" && env CGO_ENABLED=0 GOOS=windows GOARCH="$arch" GOAMD64=v1 GO386=sse2 GOARM64=v8.0 \
-		GOFLAGS=-mod=readonly GOEXPERIMENT= GOTOOLCHAIN=local \
-		"$GO" build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$work/unsigned/$name" ./cmd/wurepair) ||
-		die "build windows/$arch failed"
-done
-
-# --- sign -------------------------------------------------------------------------
-for f in "$work/unsigned"/*.exe; do
-	name=$(basename "$f")
-	if [[ -z $signing ]]; then
-		cp "$f" "$stage/$name"
-		continue
-	fi
+# sign_args: osslsigncode's signing arguments for the given certificate.
+sign_args() {
 	args=(sign -h sha256 -n wurepair -i https://github.com/wurepair/wurepair)
 	if [[ $signing == pkcs12 ]]; then
 		args+=(-pkcs12 "$SIGN_PKCS12")
@@ -180,14 +162,59 @@ for f in "$work/unsigned"/*.exe; do
 	if [[ -n ${SIGN_TIME:-} ]]; then
 		args+=(-time "$SIGN_TIME")
 	fi
-	osslsigncode "${args[@]}" -in "$f" -out "$stage/$name" >"$work/sign.log" 2>&1 ||
-		{ cat "$work/sign.log" >&2; die "signing $name failed"; }
-	verify=(verify -in "$stage/$name")
+}
+# verify_signed FILE: the signature verifies (against SIGN_CAFILE if given).
+verify_signed() {
+	local verify=(verify -in "$1")
 	if [[ -n ${SIGN_CAFILE:-} ]]; then
 		verify+=(-CAfile "$SIGN_CAFILE")
 	fi
 	osslsigncode "${verify[@]}" >"$work/verify.log" 2>&1 ||
-		{ cat "$work/verify.log" >&2; die "the signature of $name does not verify"; }
+		{ cat "$work/verify.log" >&2; die "the signature of $(basename "$1") does not verify"; }
+}
+
+# --- sign the session bootstrap before it is embedded -----------------------------
+# With --bootstrap-delivery file, wurepair writes the embedded bootstrap to
+# the state directory and runs it with -File: signed, an AppLocker/WDAC
+# publisher rule can allow it (README, "Bootstrap delivery"). The signature
+# block is a comment, so command delivery runs it unchanged.
+if [[ -n $signing ]]; then
+	sign_args
+	osslsigncode "${args[@]}" -in "$src/scripts/bootstrap.ps1" -out "$work/bootstrap.signed.ps1" >"$work/sign.log" 2>&1 ||
+		{ cat "$work/sign.log" >&2; die "signing scripts/bootstrap.ps1 failed"; }
+	verify_signed "$work/bootstrap.signed.ps1"
+	cp "$work/bootstrap.signed.ps1" "$src/scripts/bootstrap.ps1"
+	echo "release: signed and verified scripts/bootstrap.ps1 (embedded)"
+fi
+
+# --- build ----------------------------------------------------------------------
+ldflags="-s -w -X main.version=$VERSION -X github.com/wurepair/wurepair/internal/app.commit=$COMMIT"
+stage="$work/out"
+mkdir -p "$stage" "$work/unsigned"
+for arch in $ARCHES; do
+	name="wurepair-$VERSION-windows-$arch.exe"
+	echo "release: building $name"
+	(cd "$src" && env CGO_ENABLED=0 GOOS=windows GOARCH="$arch" GOAMD64=v1 GO386=sse2 GOARM64=v8.0 \
+		GOFLAGS=-mod=readonly GOEXPERIMENT= GOTOOLCHAIN=local \
+		"$GO" build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$work/unsigned/$name" ./cmd/wurepair) ||
+		die "build windows/$arch failed"
+done
+
+# --- sign -------------------------------------------------------------------------
+if [[ -n ${RELEASE_KEEP_UNSIGNED:-} ]]; then
+	# For tests/release/check.sh: the exes as built, before their signature.
+	mkdir -p "$RELEASE_KEEP_UNSIGNED" && cp "$work/unsigned"/*.exe "$RELEASE_KEEP_UNSIGNED/"
+fi
+for f in "$work/unsigned"/*.exe; do
+	name=$(basename "$f")
+	if [[ -z $signing ]]; then
+		cp "$f" "$stage/$name"
+		continue
+	fi
+	sign_args
+	osslsigncode "${args[@]}" -in "$f" -out "$stage/$name" >"$work/sign.log" 2>&1 ||
+		{ cat "$work/sign.log" >&2; die "signing $name failed"; }
+	verify_signed "$stage/$name"
 	echo "release: signed and verified $name"
 done
 if [[ -z $signing ]]; then
