@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/urfave/cli/v2"
+	"github.com/wurepair/wurepair/orchestrator"
 )
 
 // Log file defaults: the log lives under the state directory's logs\ and
@@ -25,6 +28,27 @@ const (
 // defaultLogPath is the log file under stateDir.
 func defaultLogPath(stateDir string) string {
 	return filepath.Join(stateDir, logDirName, logFileName)
+}
+
+// defaultLogFile makes the default log's folder through the trusted state
+// directory: a state directory the log created with plain MkdirAll would
+// inherit %ProgramData%'s permissions (Users may create files there), and
+// every later run would then refuse it as untrusted. An untrusted one is
+// an error here too (the command then runs without a log file, and
+// refuses the state directory itself when it needs it).
+func (d *deps) defaultLogFile(c *cli.Context) (string, error) {
+	stateDir, err := d.stateDir(c)
+	if err != nil {
+		return "", err
+	}
+	sd, err := orchestrator.OpenStateDir(stateDir, true)
+	if err != nil {
+		return "", err
+	}
+	if _, err := sd.MkdirAll(logDirName); err != nil {
+		return "", err
+	}
+	return defaultLogPath(sd.Path), nil
 }
 
 // rotatingFile appends to path; a write that would take the file past
@@ -80,7 +104,7 @@ func (r *rotatingFile) open() error {
 	if err := plain(r.path, 0); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(r.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	f, err := os.OpenFile(r.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}

@@ -95,10 +95,7 @@ func (d *deps) newLogger(c *cli.Context) (*logrus.Logger, func() error, error) {
 	}
 	var file *rotatingFile
 	if path == "" {
-		var stateDir string
-		if stateDir, err = d.stateDir(c); err == nil {
-			path = defaultLogPath(stateDir)
-		}
+		path, err = d.defaultLogFile(c)
 	}
 	if err == nil {
 		file, err = openRotatingFile(path, logMaxBytes, logKeep)
