@@ -144,7 +144,7 @@ type Journal struct {
 	size   int64 // bytes of whole, good records
 	recs   []Record
 	last   []byte // the newest record's line
-	broken error // the file could not be cut back after a failed write
+	broken error  // the file could not be cut back after a failed write
 	now    func() time.Time
 	// sd and id locate the seal copy (nil sd: tests of the file alone).
 	sd      *StateDir

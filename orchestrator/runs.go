@@ -33,15 +33,15 @@ type RunSummary struct {
 	Outcome  string    `json:"outcome"` // success, rolled-back, partial, incomplete; rejected or newer-version: not verified
 	Changes  int       `json:"changes"`
 	Undone   int       `json:"undone"`
-	Verified bool      `json:"verified"`           // its journal verified: wurepair wrote it with this machine's key
+	Verified bool      `json:"verified"` // its journal verified: wurepair wrote it with this machine's key
 	// Sealed: the journal ends with a seal (format v3): the run finished
 	// with Outcome. A v3 journal that does not is incomplete.
 	Sealed bool `json:"sealed"`
 	// Legacy: a keyed journal of the format before seals (v2). Its
 	// outcome is its last run-end, as that version read it; a cut one
 	// cannot be told from a crash, so `rollback` never picks one by itself.
-	Legacy bool `json:"legacy,omitempty"`
-	Problems string    `json:"problems,omitempty"` // journal damage, if any
+	Legacy   bool   `json:"legacy,omitempty"`
+	Problems string `json:"problems,omitempty"` // journal damage, if any
 }
 
 // Incomplete reports a run that never recorded its end (format v3: its
