@@ -38,6 +38,8 @@ func (e *Env) fill() {
 	if e.Stderr == nil {
 		e.Stderr = io.Discard
 	}
+	// Text from the machine never drives the terminal (output.go).
+	e.Stdout, e.Stderr = safeTerminal(e.Stdout), safeTerminal(e.Stderr)
 	if e.Getenv == nil {
 		e.Getenv = func(string) string { return "" }
 	}

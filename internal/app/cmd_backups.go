@@ -40,7 +40,7 @@ func (d *deps) cmdBackups() *cli.Command {
 						if t, ok := orchestrator.BackupMade(b); ok {
 							made = t.Format(time.RFC3339)
 						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", b.Path, b.RunId, made, b.Bytes)
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", printable(b.Path), printable(b.RunId), made, b.Bytes)
 					}
 					return tw.Flush()
 				},

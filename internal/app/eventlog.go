@@ -110,7 +110,7 @@ func eventText(summary string, r runEvent, exitCode int, withExit bool) string {
 	if run == "" {
 		run, journal = "none (nothing was changed, so no run was created)", "none"
 	}
-	lines := []string{oneLine(summary), "", "Run: " + run, "Journal: " + journal}
+	lines := []string{printable(oneLine(summary)), "", "Run: " + run, "Journal: " + journal}
 	cmd := strings.TrimSpace(r.command + " " + strings.Join(r.plans, "+"))
 	if cmd != "" {
 		lines = append(lines, "Command: wurepair "+cmd)

@@ -7,8 +7,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
@@ -246,21 +244,6 @@ func needsAttention(diag orchestrator.Diagnosis) []orchestrator.Finding {
 		}
 	}
 	return out
-}
-
-// printable escapes control and format characters (terminal escapes,
-// bidirectional overrides) so text from a file can be printed safely.
-func printable(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError, unicode.IsControl(r), unicode.Is(unicode.Cf, r), unicode.In(r, unicode.Zl, unicode.Zp):
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 func hostLine(f ps.HostFacts) string {
