@@ -26,6 +26,12 @@ type Env struct {
 	IsTerminal func() bool
 	// EventLog opens the audit sink (the Windows Application log).
 	EventLog EventLogOpener
+	// Elevated reports whether wurepair runs elevated (Windows: SYSTEM or
+	// an elevated administrator); nil: not elevated (environment.go).
+	Elevated func() bool
+	// ProgramData is the ProgramData folder from the OS (Windows:
+	// the known-folder API, never %ProgramData%); nil: none.
+	ProgramData func() (string, error)
 }
 
 func (e *Env) fill() {
@@ -52,6 +58,12 @@ func (e *Env) fill() {
 	if e.EventLog == nil {
 		e.EventLog = openNoEventLog
 	}
+	if e.Elevated == nil {
+		e.Elevated = func() bool { return false }
+	}
+	if e.ProgramData == nil {
+		e.ProgramData = func() (string, error) { return "", errors.New("no ProgramData folder known") }
+	}
 }
 
 // filesHelp says where wurepair keeps what it records.
@@ -67,6 +79,8 @@ type deps struct {
 	catalog *scripts.Catalog
 	// eventLogWarned: the Event Log's opening warning is given once.
 	eventLogWarned bool
+	// envWarned: the environment variables already named as ignored.
+	envWarned map[string]bool
 }
 
 // New returns the wurepair CLI app.
@@ -162,5 +176,5 @@ func osGetenv(k string) string { return os.Getenv(k) }
 // OSEnv is the Env of the real process.
 func OSEnv(version string) Env {
 	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: osGetenv, Version: version, IsTerminal: stdinIsTerminal,
-		EventLog: openEventLog}
+		EventLog: openEventLog, Elevated: processElevated, ProgramData: knownProgramData}
 }

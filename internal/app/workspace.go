@@ -16,20 +16,21 @@ import (
 
 // stateDirFlag: where journals, backups' records and the lock live.
 func stateDirFlag() cli.Flag {
-	return &cli.StringFlag{Name: "state-dir", Usage: "journals, the run lock and logs\\ live here (default: %ProgramData%\\wurepair on Windows, /var/lib/wurepair elsewhere; $WUREPAIR_STATE_DIR overrides)"}
+	return &cli.StringFlag{Name: "state-dir", Usage: "journals, the run lock and logs\\ live here (default: the ProgramData folder's wurepair on Windows, " +
+		"from the OS, never %ProgramData%; /var/lib/wurepair elsewhere; $WUREPAIR_STATE_DIR overrides, when elevated only with --trust-env)"}
 }
 
 func (d *deps) stateDir(c *cli.Context) (string, error) {
 	if v := c.String("state-dir"); v != "" {
 		return filepath.Abs(v)
 	}
-	if v := d.env.Getenv("WUREPAIR_STATE_DIR"); v != "" {
+	if v := d.getenv(c)(envStateDir); v != "" {
 		return filepath.Abs(v)
 	}
 	if runtime.GOOS == "windows" {
-		pd := d.env.Getenv("ProgramData")
-		if pd == "" {
-			return "", usagef("%%ProgramData%% is not set; pass --state-dir")
+		pd, err := d.env.ProgramData()
+		if err != nil || pd == "" {
+			return "", usagef("Windows does not say where ProgramData is (%v); pass --state-dir", err)
 		}
 		return filepath.Join(pd, "wurepair"), nil
 	}
