@@ -202,3 +202,31 @@ func TestLegacyJournalWithoutSeal(t *testing.T) {
 		t.Fatalf("v2 journal without run-end: %+v, %v", sum, err)
 	}
 }
+
+// FuzzSealCopy: whatever stands in journal.seal, reading the run never
+// panics, and it is either accepted as the journal's own seal or refused
+// as a failed verification: never taken for something else.
+func FuzzSealCopy(f *testing.F) {
+	sd, key := testState(f)
+	raw := writeRun(f, sd, key, OutcomeSuccess)
+	lines := bytes.SplitAfter(raw, []byte("\n"))
+	f.Add(lines[4])
+	f.Add(lines[0])
+	f.Add([]byte(`{"v":3,"seq":5,"type":"seal","count":4,"mac":"00"}` + "\n"))
+	copyPath := filepath.Join(sd.Path, "runs", testRunID, SealName)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(copyPath, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := ReadRun(sd, testRunID, key)
+		if err != nil && !errors.Is(err, ErrJournalForged) {
+			t.Fatalf("unexpected error kind: %v", err)
+		}
+		if err == nil && !bytes.Equal(data, lines[4]) {
+			t.Fatalf("a seal copy that is not the journal's seal was accepted: %q", data)
+		}
+		if len(recs) != 5 {
+			t.Fatalf("%d records", len(recs))
+		}
+	})
+}
