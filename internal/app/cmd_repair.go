@@ -143,7 +143,7 @@ func (d *deps) repair(c *cli.Context) error {
 		fmt.Fprintf(out, "plan: %s (%d steps)\n", strings.Join(plans, " + "), len(steps))
 		for i, ps := range rep.Changes {
 			fmt.Fprintf(out, "  %d. %s\n", i+1, ps.Step)
-			fmt.Fprint(out, indent(ps.Changes, "       - "))
+			fmt.Fprint(out, indent(printableAll(ps.Changes), "       - "))
 		}
 	}
 	if dry {
@@ -234,9 +234,9 @@ func (d *deps) progress(text bool, log *logrus.Entry, rep *Report) func(orchestr
 			if text {
 				status := "ok"
 				if e.Err != nil {
-					status = "FAILED: " + e.Err.Error()
+					status = "FAILED: " + oneLine(e.Err.Error())
 				}
-				fmt.Fprintf(out, "  rollback: %s ... %s %s\n", e.Step, status, e.Detail)
+				fmt.Fprintf(out, "  rollback: %s ... %s %s\n", printable(e.Step), printable(status), printable(e.Detail))
 			}
 		case e.Phase == orchestrator.PhaseStart:
 			entry.Info("step started")
