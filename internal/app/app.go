@@ -32,6 +32,9 @@ type Env struct {
 	// ProgramData is the ProgramData folder from the OS (Windows:
 	// the known-folder API, never %ProgramData%); nil: none.
 	ProgramData func() (string, error)
+	// Identity is the account and computer from the OS (Windows: the
+	// process token); nil or an error: the environment's names are used.
+	Identity func() (user, machine string, err error)
 }
 
 func (e *Env) fill() {
@@ -176,5 +179,6 @@ func osGetenv(k string) string { return os.Getenv(k) }
 // OSEnv is the Env of the real process.
 func OSEnv(version string) Env {
 	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: osGetenv, Version: version, IsTerminal: stdinIsTerminal,
-		EventLog: openEventLog, Elevated: processElevated, ProgramData: knownProgramData}
+		EventLog: openEventLog, Elevated: processElevated, ProgramData: knownProgramData,
+		Identity: processIdentity}
 }

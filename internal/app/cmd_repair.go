@@ -306,6 +306,13 @@ func (d *deps) startRun(st *state, command string, plans []string, w *workspace)
 }
 
 func (d *deps) runInfo(id, command string, plans []string, w *workspace) *orchestrator.RunInfo {
+	if d.env.Identity != nil {
+		// Windows: from the token, never from variables the caller sets.
+		if user, machine, err := d.env.Identity(); err == nil {
+			return &orchestrator.RunInfo{ID: id, Command: command, Plans: plans, Version: d.env.Version, User: user, Machine: machine,
+				HostPID: w.facts.PID, OSBuild: fmt.Sprintf("%d.%d", w.facts.OSBuild, w.facts.OSUBR)}
+		}
+	}
 	user := d.env.Getenv("USERNAME")
 	if dom := d.env.Getenv("USERDOMAIN"); dom != "" && user != "" {
 		user = dom + `\` + user

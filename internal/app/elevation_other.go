@@ -13,3 +13,9 @@ func processElevated() bool { return false }
 func knownProgramData() (string, error) {
 	return "", errors.New("there is no ProgramData folder off Windows")
 }
+
+// processIdentity: off Windows the environment's USER and the host name
+// are used (the simulated machine only).
+func processIdentity() (string, string, error) {
+	return "", "", errors.New("no token identity off Windows")
+}

@@ -19,3 +19,21 @@ func processElevated() bool { return windows.GetCurrentProcessToken().IsElevated
 func knownProgramData() (string, error) {
 	return windows.KnownFolderPath(windows.FOLDERID_ProgramData, windows.KF_FLAG_DEFAULT)
 }
+
+// processIdentity is the account and computer wurepair runs as, from its
+// token and the OS (journaled in run-start), not from %USERNAME%,
+// %USERDOMAIN% and %COMPUTERNAME%, which whoever starts wurepair can set.
+func processIdentity() (user, machine string, err error) {
+	tu, err := windows.GetCurrentProcessToken().GetTokenUser()
+	if err != nil {
+		return "", "", err
+	}
+	account, domain, _, err := tu.User.Sid.LookupAccount("")
+	if err != nil {
+		return "", "", err
+	}
+	if machine, err = windows.ComputerName(); err != nil {
+		return "", "", err
+	}
+	return domain + `\` + account, machine, nil
+}

@@ -27,3 +27,12 @@ func TestWindowsStateDirFromKnownFolder(t *testing.T) {
 		t.Fatalf("state dir %q, %v; want %s", dir, err, filepath.Join(want, "wurepair"))
 	}
 }
+
+// Windows: the journaled account and computer come from the token and the
+// OS, not from %USERNAME%/%COMPUTERNAME%.
+func TestWindowsIdentityFromToken(t *testing.T) {
+	user, machine, err := processIdentity()
+	if err != nil || !strings.Contains(user, `\`) || machine == "" {
+		t.Fatalf("%q %q %v", user, machine, err)
+	}
+}
