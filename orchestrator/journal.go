@@ -186,6 +186,10 @@ func AppendJournal(sd *StateDir, id string, key []byte, now func() time.Time) (*
 	if !ValidRunID(id) {
 		return nil, nil, fmt.Errorf("invalid run id %q", id)
 	}
+	sealCopy, err := readSealCopy(sd, id)
+	if err != nil {
+		return nil, nil, err
+	}
 	f, err := sd.OpenFile(os.O_RDWR, 0, "runs", id, JournalName)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open journal: %w", err)
@@ -198,7 +202,7 @@ func AppendJournal(sd *StateDir, id string, key []byte, now func() time.Time) (*
 	recs, err := ReadJournal(bytes.NewReader(raw), key, id)
 	torn := errors.Is(err, ErrTornTail)
 	if err == nil || torn {
-		if serr := checkSealCopy(sd, id, key, recs); serr != nil {
+		if serr := checkSealCopy(sealCopy, id, key, recs); serr != nil {
 			err, torn = serr, false
 		}
 	}
@@ -423,6 +427,10 @@ func ReadRun(sd *StateDir, id string, key []byte) ([]Record, error) {
 	if !ValidRunID(id) {
 		return nil, fmt.Errorf("%q is not a run id (want 20060102T150405Z-1a2b3c)", id)
 	}
+	sealCopy, err := readSealCopy(sd, id)
+	if err != nil {
+		return nil, err
+	}
 	f, err := sd.OpenFile(os.O_RDONLY, 0, "runs", id, JournalName)
 	if err != nil {
 		return nil, err
@@ -434,7 +442,7 @@ func ReadRun(sd *StateDir, id string, key []byte) ([]Record, error) {
 	}
 	recs, err := ReadJournal(bytes.NewReader(raw), key, id)
 	if Usable(err) {
-		if serr := checkSealCopy(sd, id, key, recs); serr != nil {
+		if serr := checkSealCopy(sealCopy, id, key, recs); serr != nil {
 			return recs, serr
 		}
 	}
@@ -447,19 +455,31 @@ func ReadRun(sd *StateDir, id string, key []byte) ([]Record, error) {
 // never finished, and `rollback` would undo a finished run: it is refused.
 var ErrJournalTruncated = fmt.Errorf("%w: records were cut off its end (its seal copy %s names a record it no longer holds)", ErrJournalForged, SealName)
 
-// checkSealCopy compares a verified journal with its seal copy, if any.
-func checkSealCopy(sd *StateDir, id string, key []byte, recs []Record) error {
+// readSealCopy reads the seal copy of run id (nil: there is none). It is
+// read before the journal: the copy is written after the journal, so a
+// journal read after it holds at least the records the copy names, even
+// while a run appends (no false "cut").
+func readSealCopy(sd *StateDir, id string) ([]byte, error) {
 	f, err := sd.OpenFile(os.O_RDONLY, 0, "runs", id, SealName)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil // never sealed, or sealed by a crash before the copy
+		return nil, nil // never sealed, or sealed by a crash before the copy
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	raw, err := io.ReadAll(io.LimitReader(f, MaxRecordBytes+1))
-	if err != nil {
-		return err
+	if err == nil && raw == nil {
+		raw = []byte{}
+	}
+	return raw, err
+}
+
+// checkSealCopy compares a verified journal with its seal copy (raw, as
+// readSealCopy read it; nil: none).
+func checkSealCopy(raw []byte, id string, key []byte, recs []Record) error {
+	if raw == nil {
+		return nil
 	}
 	line, ok := bytes.CutSuffix(raw, []byte("\n"))
 	if !ok || len(raw) > MaxRecordBytes || bytes.IndexByte(line, '\n') >= 0 {
