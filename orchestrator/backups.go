@@ -82,11 +82,11 @@ type PruneDecision struct {
 // kept when its name is not one wurepair makes (<folder>.wurepair-<run id>,
 // or -<rollback id>-rollback for what a rollback set aside), when its run
 // did not finish or its rollback was partial (the backup may be the only
-// copy of the original folder), when its run's journal cannot be verified,
-// when its run has no journal here at all (an orphan: the state directory
-// was moved away or recreated, and the run may never have finished) unless
-// the admin names that run in orphans (--include-orphans), or when it is
-// younger than cutoff. A rollback's set-aside is dated by the rollback.
+// copy of the original folder: named or not, `rollback` comes first), when
+// its run has no verified journal here (an orphan: the journal fails
+// verification, or the state directory was moved away or recreated, and
+// the run may never have finished) unless the admin names that run in
+// orphans (--include-orphans), or when it is younger than cutoff. A rollback's set-aside is dated by the rollback.
 func PlanPrune(backups []scripts.BackupInfo, runs []RunSummary, cutoff time.Time, orphans []string) []PruneDecision {
 	byID := map[string]RunSummary{}
 	for _, r := range runs {
@@ -103,9 +103,10 @@ func PlanPrune(backups []scripts.BackupInfo, runs []RunSummary, cutoff time.Time
 			d.Reason = "its name is not one wurepair makes"
 		case !ok:
 			d.Reason = "its age is unknown"
-		case !aside && known && !run.Verified:
-			d.Reason = fmt.Sprintf("the journal of run %s cannot be verified (%s): it may still be needed", id, run.Outcome)
-		case !aside && known && (run.Incomplete() || run.Outcome == OutcomePartial):
+		case !aside && known && !run.Verified && !slices.Contains(orphans, id):
+			d.Reason = fmt.Sprintf("the journal of run %s cannot be verified (%s): it may still be needed; "+
+				"pass --include-orphans %s to delete it", id, run.Outcome, id)
+		case !aside && known && run.Verified && (run.Incomplete() || run.Outcome == OutcomePartial):
 			d.Reason = fmt.Sprintf("run %s is %s: it may be the only copy of the original folder; run `wurepair rollback %s` first", id, run.Outcome, id)
 		case !aside && !known && !slices.Contains(orphans, id):
 			d.Reason = fmt.Sprintf("run %s has no journal in this state directory (moved away or recreated?): it may be the only copy of "+

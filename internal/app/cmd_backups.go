@@ -51,7 +51,7 @@ func (d *deps) cmdBackups() *cli.Command {
 				Flags: append(append([]cli.Flag{
 					&cli.DurationFlag{Name: "older-than", Usage: "delete backups made more than this long ago, by the time in their run id (e.g. 720h)"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "list what would be deleted"},
-					&cli.StringSliceFlag{Name: "include-orphans", Usage: "also delete the backups of run `RUN-ID`, which has no journal in the state directory " +
+					&cli.StringSliceFlag{Name: "include-orphans", Usage: "also delete the backups of run `RUN-ID`, which has no verified journal in the state directory " +
 						"(kept otherwise: the run may never have finished); repeat for more runs"},
 					&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation"},
 					stateDirFlag(),
