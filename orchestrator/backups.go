@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,23 +48,26 @@ func OlderThan(backups []scripts.BackupInfo, cutoff time.Time) (old, undated []s
 }
 
 // Prune deletes backups, journaling each deletion first. It goes on after
-// a failure and returns every failure.
-func (r *Run) Prune(ctx context.Context, backups []scripts.BackupInfo) error {
+// a failure and returns what it deleted and every failure.
+func (r *Run) Prune(ctx context.Context, backups []scripts.BackupInfo) (deleted []string, err error) {
 	var errs []error
 	for _, b := range backups {
 		ref, err := r.intent(Record{Kind: KindBackupRemove, Target: b.Path, Script: "Remove-WurBackup", Detail: fmt.Sprintf("%d bytes, run %s", b.Bytes, b.RunId)})
 		if err != nil {
-			return errors.Join(append(errs, err)...)
+			return deleted, errors.Join(append(errs, err)...)
 		}
 		_, err = call[scripts.RemoveBackupResult](ctx, r.Host, "Remove-WurBackup", map[string]any{"Path": b.Path})
+		if err == nil {
+			deleted = append(deleted, b.Path)
+		}
 		if oerr := r.outcome(ref, err, ""); oerr != nil {
-			return errors.Join(append(errs, err, oerr)...)
+			return deleted, errors.Join(append(errs, err, oerr)...)
 		}
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	return deleted, errors.Join(errs...)
 }
 
 // PruneDecision says whether prune deletes one backup, and why (not).
@@ -78,10 +82,12 @@ type PruneDecision struct {
 // kept when its name is not one wurepair makes (<folder>.wurepair-<run id>,
 // or -<rollback id>-rollback for what a rollback set aside), when its run
 // did not finish or its rollback was partial (the backup may be the only
-// copy of the original folder), when its run's journal cannot be verified,
-// or when it is younger than cutoff. A rollback's set-aside is dated by the
-// rollback.
-func PlanPrune(backups []scripts.BackupInfo, runs []RunSummary, cutoff time.Time) []PruneDecision {
+// copy of the original folder: named or not, `rollback` comes first), when
+// its run has no verified journal here (an orphan: the journal fails
+// verification, or the state directory was moved away or recreated, and
+// the run may never have finished) unless the admin names that run in
+// orphans (--include-orphans), or when it is younger than cutoff. A rollback's set-aside is dated by the rollback.
+func PlanPrune(backups []scripts.BackupInfo, runs []RunSummary, cutoff time.Time, orphans []string) []PruneDecision {
 	byID := map[string]RunSummary{}
 	for _, r := range runs {
 		byID[r.ID] = r
@@ -97,10 +103,14 @@ func PlanPrune(backups []scripts.BackupInfo, runs []RunSummary, cutoff time.Time
 			d.Reason = "its name is not one wurepair makes"
 		case !ok:
 			d.Reason = "its age is unknown"
-		case !aside && known && !run.Verified:
-			d.Reason = fmt.Sprintf("the journal of run %s cannot be verified (%s): it may still be needed", id, run.Outcome)
-		case !aside && known && (run.Incomplete() || run.Outcome == OutcomePartial):
+		case !aside && known && !run.Verified && !slices.Contains(orphans, id):
+			d.Reason = fmt.Sprintf("the journal of run %s cannot be verified (%s): it may still be needed; "+
+				"pass --include-orphans %s to delete it", id, run.Outcome, id)
+		case !aside && known && run.Verified && (run.Incomplete() || run.Outcome == OutcomePartial):
 			d.Reason = fmt.Sprintf("run %s is %s: it may be the only copy of the original folder; run `wurepair rollback %s` first", id, run.Outcome, id)
+		case !aside && !known && !slices.Contains(orphans, id):
+			d.Reason = fmt.Sprintf("run %s has no journal in this state directory (moved away or recreated?): it may be the only copy of "+
+				"the original folder; restore the state directory, or pass --include-orphans %s to delete it", id, id)
 		case !made.Before(cutoff):
 			d.Reason = "it is younger than the cutoff"
 		default:

@@ -1,6 +1,7 @@
 package orchestrator
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -33,5 +34,49 @@ func TestOlderThan(t *testing.T) {
 	}
 	if made, ok := BackupMade(scripts.BackupInfo{RunId: id}); !ok || !made.Equal(now) {
 		t.Fatalf("run id %s made %v %v", id, made, ok)
+	}
+}
+
+// Which backups prune may delete: a backup whose run has no verified
+// journal (none here, or one that fails verification) only when the admin
+// names the run; an unfinished run's never (roll it back first); a
+// rollback's set-aside by its age.
+func TestPlanPruneOrphans(t *testing.T) {
+	const (
+		done     = "20240101T000000Z-000001"
+		orphan   = "20240101T000000Z-000002"
+		rejected = "20240101T000000Z-000003"
+		crashed  = "20240101T000000Z-000004"
+	)
+	b := func(run string) scripts.BackupInfo {
+		orig := `C:\Windows\SoftwareDistribution\DataStore`
+		return scripts.BackupInfo{Path: orig + ".wurepair-" + run, Original: orig, RunId: run}
+	}
+	runs := []RunSummary{
+		{ID: done, Command: "repair", Outcome: OutcomeSuccess, Verified: true, Sealed: true},
+		{ID: rejected, Outcome: OutcomeRejected},
+		{ID: crashed, Command: "repair", Outcome: OutcomeIncomplete, Verified: true},
+	}
+	backups := []scripts.BackupInfo{b(done), b(orphan), b(rejected), b(crashed), b("20240101T000000Z-abcdef-rollback")}
+	cutoff := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		named []string
+		want  string // deleted, in order
+	}{
+		{nil, done + " 20240101T000000Z-abcdef-rollback"},
+		{[]string{orphan}, done + " " + orphan + " 20240101T000000Z-abcdef-rollback"},
+		{[]string{orphan, rejected, crashed}, done + " " + orphan + " " + rejected + " 20240101T000000Z-abcdef-rollback"},
+	} {
+		var got []string
+		for _, d := range PlanPrune(backups, runs, cutoff, tc.named) {
+			if d.Delete {
+				got = append(got, d.Backup.RunId)
+			} else if d.Reason == "" {
+				t.Errorf("%s kept without a reason", d.Backup.RunId)
+			}
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("named %v: deleted %v, want %s", tc.named, got, tc.want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"sync"
@@ -26,6 +27,11 @@ const (
 	RecUndoFailed = "undo-failed" // undoing intent Ref failed
 	RecNote       = "note"
 	RecRunEnd     = "run-end"
+	// RecSeal closes a journal (format v3): written right after every
+	// run-end, it counts the records before it and repeats the outcome.
+	// Only a journal whose last record is a seal is a finished run (see
+	// Summarize); a seal is never appended by callers.
+	RecSeal = "seal"
 )
 
 // Change kinds an intent can carry; each has an undo (undo.go).
@@ -50,10 +56,17 @@ type Prior struct {
 
 // JournalVersion is the journal format this wurepair writes. 2: every
 // record carries an HMAC-SHA256 (key: KeyName in the state directory) and
-// Prev is the previous record's MAC. A journal of a newer version is
-// reported as such, never read as garbage; one of an older (unkeyed)
-// version cannot be verified and is never acted on.
-const JournalVersion = 2
+// Prev is the previous record's MAC. 3: as 2, and every run-end is
+// followed by a seal record (RecSeal), copied to SealName beside the
+// journal, so a journal cut short can never pass for a finished run. A
+// journal of a newer version is reported as such, never read as garbage;
+// one of an older, unkeyed version (1) cannot be verified and is never
+// acted on; a v2 journal (keyed, unsealed: the previous wurepair) is read
+// as before, with the limits docs/security-model.md states (Legacy).
+const JournalVersion = 3
+
+// legacyJournalVersion is the oldest format read: keyed, unsealed.
+const legacyJournalVersion = 2
 
 // Bounds on what is read: a planted multi-GB file cannot exhaust memory.
 const (
@@ -88,7 +101,11 @@ type Record struct {
 	// run-start / run-end
 	Run     *RunInfo `json:"run,omitempty"`
 	Outcome string   `json:"outcome,omitempty"`
-	Prev    string   `json:"prev"`
+	// seal: how many records precede it (its Seq-1).
+	Count int    `json:"count,omitempty"`
+	Prev  string `json:"prev"`
+
+	mac string // the record's MAC, as read or written (not part of its JSON)
 }
 
 // RunInfo heads a journal: who ran what, where, with which binary.
@@ -107,6 +124,14 @@ type RunInfo struct {
 // JournalName is the file inside a run's directory.
 const JournalName = "journal.jsonl"
 
+// SealName is the file beside the journal holding a copy of its newest
+// seal record (written after the seal is durable in the journal). A
+// journal with fewer records than that copy's seq, or another record at
+// that seq, was cut or edited: it is refused (ErrJournalTruncated).
+const SealName = "journal.seal"
+
+const sealTmpName = "journal.seal.tmp"
+
 // Journal appends records to one run's journal, fsyncing each. It keeps
 // the records it holds in memory: checks during a run read those, never
 // the file again.
@@ -118,8 +143,13 @@ type Journal struct {
 	prev   string
 	size   int64 // bytes of whole, good records
 	recs   []Record
-	broken error // the file could not be cut back after a failed write
+	last   []byte // the newest record's line
+	broken error  // the file could not be cut back after a failed write
 	now    func() time.Time
+	// sd and id locate the seal copy (nil sd: tests of the file alone).
+	sd      *StateDir
+	id      string
+	copyErr error // the last seal copy that could not be written
 }
 
 // journalFile is what a journal writes to: an *os.File (tests inject a
@@ -145,7 +175,7 @@ func CreateJournal(sd *StateDir, id string, key []byte, now func() time.Time) (*
 	if err != nil {
 		return nil, fmt.Errorf("create journal: %w", err)
 	}
-	return &Journal{f: f, key: key, now: now}, nil
+	return &Journal{f: f, key: key, now: now, sd: sd, id: id}, nil
 }
 
 // AppendJournal reopens an existing, verified journal to add records
@@ -155,6 +185,10 @@ func CreateJournal(sd *StateDir, id string, key []byte, now func() time.Time) (*
 func AppendJournal(sd *StateDir, id string, key []byte, now func() time.Time) (*Journal, []Record, error) {
 	if !ValidRunID(id) {
 		return nil, nil, fmt.Errorf("invalid run id %q", id)
+	}
+	sealCopy, err := readSealCopy(sd, id)
+	if err != nil {
+		return nil, nil, err
 	}
 	f, err := sd.OpenFile(os.O_RDWR, 0, "runs", id, JournalName)
 	if err != nil {
@@ -167,6 +201,11 @@ func AppendJournal(sd *StateDir, id string, key []byte, now func() time.Time) (*
 	}
 	recs, err := ReadJournal(bytes.NewReader(raw), key, id)
 	torn := errors.Is(err, ErrTornTail)
+	if err == nil || torn {
+		if serr := checkSealCopy(sealCopy, id, key, recs); serr != nil {
+			err, torn = serr, false
+		}
+	}
 	if err != nil && !torn {
 		f.Close()
 		return nil, nil, err
@@ -179,7 +218,7 @@ func AppendJournal(sd *StateDir, id string, key []byte, now func() time.Time) (*
 			return nil, nil, fmt.Errorf("cut torn journal tail: %w", err)
 		}
 	}
-	j := &Journal{f: f, key: key, now: now, size: int64(good), recs: recs}
+	j := &Journal{f: f, key: key, now: now, size: int64(good), recs: recs, sd: sd, id: id}
 	if n := len(recs); n > 0 {
 		j.seq = recs[n-1].Seq
 		j.prev = lastMAC(raw[:good])
@@ -195,10 +234,28 @@ func AppendJournal(sd *StateDir, id string, key []byte, now func() time.Time) (*
 
 // Append writes one record durably and returns its sequence number. A
 // write or fsync that fails is cut back to the last good record, so the
-// file stays a valid journal and seq/prev stay consistent.
+// file stays a valid journal and seq/prev stay consistent. A run-end is
+// followed by its seal (RecSeal: the count of records before it and the
+// outcome), then the seal is copied to SealName; callers never append a
+// seal themselves.
 func (j *Journal) Append(r Record) (int, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if r.Type == RecSeal {
+		return 0, errors.New("journal: a seal is written only after a run-end")
+	}
+	seq, err := j.appendLocked(r)
+	if err != nil || r.Type != RecRunEnd {
+		return seq, err
+	}
+	if _, err := j.appendLocked(Record{Type: RecSeal, Count: seq, Outcome: r.Outcome}); err != nil {
+		return seq, fmt.Errorf("journal seal: %w", err)
+	}
+	j.copyErr = j.copySeal()
+	return seq, nil
+}
+
+func (j *Journal) appendLocked(r Record) (int, error) {
 	if j.broken != nil {
 		return 0, fmt.Errorf("journal unusable since a failed write could not be cut back: %w", j.broken)
 	}
@@ -225,9 +282,45 @@ func (j *Journal) Append(r Record) (int, error) {
 	if err := j.f.Sync(); err != nil {
 		return 0, j.cutBack(fmt.Errorf("journal fsync: %w", err))
 	}
+	r.mac = mac
 	j.seq, j.prev, j.size = r.Seq, mac, j.size+int64(len(line))
 	j.recs = append(j.recs, r)
+	j.last = line
 	return r.Seq, nil
+}
+
+// copySeal writes the newest seal line to SealName: a new file (a stale
+// temporary one is removed first, never truncated through a link), fsynced,
+// then renamed over the old copy. It runs only after the seal is durable
+// in the journal, so the copy never gets ahead of it. A failure leaves the
+// journal sealed; only the check against truncation is weaker (copyErr,
+// reported by Close).
+func (j *Journal) copySeal() error {
+	if j.sd == nil {
+		return nil
+	}
+	dir := []string{"runs", j.id}
+	if err := j.sd.Remove(append(dir, sealTmpName)...); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("seal copy: %w", err)
+	}
+	f, err := j.sd.OpenFile(os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600, append(dir, sealTmpName)...)
+	if err != nil {
+		return fmt.Errorf("seal copy: %w", err)
+	}
+	_, err = f.Write(j.last)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = j.sd.Rename(append(dir, sealTmpName), append(dir, SealName))
+	}
+	if err != nil {
+		return fmt.Errorf("seal copy: %w", err)
+	}
+	return nil
 }
 
 // cutBack removes whatever a failed write left after the last good record.
@@ -250,8 +343,9 @@ func (j *Journal) Records() []Record {
 // Path is the journal file's name, for messages.
 func (j *Journal) Path() string { return j.f.Name() }
 
-// Close closes the file.
-func (j *Journal) Close() error { return j.f.Close() }
+// Close closes the file. It also reports a seal copy that could not be
+// written (the journal itself is sealed).
+func (j *Journal) Close() error { return errors.Join(j.f.Close(), j.copyErr) }
 
 const (
 	macHead = `,"mac":"`
@@ -333,6 +427,10 @@ func ReadRun(sd *StateDir, id string, key []byte) ([]Record, error) {
 	if !ValidRunID(id) {
 		return nil, fmt.Errorf("%q is not a run id (want 20060102T150405Z-1a2b3c)", id)
 	}
+	sealCopy, err := readSealCopy(sd, id)
+	if err != nil {
+		return nil, err
+	}
 	f, err := sd.OpenFile(os.O_RDONLY, 0, "runs", id, JournalName)
 	if err != nil {
 		return nil, err
@@ -342,7 +440,63 @@ func ReadRun(sd *StateDir, id string, key []byte) ([]Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ReadJournal(bytes.NewReader(raw), key, id)
+	recs, err := ReadJournal(bytes.NewReader(raw), key, id)
+	if Usable(err) {
+		if serr := checkSealCopy(sealCopy, id, key, recs); serr != nil {
+			return recs, serr
+		}
+	}
+	return recs, err
+}
+
+// ErrJournalTruncated: the journal holds fewer records than its seal copy
+// says it had, or another record where that seal was: records were cut
+// off its end (or edited). A truncated journal would pass for a run that
+// never finished, and `rollback` would undo a finished run: it is refused.
+var ErrJournalTruncated = fmt.Errorf("%w: records were cut off its end (its seal copy %s names a record it no longer holds)", ErrJournalForged, SealName)
+
+// readSealCopy reads the seal copy of run id (nil: there is none). It is
+// read before the journal: the copy is written after the journal, so a
+// journal read after it holds at least the records the copy names, even
+// while a run appends (no false "cut").
+func readSealCopy(sd *StateDir, id string) ([]byte, error) {
+	f, err := sd.OpenFile(os.O_RDONLY, 0, "runs", id, SealName)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // never sealed, or sealed by a crash before the copy
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, MaxRecordBytes+1))
+	if err == nil && raw == nil {
+		raw = []byte{}
+	}
+	return raw, err
+}
+
+// checkSealCopy compares a verified journal with its seal copy (raw, as
+// readSealCopy read it; nil: none).
+func checkSealCopy(raw []byte, id string, key []byte, recs []Record) error {
+	if raw == nil {
+		return nil
+	}
+	line, ok := bytes.CutSuffix(raw, []byte("\n"))
+	if !ok || len(raw) > MaxRecordBytes || bytes.IndexByte(line, '\n') >= 0 {
+		return fmt.Errorf("%s: %w: not one record", SealName, ErrJournalForged)
+	}
+	body, mac, ok := unseal(line)
+	if !ok || len(key) == 0 || !hmac.Equal([]byte(macOf(body, key)), []byte(mac)) {
+		return fmt.Errorf("%s: %w: wrong MAC", SealName, ErrJournalForged)
+	}
+	var s Record
+	if err := json.Unmarshal(body, &s); err != nil || s.Type != RecSeal || s.Seq < 2 {
+		return fmt.Errorf("%s: %w: not a seal", SealName, ErrJournalForged)
+	}
+	if len(recs) < s.Seq || recs[s.Seq-1].mac != mac {
+		return fmt.Errorf("run %s: %w", id, ErrJournalTruncated)
+	}
+	return nil
 }
 
 // readBounded reads a whole journal file, refusing one over the limit
@@ -407,6 +561,17 @@ func ReadJournal(r io.Reader, key []byte, id string) ([]Record, error) {
 		if len(recs) == 0 && (rec.Type != RecRunStart || rec.Run == nil || id != "" && rec.Run.ID != id) {
 			return recs, fmt.Errorf("%w: it does not begin with the run-start of run %s", ErrJournalForged, id)
 		}
+		if n := len(recs); n > 0 && rec.V < recs[n-1].V {
+			return recs, fmt.Errorf("%w: record %d is format v%d after v%d", ErrJournalCorrupt, n+1, rec.V, recs[n-1].V)
+		}
+		if rec.Type == RecSeal {
+			// A seal follows its run-end and repeats its outcome; it counts
+			// the records before it.
+			if n := len(recs); rec.Count != n || recs[n-1].Type != RecRunEnd || recs[n-1].Outcome != rec.Outcome {
+				return recs, fmt.Errorf("%w: record %d is a seal that does not close a run-end", ErrJournalCorrupt, n+1)
+			}
+		}
+		rec.mac = mac
 		recs = append(recs, rec)
 		prev = mac
 	}
@@ -423,7 +588,7 @@ func verifyLine(line, key []byte, prev string) (Record, string, error) {
 	switch {
 	case head.V > JournalVersion:
 		return Record{}, "", fmt.Errorf("%w (format v%d; this one reads up to v%d): update wurepair to read it", ErrJournalNewer, head.V, JournalVersion)
-	case head.V < JournalVersion:
+	case head.V < legacyJournalVersion:
 		return Record{}, "", fmt.Errorf("%w: format v%d has no MAC", ErrJournalForged, head.V)
 	case len(key) == 0:
 		return Record{}, "", fmt.Errorf("%w: %w", ErrJournalForged, ErrNoKey)

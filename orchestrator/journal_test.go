@@ -110,7 +110,7 @@ func TestJournalForgedWithoutKeyRefused(t *testing.T) {
 // unkeyed one of the old format is refused.
 func TestJournalVersions(t *testing.T) {
 	_, key := testState(t)
-	newer := `{"v":3,"seq":1,"type":"run-start","something":"new","mac2":"x"}` + "\n"
+	newer := `{"v":4,"seq":1,"type":"run-start","something":"new","mac2":"x"}` + "\n"
 	if _, err := ReadJournal(strings.NewReader(newer), key, ""); !errors.Is(err, ErrJournalNewer) {
 		t.Fatalf("newer journal: %v", err)
 	}
@@ -228,6 +228,7 @@ func FuzzReadJournal(f *testing.F) {
 	f.Add(raw)
 	f.Add([]byte("{}\n"))
 	f.Add([]byte(`{"v":2,"seq":1,"type":"note","prev":""}`))
+	f.Add(sealedJournal(f, key))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		recs, err := ReadJournal(bytes.NewReader(data), key, testRunID)
 		if err != nil && !errors.Is(err, ErrTornTail) && !errors.Is(err, ErrJournalCorrupt) && !errors.Is(err, ErrJournalForged) &&

@@ -18,7 +18,7 @@ var PlanPurpose = map[string]string{
 	"wups2":      "KB943144 fix 1: stop wuauserv, regsvr32 wups2.dll (System32 and, on x64, SysWOW64), start, verify",
 	"components": "KB943144 fix 2 on current Windows: repair the component store (Repair-WindowsImage -RestoreHealth) when CheckHealth says Repairable",
 	"datastore":  "error 0x80070002 family: save history, stop services, back up DataStore and Download (renamed, not deleted), start, verify",
-	"reset":      "full component reset: BITS, wuauserv, AppIDSvc, CryptSvc stopped; SoftwareDistribution, catroot2 and the BITS queue backed up; present DLLs re-registered",
+	"reset":      "full component reset: BITS, wuauserv, CryptSvc stopped (never AppIDSvc: AppLocker stays on; where it runs, CryptSvc and catroot2 are left alone); SoftwareDistribution, catroot2 and the BITS queue backed up; present DLLs re-registered",
 }
 
 // classicDlls is the re-registration list of the classic reset scripts.
@@ -32,6 +32,8 @@ var (
 	wups2Services     = []string{"UsoSvc", "wuauserv"}
 	datastoreServices = []string{"UsoSvc", "wuauserv", "BITS"}
 	// DoSvc keeps files in SoftwareDistribution; CryptSvc holds catroot2.
+	// The reset never stops AppIDSvc (applocker.go); it stays in the undo
+	// scope for journals of versions that did.
 	resetServices    = []string{"UsoSvc", "BITS", "wuauserv", "AppIDSvc", "CryptSvc", "DoSvc"}
 	datastoreFolders = []string{"DataStore", "Download"}
 	resetFolders     = []string{"SoftwareDistribution", "catroot2", "Downloader"}
@@ -220,7 +222,6 @@ func planDataStore(f *Facts) ([]Step, error) {
 }
 
 func planReset(ctx context.Context, h *Host, f *Facts) ([]Step, error) {
-	folders := resetFolders
 	if err := refuseFolders(f, "reset"); err != nil {
 		return nil, err
 	}
@@ -238,15 +239,14 @@ func planReset(ctx context.Context, h *Host, f *Facts) ([]Step, error) {
 			files = append(files, file)
 		}
 	}
-	stop := resetServices
-	return []Step{
-		exportHistory{},
-		stopServices{names: stop},
+	stops, stop, folders := resetStopsAndFolders(f)
+	steps := append([]Step{exportHistory{}}, stops...)
+	return append(steps,
 		ensureStopped{name: "wuauserv"},
 		backupFolders{names: folders},
 		registerDlls{files: files, tolerate: []int{3, 4}, protectedOK: true},
 		startAgain{names: stop},
 		checkStartTypes{},
 		verifyAgent{},
-	}, nil
+	), nil
 }

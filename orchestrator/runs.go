@@ -33,11 +33,19 @@ type RunSummary struct {
 	Outcome  string    `json:"outcome"` // success, rolled-back, partial, incomplete; rejected or newer-version: not verified
 	Changes  int       `json:"changes"`
 	Undone   int       `json:"undone"`
-	Verified bool      `json:"verified"`           // its journal verified: wurepair wrote it with this machine's key
-	Problems string    `json:"problems,omitempty"` // journal damage, if any
+	Verified bool      `json:"verified"` // its journal verified: wurepair wrote it with this machine's key
+	// Sealed: the journal ends with a seal (format v3): the run finished
+	// with Outcome. A v3 journal that does not is incomplete.
+	Sealed bool `json:"sealed"`
+	// Legacy: a keyed journal of the format before seals (v2). Its
+	// outcome is its last run-end, as that version read it; a cut one
+	// cannot be told from a crash, so `rollback` never picks one by itself.
+	Legacy   bool   `json:"legacy,omitempty"`
+	Problems string `json:"problems,omitempty"` // journal damage, if any
 }
 
-// Incomplete reports a run that never recorded its end: it crashed or was
+// Incomplete reports a run that never recorded its end (format v3: its
+// journal does not end with a seal): it crashed or was
 // killed, and `wurepair rollback` should be run for it.
 func (s RunSummary) Incomplete() bool { return s.Outcome == OutcomeIncomplete }
 
@@ -63,10 +71,10 @@ func Summarize(id string, recs []Record, readErr error) RunSummary {
 		}
 		return s
 	}
-	for _, r := range recs {
+	for i, r := range recs {
 		switch r.Type {
 		case RecRunStart:
-			s.Started = r.Time
+			s.Started, s.Legacy = r.Time, r.V < JournalVersion
 			if r.Run != nil {
 				s.Command, s.Plans = r.Run.Command, append(s.Plans, r.Run.Plans...)
 			}
@@ -75,7 +83,15 @@ func Summarize(id string, recs []Record, readErr error) RunSummary {
 		case RecUndone:
 			s.Undone++
 		case RecRunEnd:
-			s.Ended, s.Outcome = r.Time, r.Outcome
+			if s.Legacy {
+				s.Ended, s.Outcome = r.Time, r.Outcome
+			}
+		case RecSeal:
+			// Only the last record can finish a run: a seal followed by
+			// more records (a rollback that started) is history.
+			if i == len(recs)-1 {
+				s.Ended, s.Outcome, s.Sealed = r.Time, r.Outcome, true
+			}
 		}
 	}
 	return s

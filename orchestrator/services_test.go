@@ -181,3 +181,39 @@ func TestStartTypeVerifiedThroughSCM(t *testing.T) {
 		}
 	}
 }
+
+// Issue 19, item 7: the reset's stop list never holds AppIDSvc; where it
+// runs, CryptSvc (which it depends on) and catroot2 are left alone; where
+// it does not, a guard right before the CryptSvc stop checks again.
+func TestResetStopsNeverAppIDSvc(t *testing.T) {
+	for _, status := range []string{"Running", "Stopped"} {
+		f := &Facts{Services: []scripts.ServiceInfo{{Name: "AppIDSvc", Exists: true, Status: status}}}
+		stops, names, folders := resetStopsAndFolders(f)
+		var stopped []string
+		guardBeforeCrypt := false
+		for _, s := range stops {
+			switch s := s.(type) {
+			case stopServices:
+				stopped = append(stopped, s.names...)
+			case appLockerGuard:
+				guardBeforeCrypt = !containsFold(stopped, "CryptSvc")
+			}
+		}
+		if containsFold(stopped, "AppIDSvc") || containsFold(names, "AppIDSvc") || strings.Join(stopped, ",") != strings.Join(names, ",") {
+			t.Fatalf("%s: stops %v, names %v", status, stopped, names)
+		}
+		running := status == "Running"
+		if containsFold(stopped, "CryptSvc") == running || containsFold(folders, "catroot2") == running || (!running && !guardBeforeCrypt) {
+			t.Fatalf("AppIDSvc %s: stops %v, folders %v, guard before CryptSvc %v", status, stopped, folders, guardBeforeCrypt)
+		}
+	}
+}
+
+// The guard fails the step when AppIDSvc runs now (timedInvoker reports
+// every service Running): the run rolls back rather than stop it.
+func TestAppLockerGuardRefusesRunningAppIDSvc(t *testing.T) {
+	r := newServiceRun(t, &timedInvoker{}, 5)
+	if err := (appLockerGuard{}).Run(context.Background(), r); err == nil || !strings.Contains(err.Error(), "AppLocker") {
+		t.Fatalf("guard with AppIDSvc running: %v", err)
+	}
+}

@@ -182,6 +182,50 @@ func (sd *StateDir) OpenFile(flag int, perm os.FileMode, elems ...string) (*os.F
 	return f, nil
 }
 
+// Remove removes a file below the state directory. A link there is
+// removed itself, never its target; the folders on the way are checked as
+// OpenFile checks them.
+func (sd *StateDir) Remove(elems ...string) error {
+	p, err := sd.sub(elems...)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() && !isReparse(fi) {
+		return fmt.Errorf("%s is a folder: refused", p)
+	}
+	return os.Remove(p)
+}
+
+// Rename renames a file below the state directory to another name below
+// it, replacing what was there (a link there is replaced, never followed).
+// The source must pass OpenFile's checks (a regular file with one name,
+// inside the state directory); the folders on both ways are checked.
+func (sd *StateDir) Rename(from, to []string) error {
+	src, err := sd.sub(from...)
+	if err != nil {
+		return err
+	}
+	dst, err := sd.sub(to...)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Lstat(src)
+	if err != nil {
+		return err
+	}
+	if err := checkFile(src, fi); err != nil {
+		return err
+	}
+	if fi, err := os.Lstat(dst); err == nil && fi.IsDir() && !isReparse(fi) {
+		return fmt.Errorf("%s is a folder: refused", dst)
+	}
+	return os.Rename(src, dst)
+}
+
 // checkInside refuses an opened file whose final path is not below the
 // state directory (a link or junction anywhere on the way).
 func (sd *StateDir) checkInside(f *os.File, p string) error {

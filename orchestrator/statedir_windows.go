@@ -55,6 +55,12 @@ func openNoFollow(path string, flag int, _ os.FileMode) (*os.File, error) {
 	case os.O_RDWR:
 		access = windows.GENERIC_READ | windows.GENERIC_WRITE
 	}
+	if flag&os.O_APPEND != 0 {
+		// As Go's syscall.Open: append-only access makes every write go
+		// to the end (the log file). FILE_READ_ATTRIBUTES: Stat on the
+		// handle; SYNCHRONIZE: synchronous I/O.
+		access = access&^windows.GENERIC_WRITE | windows.FILE_APPEND_DATA | windows.FILE_READ_ATTRIBUTES | windows.SYNCHRONIZE
+	}
 	var disposition uint32 = windows.OPEN_EXISTING
 	switch {
 	case flag&os.O_CREATE != 0 && flag&os.O_EXCL != 0:

@@ -84,3 +84,33 @@ func TestLockLinkRefused(t *testing.T) {
 		t.Fatalf("the link's target was changed: %q", raw)
 	}
 }
+
+// O_APPEND through the no-follow open appends (the log file): a second
+// handle's writes land after the first's, never over them; a rename inside
+// the state directory keeps the content.
+func TestOpenFileAppendAndRename(t *testing.T) {
+	sd, err := OpenStateDir(filepath.Join(t.TempDir(), "wurepair"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"one\n", "two\n"} {
+		f, err := sd.OpenFile(os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600, "a.log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Stat(); err != nil {
+			t.Fatalf("stat on an append handle: %v", err)
+		}
+		f.Close()
+	}
+	if err := sd.Rename([]string{"a.log"}, []string{"a.1.log"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(sd.Path, "a.1.log"))
+	if err != nil || string(b) != "one\ntwo\n" {
+		t.Fatalf("%q, %v", b, err)
+	}
+}

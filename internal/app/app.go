@@ -26,6 +26,15 @@ type Env struct {
 	IsTerminal func() bool
 	// EventLog opens the audit sink (the Windows Application log).
 	EventLog EventLogOpener
+	// Elevated reports whether wurepair runs elevated (Windows: SYSTEM or
+	// an elevated administrator); nil: not elevated (environment.go).
+	Elevated func() bool
+	// ProgramData is the ProgramData folder from the OS (Windows:
+	// the known-folder API, never %ProgramData%); nil: none.
+	ProgramData func() (string, error)
+	// Identity is the account and computer from the OS (Windows: the
+	// process token); nil or an error: the environment's names are used.
+	Identity func() (user, machine string, err error)
 }
 
 func (e *Env) fill() {
@@ -38,6 +47,8 @@ func (e *Env) fill() {
 	if e.Stderr == nil {
 		e.Stderr = io.Discard
 	}
+	// Text from the machine never drives the terminal (output.go).
+	e.Stdout, e.Stderr = safeTerminal(e.Stdout), safeTerminal(e.Stderr)
 	if e.Getenv == nil {
 		e.Getenv = func(string) string { return "" }
 	}
@@ -49,6 +60,12 @@ func (e *Env) fill() {
 	}
 	if e.EventLog == nil {
 		e.EventLog = openNoEventLog
+	}
+	if e.Elevated == nil {
+		e.Elevated = func() bool { return false }
+	}
+	if e.ProgramData == nil {
+		e.ProgramData = func() (string, error) { return "", errors.New("no ProgramData folder known") }
 	}
 }
 
@@ -65,6 +82,8 @@ type deps struct {
 	catalog *scripts.Catalog
 	// eventLogWarned: the Event Log's opening warning is given once.
 	eventLogWarned bool
+	// envWarned: the environment variables already named as ignored.
+	envWarned map[string]bool
 }
 
 // New returns the wurepair CLI app.
@@ -160,5 +179,6 @@ func osGetenv(k string) string { return os.Getenv(k) }
 // OSEnv is the Env of the real process.
 func OSEnv(version string) Env {
 	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: osGetenv, Version: version, IsTerminal: stdinIsTerminal,
-		EventLog: openEventLog}
+		EventLog: openEventLog, Elevated: processElevated, ProgramData: knownProgramData,
+		Identity: processIdentity}
 }

@@ -40,7 +40,7 @@ func (d *deps) cmdBackups() *cli.Command {
 						if t, ok := orchestrator.BackupMade(b); ok {
 							made = t.Format(time.RFC3339)
 						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", b.Path, b.RunId, made, b.Bytes)
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", printable(b.Path), printable(b.RunId), made, b.Bytes)
 					}
 					return tw.Flush()
 				},
@@ -51,6 +51,8 @@ func (d *deps) cmdBackups() *cli.Command {
 				Flags: append(append([]cli.Flag{
 					&cli.DurationFlag{Name: "older-than", Usage: "delete backups made more than this long ago, by the time in their run id (e.g. 720h)"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "list what would be deleted"},
+					&cli.StringSliceFlag{Name: "include-orphans", Usage: "also delete the backups of run `RUN-ID`, which has no verified journal in the state directory " +
+						"(kept otherwise: the run may never have finished); repeat for more runs"},
 					&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation"},
 					stateDirFlag(),
 				}, sessionFlags()...), logFlags()...),
@@ -64,6 +66,12 @@ func (d *deps) prune(c *cli.Context) error {
 	age := c.Duration("older-than")
 	if age <= 0 {
 		return usagef("--older-than DURATION is required and must be positive, e.g. --older-than 720h")
+	}
+	orphans := c.StringSlice("include-orphans")
+	for _, id := range orphans {
+		if !orchestrator.ValidRunID(id) {
+			return usagef("--include-orphans %q is not a run id (prune names the run of each backup it keeps)", printable(id))
+		}
 	}
 	dry := c.Bool("dry-run")
 	if !dry && !c.Bool("yes") && !d.env.IsTerminal() {
@@ -97,7 +105,7 @@ func (d *deps) prune(c *cli.Context) error {
 	}
 	out := d.env.Stdout
 	var old []scripts.BackupInfo
-	for _, dec := range orchestrator.PlanPrune(backups, runs, time.Now().Add(-age)) {
+	for _, dec := range orchestrator.PlanPrune(backups, runs, time.Now().Add(-age), orphans) {
 		b := dec.Backup
 		switch {
 		case dec.Delete:
@@ -128,16 +136,15 @@ func (d *deps) prune(c *cli.Context) error {
 	}
 	j := run.Journal
 	defer j.Close()
-	perr := run.Prune(c.Context, old)
+	deleted, perr := run.Prune(c.Context, old)
 	outcome := orchestrator.OutcomeSuccess
 	if perr != nil {
 		outcome = orchestrator.OutcomePartial
 	}
-	if _, err := j.Append(orchestrator.Record{Type: orchestrator.RecRunEnd, Outcome: outcome}); err != nil {
-		return errors.Join(perr, err)
-	}
-	if perr != nil {
-		return perr
+	_, jerr := j.Append(orchestrator.Record{Type: orchestrator.RecRunEnd, Outcome: outcome})
+	d.auditPrune(w.log, st.sd.Path, run.ID, deleted, errors.Join(perr, jerr))
+	if perr != nil || jerr != nil {
+		return errors.Join(perr, jerr)
 	}
 	fmt.Fprintf(out, "deleted %d backup(s) (run %s)\n", len(old), run.ID)
 	return nil

@@ -53,28 +53,28 @@ func (d *deps) cmdDiagnose() *cli.Command {
 }
 
 func writeDiagnosis(out io.Writer, host ps.HostFacts, diag orchestrator.Diagnosis) {
-	fmt.Fprintln(out, "host: "+hostLine(host))
+	fmt.Fprintln(out, "host: "+printable(hostLine(host)))
 	if len(diag.Findings) == 0 {
 		fmt.Fprintln(out, "no problems found: Windows Update looks healthy")
 		return
 	}
 	fmt.Fprintf(out, "%d finding(s):\n", len(diag.Findings))
 	for _, f := range diag.Findings {
-		fmt.Fprintf(out, "\n[%s] %s (%s)\n", f.Severity, f.Title, f.ID)
-		fmt.Fprint(out, indent(f.Evidence, "    evidence: "))
+		fmt.Fprintf(out, "\n[%s] %s (%s)\n", f.Severity, printable(f.Title), f.ID)
+		fmt.Fprint(out, indent(printableAll(f.Evidence), "    evidence: "))
 		if f.Plan != "" {
 			fmt.Fprintf(out, "    fix: wurepair repair %s\n", f.Plan)
 		}
 		if f.Advice != "" {
-			fmt.Fprintf(out, "    advice: %s\n", f.Advice)
+			fmt.Fprintf(out, "    advice: %s\n", printable(f.Advice))
 		}
 	}
 	fmt.Fprintln(out)
 	for _, f := range needsAttention(diag) {
-		fmt.Fprintf(out, "first: %s\n", f.Advice)
+		fmt.Fprintf(out, "first: %s\n", printable(f.Advice))
 	}
 	for _, r := range diag.Refused {
-		fmt.Fprintf(out, "by hand: repair %s is refused here; %s\n", r.Plan, r.Advice)
+		fmt.Fprintf(out, "by hand: repair %s is refused here; %s\n", r.Plan, printable(r.Advice))
 	}
 	if diag.NeedsRepair() {
 		fmt.Fprintf(out, "recommended: wurepair repair auto (runs: %s); preview it with --dry-run\n", strings.Join(diag.Runnable(), ", "))

@@ -143,7 +143,7 @@ func (d *deps) repair(c *cli.Context) error {
 		fmt.Fprintf(out, "plan: %s (%d steps)\n", strings.Join(plans, " + "), len(steps))
 		for i, ps := range rep.Changes {
 			fmt.Fprintf(out, "  %d. %s\n", i+1, ps.Step)
-			fmt.Fprint(out, indent(ps.Changes, "       - "))
+			fmt.Fprint(out, indent(printableAll(ps.Changes), "       - "))
 		}
 	}
 	if dry {
@@ -234,9 +234,9 @@ func (d *deps) progress(text bool, log *logrus.Entry, rep *Report) func(orchestr
 			if text {
 				status := "ok"
 				if e.Err != nil {
-					status = "FAILED: " + e.Err.Error()
+					status = "FAILED: " + oneLine(e.Err.Error())
 				}
-				fmt.Fprintf(out, "  rollback: %s ... %s %s\n", e.Step, status, e.Detail)
+				fmt.Fprintf(out, "  rollback: %s ... %s %s\n", printable(e.Step), printable(status), printable(e.Detail))
 			}
 		case e.Phase == orchestrator.PhaseStart:
 			entry.Info("step started")
@@ -306,6 +306,13 @@ func (d *deps) startRun(st *state, command string, plans []string, w *workspace)
 }
 
 func (d *deps) runInfo(id, command string, plans []string, w *workspace) *orchestrator.RunInfo {
+	if d.env.Identity != nil {
+		// Windows: from the token, never from variables the caller sets.
+		if user, machine, err := d.env.Identity(); err == nil {
+			return &orchestrator.RunInfo{ID: id, Command: command, Plans: plans, Version: d.env.Version, User: user, Machine: machine,
+				HostPID: w.facts.PID, OSBuild: fmt.Sprintf("%d.%d", w.facts.OSBuild, w.facts.OSUBR)}
+		}
+	}
 	user := d.env.Getenv("USERNAME")
 	if dom := d.env.Getenv("USERDOMAIN"); dom != "" && user != "" {
 		user = dom + `\` + user

@@ -102,11 +102,13 @@ func (d *deps) cmdRollback() *cli.Command {
 	}
 }
 
-// lastUnfinished is the newest verified run with no run-end, or whose
-// rollback was partial.
+// lastUnfinished is the newest verified run with no seal, or whose
+// rollback was partial. A journal of the format before seals (Legacy) is
+// never picked: cut short, it looks like a crash, so only an admin who
+// names it rolls it back (detect and diagnose name it).
 func lastUnfinished(runs []orchestrator.RunSummary) string {
 	for i := len(runs) - 1; i >= 0; i-- {
-		if runs[i].Verified && (runs[i].Incomplete() || runs[i].Outcome == orchestrator.OutcomePartial) {
+		if runs[i].Verified && !runs[i].Legacy && (runs[i].Incomplete() || runs[i].Outcome == orchestrator.OutcomePartial) {
 			return runs[i].ID
 		}
 	}

@@ -18,7 +18,7 @@ func (d *deps) cmdRuns() *cli.Command {
 			{
 				Name:  "list",
 				Usage: "list every run with its outcome",
-				Flags: []cli.Flag{outputFlag(), stateDirFlag()},
+				Flags: []cli.Flag{outputFlag(), stateDirFlag(), trustEnv()},
 				Action: func(c *cli.Context) error {
 					format, err := outputFormat(c)
 					if err != nil {
@@ -59,7 +59,7 @@ func (d *deps) cmdRuns() *cli.Command {
 				Name:      "show",
 				Usage:     "print one run's journal, verifying its hash chain",
 				ArgsUsage: "RUN-ID",
-				Flags:     []cli.Flag{outputFlag(), stateDirFlag()},
+				Flags:     []cli.Flag{outputFlag(), stateDirFlag(), trustEnv()},
 				Action: func(c *cli.Context) error {
 					format, err := outputFormat(c)
 					if err != nil {

@@ -26,6 +26,10 @@ const (
 	EventRolledBack    EventID = 103 // warning: the run failed and every change was rolled back (exit 1)
 	EventPartial       EventID = 104 // error: the run failed and its rollback too; the journal names what to check (exit 3)
 	EventRefused       EventID = 105 // warning: the plan was refused before anything changed (a junction, ...)
+	// EventPruned: `backups prune` deleted backups (the message lists
+	// each); error level when a deletion failed. 110: clear of ids other
+	// outcomes may take next to 105.
+	EventPruned EventID = 110
 )
 
 // eventTable documents every id: `wurepair --help` prints it and
@@ -41,6 +45,7 @@ var eventTable = []struct {
 	{EventRolledBack, EventWarning, "failed, every change rolled back (exit 1)"},
 	{EventPartial, EventError, "partial: rollback failed, see the journal (exit 3)"},
 	{EventRefused, EventWarning, "refused before any change (exit 1)"},
+	{EventPruned, EventInfo, "backups prune deleted backups (each listed; error level if one failed)"},
 }
 
 // EventLevel is the Event Log entry type.
@@ -105,7 +110,7 @@ func eventText(summary string, r runEvent, exitCode int, withExit bool) string {
 	if run == "" {
 		run, journal = "none (nothing was changed, so no run was created)", "none"
 	}
-	lines := []string{oneLine(summary), "", "Run: " + run, "Journal: " + journal}
+	lines := []string{printable(oneLine(summary)), "", "Run: " + run, "Journal: " + journal}
 	cmd := strings.TrimSpace(r.command + " " + strings.Join(r.plans, "+"))
 	if cmd != "" {
 		lines = append(lines, "Command: wurepair "+cmd)
@@ -181,6 +186,23 @@ func (d *deps) auditRollback(log logrus.FieldLogger, stateDir, id string, rerr e
 	if ev, ok := outcomeEvent("", msg, code, r); ok {
 		d.writeEvent(log, ev)
 	}
+}
+
+// auditPrune records what `backups prune` deleted: the only deletion
+// wurepair does gets its own event, listing every path (the journal of
+// run id has the same, with each backup's size and run).
+func (d *deps) auditPrune(log logrus.FieldLogger, stateDir, id string, deleted []string, err error) {
+	r := runEvent{id: id, command: "backups prune", journal: journalOf(stateDir, id)}
+	summary, level, code := fmt.Sprintf("wurepair backups prune deleted %d backup(s)", len(deleted)), EventInfo, ExitOK
+	if err != nil {
+		summary += fmt.Sprintf("; some could not be deleted: %v", err)
+		level, code = EventError, ExitPartial
+	}
+	msg := eventText(summary, r, code, true)
+	for _, p := range deleted {
+		msg += "\r\nDeleted: " + printable(p)
+	}
+	d.writeEvent(log, Event{ID: EventPruned, Level: level, Message: msg})
 }
 
 // auditOutcome records how a command that may change the machine ended.

@@ -51,60 +51,64 @@ func (d *deps) defaultLogFile(c *cli.Context) (string, error) {
 	return defaultLogPath(sd.Path), nil
 }
 
-// rotatingFile appends to path; a write that would take the file past
-// max bytes first rotates it: path.N is removed (N = keep), path.N-1
-// becomes path.N ... path becomes path.1 (wurepair.log → wurepair.1.log,
-// CMTrace opens either), and a new file starts. A rotation that fails
-// (another wurepair holds the file open on Windows) is retried at the
-// next write; the entry is appended meanwhile, never lost.
+// rotatingFile appends to a file in a trusted folder; a write that would
+// take the file past max bytes first rotates it: name.N is removed (N =
+// keep), name.N-1 becomes name.N ... name becomes name.1 (wurepair.log →
+// wurepair.1.log, CMTrace opens either), and a new file starts. A
+// rotation that fails (another wurepair holds the file open on Windows)
+// is retried at the next write; the entry is appended meanwhile, never
+// lost.
+//
+// The log is written as SYSTEM, so it is opened the way state files are
+// (issue 19): its folder must pass the state directory's trust checks
+// (owner SYSTEM/Administrators, Unix root or the running user; nobody
+// else may write it; not a link), and the file is opened without
+// following a link (O_NOFOLLOW; FILE_FLAG_OPEN_REPARSE_POINT) and checked
+// on the handle: a regular file with one name, inside that folder. There
+// is no check-then-open by path for a link swapped in between to win.
+// Renames and removals during rotation go through the same folder.
 type rotatingFile struct {
-	path string
+	dir  *orchestrator.StateDir
+	name string
 	max  int64
 	keep int
 	f    *os.File
 	size int64
 }
 
-// openRotatingFile opens path for appending, creating its folder. It
-// refuses a folder or file that is a link or another reparse point: the
-// log is written as SYSTEM, and a link planted where it goes would make
+// openRotatingFile opens path for appending, creating its folder (with
+// the state directory's private permissions) when it does not exist. A
+// folder others may write, a link, or a file that is not a plain file of
+// its own is refused: a link planted where the log goes would make
 // wurepair append to (or rotate away) a file of the planter's choosing.
 func openRotatingFile(path string, max int64, keep int) (*rotatingFile, error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	path, err := filepath.Abs(path)
+	if err != nil {
 		return nil, err
 	}
-	if err := plain(dir, fs.ModeDir); err != nil {
-		return nil, err
+	folder, name := filepath.Split(path)
+	dir, err := orchestrator.OpenStateDir(filepath.Clean(folder), true)
+	if err != nil {
+		return nil, logRefused(folder, err)
 	}
-	r := &rotatingFile{path: path, max: max, keep: keep}
+	r := &rotatingFile{dir: dir, name: name, max: max, keep: keep}
 	if err := r.open(); err != nil {
-		return nil, err
+		return nil, logRefused(folder, err)
 	}
 	return r, nil
 }
 
-// plain checks that path, if it exists, is not a link: its type is want
-// (fs.ModeDir, or 0 for a regular file).
-func plain(path string, want fs.FileMode) error {
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) && want == 0 {
-		return nil
+// logRefused says why a log folder or file was refused and what to do.
+func logRefused(folder string, err error) error {
+	if errors.Is(err, orchestrator.ErrUntrusted) {
+		return fmt.Errorf("log refused: %w; the log is written as SYSTEM, so its folder must be writable only by SYSTEM and "+
+			"Administrators (Unix: root) and hold no links: choose such a folder (the default is logs\\ in the state directory)", err)
 	}
-	if err != nil {
-		return err
-	}
-	if fi.Mode().Type() != want {
-		return fmt.Errorf("%s is a link or not a plain %s (%s): refused", path, map[bool]string{true: "folder", false: "file"}[want == fs.ModeDir], fi.Mode().Type())
-	}
-	return nil
+	return fmt.Errorf("log folder %s: %w", filepath.Clean(folder), err)
 }
 
 func (r *rotatingFile) open() error {
-	if err := plain(r.path, 0); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(r.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := r.dir.OpenFile(os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600, r.name)
 	if err != nil {
 		return err
 	}
@@ -118,8 +122,8 @@ func (r *rotatingFile) open() error {
 
 // backup is the name of the nth rotated file: wurepair.log → wurepair.2.log.
 func (r *rotatingFile) backup(n int) string {
-	ext := filepath.Ext(r.path)
-	return strings.TrimSuffix(r.path, ext) + "." + strconv.Itoa(n) + ext
+	ext := filepath.Ext(r.name)
+	return strings.TrimSuffix(r.name, ext) + "." + strconv.Itoa(n) + ext
 }
 
 func (r *rotatingFile) Write(p []byte) (int, error) {
@@ -138,17 +142,24 @@ func (r *rotatingFile) rotate() error {
 	return errors.Join(cerr, serr, oerr)
 }
 
-// shift renames the files one place down, dropping the oldest.
+// shift renames the files one place down, dropping the oldest. A link
+// planted at an old file's name is removed or replaced, never followed.
 func (r *rotatingFile) shift() error {
-	if err := os.Remove(r.backup(r.keep)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := r.dir.Remove(r.backup(r.keep)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	for n := r.keep - 1; n >= 1; n-- {
-		if err := os.Rename(r.backup(n), r.backup(n+1)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		err := r.dir.Rename([]string{r.backup(n)}, []string{r.backup(n + 1)})
+		if errors.Is(err, orchestrator.ErrUntrusted) {
+			// Not a log wurepair wrote (a link, a hard link): removed
+			// itself, never followed, so rotation goes on.
+			err = r.dir.Remove(r.backup(n))
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
-	return os.Rename(r.path, r.backup(1))
+	return r.dir.Rename([]string{r.name}, []string{r.backup(1)})
 }
 
 func (r *rotatingFile) Close() error { return r.f.Close() }

@@ -122,7 +122,7 @@ type sinkHook struct {
 func (h *sinkHook) Levels() []logrus.Level { return logrus.AllLevels[:h.max+1] }
 
 func (h *sinkHook) Fire(e *logrus.Entry) error {
-	b, err := h.f.Format(e)
+	b, err := h.f.Format(safeEntry(e))
 	if err != nil {
 		return err
 	}
@@ -171,4 +171,25 @@ func (f *cmtraceFormatter) Format(e *logrus.Entry) ([]byte, error) {
 	fmt.Fprintf(&b, `<![LOG[%s]LOG]!><time="%s%+04d" date="%s" component="%s" context="" type="%d" thread="%d" file="">`+"\r\n",
 		msg, e.Time.Format("15:04:05.000"), bias, e.Time.Format("01-02-2006"), component, typ, f.thread)
 	return b.Bytes(), nil
+}
+
+// safeEntry is e with its message and every field value on one line and
+// escaped (printable): a script error carrying ESC sequences or CR/LF
+// cannot forge a log record or reach a terminal that shows the log.
+// Numbers and booleans are kept as they are (JSON keeps their type).
+func safeEntry(e *logrus.Entry) *logrus.Entry {
+	c := *e
+	c.Message = printable(oneLine(e.Message))
+	c.Data = make(logrus.Fields, len(e.Data))
+	for k, v := range e.Data {
+		switch v := v.(type) {
+		case bool, int, int32, int64, uint, uint32, uint64, float64:
+			c.Data[k] = v
+		case error:
+			c.Data[k] = printable(oneLine(v.Error()))
+		default:
+			c.Data[k] = printable(oneLine(fmt.Sprint(v)))
+		}
+	}
+	return &c
 }

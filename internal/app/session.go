@@ -15,9 +15,11 @@ import (
 // sessionFlags are shared by every command that talks to PowerShell.
 func sessionFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "powershell", Usage: "run this PowerShell `PATH`, relative to the working directory (default: Windows PowerShell 5.1 from System32, or $" + ps.EnvVar + ")"},
+		&cli.StringFlag{Name: "powershell", Usage: "run this PowerShell `PATH`, relative to the working directory, never looked up on PATH " +
+			"(default: Windows PowerShell 5.1 from System32, or $" + ps.EnvVar + ", when elevated only with --" + trustEnvFlag + ")"},
 		&cli.BoolFlag{Name: "pwsh", Usage: "use PowerShell 7 (pwsh) from PATH instead of Windows PowerShell 5.1"},
 		deliveryFlag(),
+		trustEnv(),
 		&cli.DurationFlag{Name: "startup-timeout", Usage: "how long PowerShell may take to start and answer its first line (default 3m; raise it where .NET servicing makes a cold start slow)"},
 	}
 }
@@ -29,7 +31,7 @@ func (d *deps) openSession(ctx context.Context, c *cli.Context) (*ps.Session, st
 	if err != nil {
 		return nil, "", exitWith(ExitHost, err)
 	}
-	loc := ps.Locator{Path: path, Pwsh: c.Bool("pwsh"), Getenv: d.env.Getenv}
+	loc := ps.Locator{Path: path, Pwsh: c.Bool("pwsh"), Getenv: d.getenv(c)}
 	exe, err := loc.Find()
 	if err != nil {
 		return nil, "", exitWith(ExitHost, err) // ps.ErrNotFound's text already says what is missing
@@ -70,8 +72,9 @@ func (d *deps) openSession(ctx context.Context, c *cli.Context) (*ps.Session, st
 // ("./fakehost", `bin\powershell.exe`) absolute from the working
 // directory, so it is never looked up on PATH (filepath.Clean would turn
 // "./fakehost" into "fakehost", which exec then searches for on PATH). A
-// bare name ("pwsh") is left to the locator's PATH search. ps.Locator may
-// make explicit paths absolute too; doing it here as well is harmless.
+// bare name ("pwsh") is left as it is: ps.Locator makes it absolute from
+// the working directory too (filepath.Abs), so --powershell is never
+// looked up on PATH; only --pwsh searches PATH.
 func explicitPath(p string) (string, error) {
 	if p == "" || filepath.IsAbs(p) || !strings.ContainsAny(p, pathSeparators) {
 		return p, nil

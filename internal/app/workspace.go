@@ -7,8 +7,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
@@ -18,20 +16,21 @@ import (
 
 // stateDirFlag: where journals, backups' records and the lock live.
 func stateDirFlag() cli.Flag {
-	return &cli.StringFlag{Name: "state-dir", Usage: "journals, the run lock and logs\\ live here (default: %ProgramData%\\wurepair on Windows, /var/lib/wurepair elsewhere; $WUREPAIR_STATE_DIR overrides)"}
+	return &cli.StringFlag{Name: "state-dir", Usage: "journals, the run lock and logs\\ live here (default: the ProgramData folder's wurepair on Windows, " +
+		"from the OS, never %ProgramData%; /var/lib/wurepair elsewhere; $WUREPAIR_STATE_DIR overrides, when elevated only with --trust-env)"}
 }
 
 func (d *deps) stateDir(c *cli.Context) (string, error) {
 	if v := c.String("state-dir"); v != "" {
 		return filepath.Abs(v)
 	}
-	if v := d.env.Getenv("WUREPAIR_STATE_DIR"); v != "" {
+	if v := d.getenv(c)(envStateDir); v != "" {
 		return filepath.Abs(v)
 	}
 	if runtime.GOOS == "windows" {
-		pd := d.env.Getenv("ProgramData")
-		if pd == "" {
-			return "", usagef("%%ProgramData%% is not set; pass --state-dir")
+		pd, err := d.env.ProgramData()
+		if err != nil || pd == "" {
+			return "", usagef("Windows does not say where ProgramData is (%v); pass --state-dir", err)
 		}
 		return filepath.Join(pd, "wurepair"), nil
 	}
@@ -246,21 +245,6 @@ func needsAttention(diag orchestrator.Diagnosis) []orchestrator.Finding {
 		}
 	}
 	return out
-}
-
-// printable escapes control and format characters (terminal escapes,
-// bidirectional overrides) so text from a file can be printed safely.
-func printable(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError, unicode.IsControl(r), unicode.Is(unicode.Cf, r), unicode.In(r, unicode.Zl, unicode.Zp):
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 func hostLine(f ps.HostFacts) string {

@@ -174,7 +174,7 @@ func TestJournalBoundsAndVersions(t *testing.T) {
 	if err := os.MkdirAll(newer, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(newer, "journal.jsonl"), []byte(`{"v":3,"seq":1,"type":"run-start","sig":"ed25519:..."}`+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(newer, "journal.jsonl"), []byte(`{"v":99,"seq":1,"type":"run-start","sig":"ed25519:..."}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if r := m.run("detect"); r.code != 0 {
