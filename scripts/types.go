@@ -151,6 +151,10 @@ type UpdateErrorEvent struct {
 	HResult     string `json:"HResult"` // "0x80070002"
 	KB          string `json:"KB"`      // "KB5034441" or ""
 	UpdateId    string `json:"UpdateId"`
+	// ServiceId is the event's serviceGuid (lower case, no braces; "" when
+	// the event has none): which update service failed (Windows Update,
+	// Microsoft Update, WSUS, the Microsoft Store ...).
+	ServiceId string `json:"ServiceId"`
 }
 
 // UpdateErrorsResult is Get-WurUpdateErrors' result.
