@@ -45,6 +45,9 @@ type Refusal struct {
 	Plan   string `json:"plan"`
 	Reason string `json:"reason"` // with the paths, as repair says it
 	Advice string `json:"advice"` // what the admin must do by hand
+	// Gate is "reboot-pending" for a plan refused until the reboot
+	// (repair exits 7; --force overrides); "" for the folder refusals.
+	Gate string `json:"gate,omitempty"`
 }
 
 // Runnable are the justified plans that are not refused, in run order.
@@ -113,6 +116,8 @@ func Diagnose(f Facts) Diagnosis {
 	for _, p := range d.Plans {
 		if r := refuseFolders(&f, p); r != nil {
 			d.Refused = append(d.Refused, Refusal{Plan: p, Reason: r.Reason, Advice: r.Advice})
+		} else if r := refuseReboot(&f, p); r != nil {
+			d.Refused = append(d.Refused, *r)
 		}
 	}
 	for i, fd := range d.Findings {
@@ -479,15 +484,18 @@ func diagnoseFolders(f Facts, add func(Finding)) {
 	}
 }
 
-// diagnoseReboot: CBS RebootPending and WU RebootRequired mean a reboot is
-// required; PendingFileRenameOperations alone does not (antivirus and
-// drivers queue renames all the time): it is information.
+// diagnoseReboot: every servicing reason (CBS RebootPending,
+// RebootInProgress, PackagesPending, pending.xml, WU RebootRequired and
+// Services\Pending, UpdateExeVolatile) means servicing waits for a
+// reboot, and repair refuses components, datastore and reset until then;
+// the file-rename queues alone do not (antivirus and drivers queue
+// renames all the time): they are information.
 func diagnoseReboot(f Facts, add func(Finding)) {
 	switch {
 	case f.Reboot.RebootPending:
-		add(Finding{ID: "reboot-pending", Severity: SevWarning, Title: "a reboot is pending",
+		add(Finding{ID: "reboot-pending", Severity: SevWarning, Title: "Windows servicing waits for a reboot",
 			Evidence: []string{"reasons: " + strings.Join(f.Reboot.Reasons, ", ")},
-			Advice:   "reboot before repairing: pending operations cause 0x80070BC9 and can undo a repair"})
+			Advice:   "reboot first: pending operations cause 0x80070BC9 and can undo a repair; wurepair refuses components, datastore and reset until then (exit 7; --force overrides)"})
 	case len(f.Reboot.Reasons) > 0:
 		add(Finding{ID: "pending-file-renames", Severity: SevInfo, Title: "file renames are queued for the next boot",
 			Evidence: []string{"reasons: " + strings.Join(f.Reboot.Reasons, ", ")},

@@ -315,3 +315,6 @@ func isDefenderKB(kb string) bool {
 	}
 	return false
 }
+
+// Codes returns a copy of the whole reference, sorted by HRESULT.
+func Codes() []CodeInfo { return append([]CodeInfo(nil), codeTable[:]...) }

@@ -85,6 +85,7 @@ func New(env Env) *cli.App {
 		EnableBashCompletion: false,
 		Commands: []*cli.Command{
 			d.cmdDiagnose(),
+			d.cmdExplain(),
 			d.cmdRepair(),
 			d.cmdRollback(),
 			d.cmdRuns(),
