@@ -354,3 +354,17 @@ func TestDiagnoseEventSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestDefenderUpdatesAreLeftOut(t *testing.T) {
+	for _, kb := range []string{"KB2267602", "kb4052623", "KB2461484", "KB915597"} {
+		f := withEvents(healthyFacts(), "0x80070643")
+		f.Errors.Events[0].KB = kb
+		d := Diagnose(f)
+		if len(d.Findings) != 1 || d.Findings[0].ID != "update-errors-filtered" || !strings.Contains(d.Findings[0].Evidence[0], "Microsoft Defender") {
+			t.Errorf("%s: %+v", kb, d.Findings)
+		}
+	}
+	if isDefenderKB("KB5034441") {
+		t.Error("a cumulative update is not Defender's")
+	}
+}
