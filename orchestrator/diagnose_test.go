@@ -271,6 +271,39 @@ func sameSet(a, b []string) bool {
 	return true
 }
 
+// Issue 15: only registration failures of the agent's COM API lead to
+// reset; the others get advice naming the cause.
+func TestDiagnoseAgentCause(t *testing.T) {
+	cases := []struct {
+		hr    uint32
+		plan  string
+		cause string
+	}{
+		{0x80004002, "reset", ""},
+		{0x80040154, "reset", ""},
+		{0x80040155, "reset", ""},
+		{0x80080005, "reset", ""},
+		{0x80070005, "", "access was denied"},
+		{0x8007000E, "", "out of memory"},
+		{0x80070070, "", "free space"},
+		{0x8007045B, "", "passes by itself"},
+		{0x80070BC9, "", "reboot"},
+		{0x80070422, "", "disabled"},
+	}
+	for _, tc := range cases {
+		f := healthyFacts()
+		f.Agent = scripts.AgentProbeResult{FailedCall: "CreateSession", HResult: int64(int32(tc.hr))}
+		d := Diagnose(f)
+		if len(d.Findings) != 1 || d.Findings[0].ID != "agent-broken" {
+			t.Fatalf("%s: %+v", FormatHResult(tc.hr), d.Findings)
+		}
+		fd := d.Findings[0]
+		if fd.Plan != tc.plan || (tc.cause != "" && (!strings.Contains(fd.Advice, tc.cause) || !strings.Contains(fd.Advice, FormatHResult(tc.hr)))) {
+			t.Errorf("%s: plan %q advice %q; want plan %q naming %q", FormatHResult(tc.hr), fd.Plan, fd.Advice, tc.plan, tc.cause)
+		}
+	}
+}
+
 // Issue 9 item 16: the finding names the call that failed and its HRESULT,
 // so an unregistered proxy/stub is told apart from a class not registered.
 func TestDiagnoseAgentNamesTheCall(t *testing.T) {
