@@ -502,15 +502,3 @@ func diagnoseReboot(f Facts, add func(Finding)) {
 			Advice:   "no reboot is required for Windows Update: antivirus, drivers and installers queue renames too"})
 	}
 }
-
-func uniq(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range s {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}
