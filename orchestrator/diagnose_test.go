@@ -371,7 +371,7 @@ func TestDiagnoseRefusedPlans(t *testing.T) {
 					t.Errorf("finding %s still recommends the refused plan", fd.ID)
 				}
 				if fd.ID == "store-reset-errors" && !strings.Contains(fd.Advice, "by hand") {
-					t.Errorf("datastore-errors advice %q does not say what to do by hand", fd.Advice)
+					t.Errorf("store-reset-errors advice %q does not say what to do by hand", fd.Advice)
 				}
 				for _, e := range fd.Evidence {
 					seen += strings.Count(e, tc.path)
