@@ -45,6 +45,9 @@ type Refusal struct {
 	Plan   string `json:"plan"`
 	Reason string `json:"reason"` // with the paths, as repair says it
 	Advice string `json:"advice"` // what the admin must do by hand
+	// Gate is "reboot-pending" for a plan refused until the reboot
+	// (repair exits 7; --force overrides); "" for the folder refusals.
+	Gate string `json:"gate,omitempty"`
 }
 
 // Runnable are the justified plans that are not refused, in run order.
@@ -113,6 +116,8 @@ func Diagnose(f Facts) Diagnosis {
 	for _, p := range d.Plans {
 		if r := refuseFolders(&f, p); r != nil {
 			d.Refused = append(d.Refused, Refusal{Plan: p, Reason: r.Reason, Advice: r.Advice})
+		} else if r := refuseReboot(&f, p); r != nil {
+			d.Refused = append(d.Refused, *r)
 		}
 	}
 	for i, fd := range d.Findings {
@@ -137,7 +142,10 @@ func rank(s Severity) int {
 }
 
 // diagnoseWups2: KB943144. A wups2.dll on disk with no CLSID naming it in
-// the same registry view is unregistered.
+// the same registry view is unregistered, but that alone is no fault: the
+// KB943144 plan runs only when the update agent actually fails with a
+// registration error (agent-registration class). It returns whether the
+// finding explains the agent's failure.
 func diagnoseWups2(f Facts, add func(Finding)) bool {
 	var evidence []string
 	for _, file := range f.Wups2.Files {
@@ -158,25 +166,50 @@ func diagnoseWups2(f Facts, add func(Finding)) bool {
 	if len(evidence) == 0 {
 		return false
 	}
-	sev := SevWarning
-	if f.Agent.HResult != 0 {
-		sev = SevError
-		evidence = append(evidence, fmt.Sprintf("the update agent's COM API fails: %s returned %s", f.Agent.FailedCall, FormatHResult(uint32(f.Agent.HResult))))
+	_, probeFailed := f.ProbeErrors["Test-WurUpdateAgent"]
+	h := uint32(f.Agent.HResult)
+	_, class, _ := Classify(h, PhaseUnknown)
+	switch {
+	case probeFailed:
+		add(Finding{ID: "wups2-unregistered", Severity: SevWarning, Title: "wups2.dll is on disk but not registered; whether the agent works is unknown",
+			Evidence: append(evidence, "the update agent probe failed, so KB943144 can neither be confirmed nor ruled out"),
+			Advice:   "wurepair registers wups2.dll only when the update agent fails with a registration error: fix the probe failure and diagnose again"})
+		return false
+	case h == 0:
+		add(Finding{ID: "wups2-unregistered", Severity: SevInfo, Title: "wups2.dll has no CLSID registration, but the update agent works",
+			Evidence: append(evidence, "the update agent's COM API works (Microsoft.Update.Session, CreateUpdateSearcher)"),
+			Advice:   "nothing to do: KB943144 applies only when the agent fails; current Windows no longer registers a CLSID for wups2.dll on every build"})
+		return false
+	case class != ClassAgentRegistration:
+		add(Finding{ID: "wups2-unregistered", Severity: SevInfo, Title: "wups2.dll has no CLSID registration; the agent fails for another reason",
+			Evidence: append(evidence, fmt.Sprintf("the agent fails with %s (%s), not a registration error: registering wups2.dll would not fix it", FormatHResult(h), class)),
+			Advice:   "see the agent finding for what to do; KB943144 does not apply"})
+		return false
 	}
-	add(Finding{ID: "wups2-unregistered", Severity: sev, Title: "wups2.dll is on disk but not registered (KB943144)",
+	evidence = append(evidence, fmt.Sprintf("the update agent's COM API fails with a registration error: %s returned %s", f.Agent.FailedCall, describeCode(h)))
+	add(Finding{ID: "wups2-unregistered", Severity: SevError, Title: "wups2.dll is on disk but not registered (KB943144)",
 		Evidence: evidence, Plan: "wups2"})
 	return true
 }
 
-// HRESULTs of the update agent's COM calls that diagnosis tells apart.
-const (
-	hrNoInterface     = 0x80004002 // E_NOINTERFACE: a proxy/stub not registered
-	hrIIDNotReg       = 0x80040155 // REGDB_E_IIDNOTREG: an interface not registered
-	hrServiceDisabled = 0x80070422 // ERROR_SERVICE_DISABLED
-	hrServiceMissing  = 0x80070424 // ERROR_SERVICE_DOES_NOT_EXIST
-	hrServiceNoReply  = 0x8007041D // ERROR_SERVICE_REQUEST_TIMEOUT
-)
+// describeCode writes "0x80040154 REGDB_E_CLASSNOTREG (a COM class is not registered)".
+func describeCode(h uint32) string {
+	info, ok := LookupCode(h)
+	switch {
+	case !ok:
+		return FormatHResult(h)
+	case info.Symbol == "":
+		return fmt.Sprintf("%s (%s)", FormatHResult(h), info.Meaning)
+	}
+	return fmt.Sprintf("%s %s (%s)", FormatHResult(h), info.Symbol, info.Meaning)
+}
 
+// diagnoseAgent: only a registration failure (E_NOINTERFACE,
+// REGDB_E_CLASSNOTREG, REGDB_E_IIDNOTREG, CO_E_SERVER_EXEC_FAILURE ...)
+// leads to the reset plan, which re-registers the agent's DLLs. Access
+// denied, out of memory, a full disk, a service shutting down or a
+// pending reboot are not fixed by re-registering: the finding names the
+// cause and what to do.
 func diagnoseAgent(f Facts, explained bool, add func(Finding)) {
 	if f.Agent.HResult == 0 || explained {
 		return
@@ -186,20 +219,21 @@ func diagnoseAgent(f Facts, explained bool, add func(Finding)) {
 	if call == "" {
 		call = "a call"
 	}
+	_, class, _ := Classify(h, PhaseUnknown)
 	ev := []string{fmt.Sprintf("Microsoft.Update.Session: %s failed with %s (session created %v, searcher created %v, service reached %v)",
-		call, FormatHResult(h), f.Agent.SessionCreated, f.Agent.SearcherCreated, f.Agent.ServiceReached)}
-	plan, advice := "reset", ""
-	switch h {
-	case hrNoInterface, hrIIDNotReg:
-		ev = append(ev, "the update agent's COM interfaces (their proxy/stub registrations) are not registered: the reset plan re-registers wuapi, wups, wuaueng and the other agent DLLs")
-	case hrServiceDisabled, hrServiceMissing, hrServiceNoReply:
-		// No reset fixes a service that is disabled, missing or not starting.
-		plan, advice = "", "the update service (wuauserv) could not be reached: see the service findings; a reset would not help"
+		call, describeCode(h), f.Agent.SessionCreated, f.Agent.SearcherCreated, f.Agent.ServiceReached),
+		"class: " + string(class)}
+	fd := Finding{ID: "agent-broken", Severity: SevError, Title: "the Windows Update agent's COM API does not work", Evidence: ev}
+	switch {
+	case class != ClassAgentRegistration:
+		fd.Advice = fmt.Sprintf("the agent fails with %s, not a registration error, so re-registering its DLLs would not help: %s", FormatHResult(h), class.Advice())
+	case f.Component != nil && f.Component.ImageHealthState == "NonRepairable":
+		fd.Advice = "the component store cannot be repaired in place: an in-place upgrade (repair install) is needed"
+	default:
+		fd.Plan = "reset"
+		fd.Evidence = append(fd.Evidence, "the update agent's COM registrations (classes, interfaces, their proxy/stubs) are broken: the reset plan re-registers wuapi, wups, wuaueng and the other agent DLLs")
 	}
-	if plan != "" && f.Component != nil && f.Component.ImageHealthState == "NonRepairable" {
-		plan, advice = "", "the component store cannot be repaired in place: an in-place upgrade (repair install) is needed"
-	}
-	add(Finding{ID: "agent-broken", Severity: SevError, Title: "the Windows Update agent's COM API does not work", Evidence: ev, Plan: plan, Advice: advice})
+	add(fd)
 }
 
 func diagnoseComponentStore(f Facts, add func(Finding)) {
@@ -222,14 +256,23 @@ func diagnoseComponentStore(f Facts, add func(Finding)) {
 	}
 }
 
-// diagnoseErrors groups logged HRESULTs by what fixes them.
+// errorKey is one code in one phase.
+type errorKey struct {
+	h     uint32
+	phase Phase
+}
+
+// diagnoseErrors groups the logged HRESULTs by remedy class, keyed on
+// (code, phase). Only Windows Update's own services count: events of the
+// Microsoft Store, Insider flighting or other services, and Defender
+// definition updates, are left out and the finding says so.
 func diagnoseErrors(f Facts, add func(Finding)) {
 	type group struct {
-		codes map[uint32]int
+		codes map[errorKey]int
 		kbs   map[string]bool
 	}
-	groups := map[Remedy]*group{}
-	var unknown []string
+	groups := map[Class]*group{}
+	filtered := map[string]int{}
 	repaired := 0 // errors logged before a repair that addresses them
 	var lastFix *PastRepair
 	for _, ev := range f.Errors.Events {
@@ -237,45 +280,59 @@ func diagnoseErrors(f Facts, add func(Finding)) {
 		if err != nil {
 			continue
 		}
-		code, ok := LookupHResult(h)
-		if !ok {
-			unknown = append(unknown, FormatHResult(h))
+		if svc, own := UpdateService(ev.ServiceId); !own {
+			filtered[svc]++
 			continue
 		}
-		if fix := fixedSince(f.Repairs, code.Remedy, ev.TimeCreated); fix != nil {
+		if isDefenderKB(ev.KB) {
+			filtered["Microsoft Defender updates ("+strings.ToUpper(ev.KB)+")"]++
+			continue
+		}
+		phase := PhaseOfEvent(ev.EventId)
+		_, class, _ := Classify(h, phase)
+		if class == ClassNotAnError {
+			continue
+		}
+		if fix := fixedSince(f.Repairs, class, ev.TimeCreated); fix != nil {
 			repaired++
 			if lastFix == nil || fix.Ended.After(lastFix.Ended) {
 				lastFix = fix
 			}
 			continue
 		}
-		g := groups[code.Remedy]
+		g := groups[class]
 		if g == nil {
-			g = &group{codes: map[uint32]int{}, kbs: map[string]bool{}}
-			groups[code.Remedy] = g
+			g = &group{codes: map[errorKey]int{}, kbs: map[string]bool{}}
+			groups[class] = g
 		}
-		g.codes[h]++
+		g.codes[errorKey{h, phase}]++
 		if ev.KB != "" {
 			g.kbs[ev.KB] = true
 		}
 	}
-	remedies := make([]Remedy, 0, len(groups))
-	for r := range groups {
-		remedies = append(remedies, r)
-	}
-	sort.Slice(remedies, func(i, j int) bool { return remedies[i] < remedies[j] })
-	for _, r := range remedies {
-		g := groups[r]
-		var ev, advice []string
-		hs := make([]uint32, 0, len(g.codes))
-		for h := range g.codes {
-			hs = append(hs, h)
+	nonRepairable := f.Component != nil && f.Component.ImageHealthState == "NonRepairable"
+	for _, class := range Classes() {
+		g := groups[class]
+		if g == nil {
+			continue
 		}
-		sort.Slice(hs, func(i, j int) bool { return hs[i] < hs[j] })
-		for _, h := range hs {
-			c, _ := LookupHResult(h)
-			ev = append(ev, fmt.Sprintf("%s %s logged %d time(s) in %d days", FormatHResult(h), c.Name, g.codes[h], ErrorDays))
-			advice = append(advice, c.Advice)
+		keys := make([]errorKey, 0, len(g.codes))
+		for k := range g.codes {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if keys[i].h != keys[j].h {
+				return keys[i].h < keys[j].h
+			}
+			return keys[i].phase < keys[j].phase
+		})
+		var ev []string
+		for _, k := range keys {
+			phase := string(k.phase)
+			if phase == "" {
+				phase = "phase unknown"
+			}
+			ev = append(ev, fmt.Sprintf("%s logged %d time(s) in %d days (%s)", describeCode(k.h), g.codes[k], ErrorDays, phase))
 		}
 		if len(g.kbs) > 0 {
 			kbs := make([]string, 0, len(g.kbs))
@@ -285,21 +342,31 @@ func diagnoseErrors(f Facts, add func(Finding)) {
 			sort.Strings(kbs)
 			ev = append(ev, "updates: "+strings.Join(kbs, ", "))
 		}
-		fd := Finding{ID: string(r) + "-errors", Severity: SevError, Evidence: ev}
-		switch r {
-		case RemedyDataStore:
-			fd.Title, fd.Plan = "update store errors that a DataStore/Download reset fixes (0x80070002 family)", "datastore"
-		case RemedyComponents:
+		fd := Finding{ID: string(class) + "-errors", Severity: SevError, Evidence: ev, Plan: class.Plan(f.RepairSource != "")}
+		switch class {
+		case ClassStoreReset:
+			fd.Title = "update store errors that a DataStore/Download reset fixes (0x80070002 family)"
+		case ClassComponentStoreRepair:
 			fd.Title = "component store errors: a DataStore reset would not fix these"
-			if f.Component != nil && f.Component.ImageHealthState == "NonRepairable" {
-				fd.Advice = "an in-place upgrade (repair install) is needed"
-			} else {
-				fd.Plan = "components"
+		case ClassRepairSource:
+			fd.Title = "the component store repair has no source to repair from"
+			if fd.Plan != "" {
+				fd.Evidence = append(fd.Evidence, "--source "+f.RepairSource+" gives RestoreHealth its files")
 			}
+		case ClassAgentRegistration:
+			fd.Title = "update agent registration errors"
+		case ClassInvestigate:
+			fd.Title, fd.Severity = "update errors with no known remedy: look them up before repairing", SevInfo
+		case ClassTransientRetry:
+			fd.Title, fd.Severity = "update errors that pass by themselves", SevInfo
 		default:
-			fd.Title = "update errors that no reset fixes"
-			fd.Severity = SevWarning
-			fd.Advice = strings.Join(uniq(advice), "; ")
+			fd.Title, fd.Severity = "update errors that no repair by wurepair fixes ("+string(class)+")", SevWarning
+		}
+		if fd.Plan != "" && nonRepairable && class != ClassStoreReset {
+			fd.Plan = ""
+			fd.Advice = "the component store cannot be repaired in place: an in-place upgrade (repair install) is needed"
+		} else if fd.Plan == "" {
+			fd.Advice = class.Advice()
 		}
 		add(fd)
 	}
@@ -309,30 +376,45 @@ func diagnoseErrors(f Facts, add func(Finding)) {
 				repaired, lastFix.Run, lastFix.Plan, lastFix.Ended.UTC().Format(time.RFC3339))},
 			Advice: "retry the update: errors logged after the repair would be diagnosed again"})
 	}
-	if len(unknown) > 0 {
-		add(Finding{ID: "other-errors", Severity: SevInfo, Title: "update errors wurepair has no remedy for",
-			Evidence: []string{strings.Join(uniq(unknown), ", ")}, Advice: "look the codes up before repairing: a reset may not help"})
+	if len(filtered) > 0 {
+		names := make([]string, 0, len(filtered))
+		for n := range filtered {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		var ev []string
+		for _, n := range names {
+			ev = append(ev, fmt.Sprintf("%s: %d failure event(s) left out", n, filtered[n]))
+		}
+		add(Finding{ID: "update-errors-filtered", Severity: SevInfo, Title: "update failures of other services were not counted",
+			Evidence: ev, Advice: "only Windows Update's own services (Windows Update, Microsoft Update, WSUS) justify a repair of the OS update store; a Store app or Defender definition failure does not"})
 	}
 }
 
-// remedyPlans are the plans that address each remedy's errors.
-var remedyPlans = map[Remedy][]string{
-	RemedyDataStore:  {"datastore", "reset"},
-	RemedyComponents: {"components"},
-	RemedyReset:      {"reset"},
+// classPlans are the plans that address each class's errors.
+func classPlans(c Class) []string {
+	switch c {
+	case ClassStoreReset:
+		return []string{"datastore", "reset"}
+	case ClassComponentStoreRepair, ClassRepairSource:
+		return []string{"components"}
+	case ClassAgentRegistration:
+		return []string{"reset"}
+	}
+	return nil
 }
 
-// fixedSince returns the latest successful repair that addresses remedy
+// fixedSince returns the latest successful repair that addresses class
 // and ended after the event was logged, or nil. An event whose time does
 // not parse is never taken as repaired.
-func fixedSince(repairs []PastRepair, remedy Remedy, logged string) *PastRepair {
+func fixedSince(repairs []PastRepair, class Class, logged string) *PastRepair {
 	t, err := time.Parse(time.RFC3339, logged)
 	if err != nil {
 		return nil
 	}
 	var best *PastRepair
 	for i, r := range repairs {
-		if !slices.Contains(remedyPlans[remedy], r.Plan) || !r.Ended.After(t) {
+		if !slices.Contains(classPlans(class), r.Plan) || !r.Ended.After(t) {
 			continue
 		}
 		if best == nil || r.Ended.After(best.Ended) {
@@ -402,30 +484,21 @@ func diagnoseFolders(f Facts, add func(Finding)) {
 	}
 }
 
-// diagnoseReboot: CBS RebootPending and WU RebootRequired mean a reboot is
-// required; PendingFileRenameOperations alone does not (antivirus and
-// drivers queue renames all the time): it is information.
+// diagnoseReboot: every servicing reason (CBS RebootPending,
+// RebootInProgress, PackagesPending, pending.xml, WU RebootRequired and
+// Services\Pending, UpdateExeVolatile) means servicing waits for a
+// reboot, and repair refuses components, datastore and reset until then;
+// the file-rename queues alone do not (antivirus and drivers queue
+// renames all the time): they are information.
 func diagnoseReboot(f Facts, add func(Finding)) {
 	switch {
 	case f.Reboot.RebootPending:
-		add(Finding{ID: "reboot-pending", Severity: SevWarning, Title: "a reboot is pending",
+		add(Finding{ID: "reboot-pending", Severity: SevWarning, Title: "Windows servicing waits for a reboot",
 			Evidence: []string{"reasons: " + strings.Join(f.Reboot.Reasons, ", ")},
-			Advice:   "reboot before repairing: pending operations cause 0x80070BC9 and can undo a repair"})
+			Advice:   "reboot first: pending operations cause 0x80070BC9 and can undo a repair; wurepair refuses components, datastore and reset until then (exit 7; --force overrides)"})
 	case len(f.Reboot.Reasons) > 0:
 		add(Finding{ID: "pending-file-renames", Severity: SevInfo, Title: "file renames are queued for the next boot",
 			Evidence: []string{"reasons: " + strings.Join(f.Reboot.Reasons, ", ")},
 			Advice:   "no reboot is required for Windows Update: antivirus, drivers and installers queue renames too"})
 	}
-}
-
-func uniq(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range s {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
 }

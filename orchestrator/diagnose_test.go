@@ -86,40 +86,68 @@ func TestDiagnose(t *testing.T) {
 		{"kb943144: only the 32-bit view missing", func() Facts {
 			f := healthyFacts()
 			f.Wups2.Registrations = f.Wups2.Registrations[:1]
+			f.Agent = scripts.AgentProbeResult{SessionCreated: true, FailedCall: "CreateUpdateSearcher", HResult: int64(int32(-2147221164))} // 0x80040154
 			return f
 		}, []string{"wups2-unregistered"}, []string{"wups2"}},
-		{"0x80070002 family", func() Facts { return withEvents(healthyFacts(), "0x80070002", "0x80248007") }, []string{"datastore-errors"}, []string{"datastore"}},
+		{"wups2 CLSID absent on a working agent: information, no plan", func() Facts {
+			f := healthyFacts()
+			f.Wups2.Registrations = nil
+			return f
+		}, []string{"wups2-unregistered"}, []string{}},
+		{"wups2 CLSID absent, agent fails with access denied: no wups2, advice", func() Facts {
+			f := healthyFacts()
+			f.Wups2.Registrations = nil
+			f.Agent = scripts.AgentProbeResult{FailedCall: "CreateSession", HResult: int64(int32(-2147024891))} // 0x80070005
+			return f
+		}, []string{"wups2-unregistered", "agent-broken"}, []string{}},
+		{"wups2 CLSID absent, agent probe failed: cannot tell, no plan", func() Facts {
+			f := healthyFacts()
+			f.Wups2.Registrations = nil
+			f.ProbeErrors = map[string]string{"Test-WurUpdateAgent": "script failed"}
+			return f
+		}, []string{"wups2-unregistered", "probe-failed"}, []string{}},
+		{"0x80070002 family", func() Facts { return withEvents(healthyFacts(), "0x80070002", "0x80248007") }, []string{"store-reset-errors"}, []string{"datastore"}},
 		{"component store repairable with 0x800F081F: components, not datastore", func() Facts {
 			f := withEvents(healthyFacts(), "0x800F081F")
 			f.Component.ImageHealthState = "Repairable"
 			return f
-		}, []string{"component-store-repairable", "components-errors"}, []string{"components"}},
+		}, []string{"component-store-repairable", "component-store-repair-errors"}, []string{"components"}},
 		{"non-repairable store: advice, no plan", func() Facts {
 			f := withEvents(healthyFacts(), "0x800F0831")
 			f.Component.ImageHealthState = "NonRepairable"
 			return f
-		}, []string{"component-store-nonrepairable", "components-errors"}, []string{}},
+		}, []string{"component-store-nonrepairable", "component-store-repair-errors"}, []string{}},
 		{"network errors: no reset recommended", func() Facts { return withEvents(healthyFacts(), "0x80072EE2") }, []string{"network-errors"}, []string{}},
 		{"disabled service: advice only, never flipped", func() Facts {
 			f := healthyFacts()
 			f.Services[0].StartType = "Disabled"
 			return withEvents(f, "0x80070422")
-		}, []string{"service-errors", "service-disabled"}, []string{}},
-		{"unknown code: info only", func() Facts { return withEvents(healthyFacts(), "0x8024A105") }, []string{"other-errors"}, []string{}},
+		}, []string{"service-disabled-errors", "service-disabled"}, []string{}},
+		{"unknown code: info only", func() Facts { return withEvents(healthyFacts(), "0x8024A105") }, []string{"investigate-errors"}, []string{}},
 		{"junction in DataStore is reported", func() Facts {
 			f := withEvents(healthyFacts(), "0x80070002")
 			f.Folders.Folders[1].ReparsePoints = []string{`C:\Windows\SoftwareDistribution\DataStore\evil`}
 			return f
-		}, []string{"datastore-errors", "reparse-point"}, []string{"datastore"}},
+		}, []string{"store-reset-errors", "reparse-point"}, []string{"datastore"}},
 		{"not elevated: warning and no component check", func() Facts {
 			f := healthyFacts()
 			f.Host.IsAdmin = false
 			f.Component = nil
 			return f
 		}, []string{"not-elevated", "component-store-unknown"}, []string{}},
-		{"broken agent with registered wups2: reset", func() Facts {
+		{"agent fails with E_FAIL: no registration error, so no reset", func() Facts {
 			f := healthyFacts()
 			f.Agent.HResult = int64(int32(-2147467259)) // 0x80004005
+			return f
+		}, []string{"agent-broken"}, []string{}},
+		{"agent class not registered with registered wups2: reset", func() Facts {
+			f := healthyFacts()
+			f.Agent.HResult = int64(int32(-2147221164)) // 0x80040154
+			return f
+		}, []string{"agent-broken"}, []string{"reset"}},
+		{"agent server exec failure: reset", func() Facts {
+			f := healthyFacts()
+			f.Agent.HResult = int64(int32(-2146959355)) // 0x80080005
 			return f
 		}, []string{"agent-broken"}, []string{"reset"}},
 		{"agent interface not registered (proxy/stub): reset re-registers it", func() Facts {
@@ -136,8 +164,9 @@ func TestDiagnose(t *testing.T) {
 		{"both KB943144 and 0x80070002: wups2 before datastore", func() Facts {
 			f := withEvents(healthyFacts(), "0x80070002")
 			f.Wups2.Registrations = nil
+			f.Agent.HResult = int64(int32(-2147221164)) // 0x80040154
 			return f
-		}, []string{"datastore-errors", "wups2-unregistered"}, []string{"wups2", "datastore"}},
+		}, []string{"store-reset-errors", "wups2-unregistered"}, []string{"wups2", "datastore"}},
 		{"0x80070002 logged before a successful datastore run: history, not a repair", func() Facts {
 			f := withEventsAt(healthyFacts(), "2024-05-30T03:12:40.0000000Z", "0x80070002")
 			f.Repairs = []PastRepair{{Plan: "datastore", Run: "r1", Ended: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}}
@@ -152,17 +181,17 @@ func TestDiagnose(t *testing.T) {
 			f := withEventsAt(healthyFacts(), "2024-06-02T00:00:00Z", "0x80070002")
 			f.Repairs = []PastRepair{{Plan: "datastore", Run: "r1", Ended: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}}
 			return f
-		}, []string{"datastore-errors"}, []string{"datastore"}},
+		}, []string{"store-reset-errors"}, []string{"datastore"}},
 		{"a repair of another kind does not address them", func() Facts {
 			f := withEventsAt(healthyFacts(), "2024-05-30T03:12:40Z", "0x800F081F")
 			f.Repairs = []PastRepair{{Plan: "datastore", Run: "r1", Ended: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}}
 			return f
-		}, []string{"components-errors"}, []string{"components"}},
+		}, []string{"component-store-repair-errors"}, []string{"components"}},
 		{"an unreadable event time is never taken as repaired", func() Facts {
 			f := withEventsAt(healthyFacts(), "30/05/2024 03:12", "0x80070002")
 			f.Repairs = []PastRepair{{Plan: "datastore", Run: "r1", Ended: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}}
 			return f
-		}, []string{"datastore-errors"}, []string{"datastore"}},
+		}, []string{"store-reset-errors"}, []string{"datastore"}},
 		{"reboot pending", func() Facts {
 			f := healthyFacts()
 			f.Reboot = scripts.PendingRebootResult{RebootPending: true, Reasons: []string{"CBSRebootPending"}}
@@ -194,28 +223,6 @@ func TestDiagnose(t *testing.T) {
 				t.Errorf("plans %v, want %v", d.Plans, tc.wantPlans)
 			}
 		})
-	}
-}
-
-// Every code the table sends to a plan is one that plan fixes, and no
-// advice-only code ever recommends a plan.
-func TestErrorTableNeverMisroutes(t *testing.T) {
-	for _, c := range errorCodes {
-		d := Diagnose(withEvents(healthyFacts(), FormatHResult(c.HResult)))
-		switch c.Remedy {
-		case RemedyDataStore:
-			if !reflect.DeepEqual(d.Plans, []string{"datastore"}) {
-				t.Errorf("%s: plans %v", c.Name, d.Plans)
-			}
-		case RemedyComponents:
-			if !reflect.DeepEqual(d.Plans, []string{"components"}) {
-				t.Errorf("%s: plans %v", c.Name, d.Plans)
-			}
-		default:
-			if len(d.Plans) != 0 {
-				t.Errorf("%s (%s) recommends %v; no reset fixes it", c.Name, c.Remedy, d.Plans)
-			}
-		}
 	}
 }
 
@@ -264,6 +271,39 @@ func sameSet(a, b []string) bool {
 	return true
 }
 
+// Issue 15: only registration failures of the agent's COM API lead to
+// reset; the others get advice naming the cause.
+func TestDiagnoseAgentCause(t *testing.T) {
+	cases := []struct {
+		hr    uint32
+		plan  string
+		cause string
+	}{
+		{0x80004002, "reset", ""},
+		{0x80040154, "reset", ""},
+		{0x80040155, "reset", ""},
+		{0x80080005, "reset", ""},
+		{0x80070005, "", "access was denied"},
+		{0x8007000E, "", "out of memory"},
+		{0x80070070, "", "free space"},
+		{0x8007045B, "", "passes by itself"},
+		{0x80070BC9, "", "reboot"},
+		{0x80070422, "", "disabled"},
+	}
+	for _, tc := range cases {
+		f := healthyFacts()
+		f.Agent = scripts.AgentProbeResult{FailedCall: "CreateSession", HResult: int64(int32(tc.hr))}
+		d := Diagnose(f)
+		if len(d.Findings) != 1 || d.Findings[0].ID != "agent-broken" {
+			t.Fatalf("%s: %+v", FormatHResult(tc.hr), d.Findings)
+		}
+		fd := d.Findings[0]
+		if fd.Plan != tc.plan || (tc.cause != "" && (!strings.Contains(fd.Advice, tc.cause) || !strings.Contains(fd.Advice, FormatHResult(tc.hr)))) {
+			t.Errorf("%s: plan %q advice %q; want plan %q naming %q", FormatHResult(tc.hr), fd.Plan, fd.Advice, tc.plan, tc.cause)
+		}
+	}
+}
+
 // Issue 9 item 16: the finding names the call that failed and its HRESULT,
 // so an unregistered proxy/stub is told apart from a class not registered.
 func TestDiagnoseAgentNamesTheCall(t *testing.T) {
@@ -309,7 +349,12 @@ func TestDiagnoseRefusedPlans(t *testing.T) {
 	}{
 		{"a link in DataStore", withLink(), "reparse-point", link, nil},
 		{"a folder that could not be listed", withUnreadable(), "folders-unreadable", deep, nil},
-		{"wups2 still runs beside a refused datastore plan", func() Facts { f := withLink(); f.Wups2.Registrations = nil; return f }(), "reparse-point", link, []string{"wups2"}},
+		{"wups2 still runs beside a refused datastore plan", func() Facts {
+			f := withLink()
+			f.Wups2.Registrations = nil
+			f.Agent.HResult = int64(int32(-2147221164)) // 0x80040154
+			return f
+		}(), "reparse-point", link, []string{"wups2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := Diagnose(tc.facts)
@@ -325,8 +370,8 @@ func TestDiagnoseRefusedPlans(t *testing.T) {
 				if fd.Plan == "datastore" {
 					t.Errorf("finding %s still recommends the refused plan", fd.ID)
 				}
-				if fd.ID == "datastore-errors" && !strings.Contains(fd.Advice, "by hand") {
-					t.Errorf("datastore-errors advice %q does not say what to do by hand", fd.Advice)
+				if fd.ID == "store-reset-errors" && !strings.Contains(fd.Advice, "by hand") {
+					t.Errorf("store-reset-errors advice %q does not say what to do by hand", fd.Advice)
 				}
 				for _, e := range fd.Evidence {
 					seen += strings.Count(e, tc.path)

@@ -35,6 +35,10 @@ type Facts struct {
 	// the state directory's journals): errors logged before one that
 	// addresses them are history, not a reason to repair again.
 	Repairs []PastRepair `json:"repairs,omitempty"`
+	// RepairSource is repair's --source ("" when none is given): with it,
+	// the repair-source errors (0x800F0906, 0x800F0907, 0x800F0950,
+	// 0x800F0954) justify the components plan; without it they get advice.
+	RepairSource string `json:"repairSource,omitempty"`
 }
 
 // PastRepair is one plan a successful run carried out.

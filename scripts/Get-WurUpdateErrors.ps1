@@ -8,7 +8,10 @@
     200. Every field comes from the event's named <Data> elements, never from
     its (localized) message: errorCode -> HResult normalised to "0x%08X",
     updateTitle -> KB (the first KB<digits>, else ""), updateGuid -> UpdateId
-    (lower case, without braces, as the update agent's UpdateID). A field the
+    (lower case, without braces, as the update agent's UpdateID),
+    serviceGuid -> ServiceId (lower case, without braces: which update
+    service failed: Windows Update, Microsoft Update, WSUS, the Microsoft
+    Store ...; wurepair's diagnosis counts only the OS's own). A field the
     event does not carry is "".
 
     A missing log is data: LogAvailable = $false and no events.
@@ -85,12 +88,16 @@ if ($available) {
                 $updateId = ''
                 if ($data.ContainsKey('updateGuid')) { $updateId = $data['updateGuid'].Trim().Trim('{', '}').ToLowerInvariant() }
 
+                $serviceId = ''
+                if ($data.ContainsKey('serviceGuid')) { $serviceId = $data['serviceGuid'].Trim().Trim('{', '}').ToLowerInvariant() }
+
                 $events.Add([pscustomobject]@{
                         TimeCreated = $createdUtc.ToString('o')
                         EventId     = [int]$record.Id
                         HResult     = $hresult
                         KB          = $kb
                         UpdateId    = $updateId
+                        ServiceId   = $serviceId
                     })
             } finally {
                 $record.Dispose()

@@ -151,6 +151,10 @@ type UpdateErrorEvent struct {
 	HResult     string `json:"HResult"` // "0x80070002"
 	KB          string `json:"KB"`      // "KB5034441" or ""
 	UpdateId    string `json:"UpdateId"`
+	// ServiceId is the event's serviceGuid (lower case, no braces; "" when
+	// the event has none): which update service failed (Windows Update,
+	// Microsoft Update, WSUS, the Microsoft Store ...).
+	ServiceId string `json:"ServiceId"`
 }
 
 // UpdateErrorsResult is Get-WurUpdateErrors' result.
@@ -160,9 +164,11 @@ type UpdateErrorsResult struct {
 }
 
 // PendingRebootResult is Get-WurPendingReboot's result. Reasons are our own
-// identifiers: CBSRebootPending, WURebootRequired, PendingFileRename.
-// RebootPending is true only for the first two: PendingFileRenameOperations
-// alone (antivirus, drivers) is information, not a required reboot.
+// identifiers, in this order: CBSRebootPending, CBSRebootInProgress,
+// CBSPackagesPending, PendingXml, WURebootRequired, WUServicesPending,
+// UpdateExeVolatile, PendingFileRename, PendingFileRename2. RebootPending
+// is true for every reason but the last two: the file-rename queues alone
+// (antivirus, drivers) are information, not a required reboot.
 type PendingRebootResult struct {
 	RebootPending bool     `json:"RebootPending"`
 	Reasons       []string `json:"Reasons"`

@@ -104,6 +104,7 @@ func New(env Env) *cli.App {
 		EnableBashCompletion: false,
 		Commands: []*cli.Command{
 			d.cmdDiagnose(),
+			d.cmdExplain(),
 			d.cmdRepair(),
 			d.cmdRollback(),
 			d.cmdRuns(),

@@ -34,7 +34,7 @@ func (d *deps) cmdRepair() *cli.Command {
 			&cli.IntFlag{Name: "service-timeout", Value: 60, Usage: "seconds a service may take to stop or start"},
 			&cli.StringFlag{Name: "source", Usage: "components plan: repair source for Repair-WindowsImage -Source: the Windows folder of a mounted image of the same build (e.g. E:\\mount\\Windows) or wim:D:\\sources\\install.wim:1"},
 			&cli.BoolFlag{Name: "limit-access", Usage: "components plan: do not use Windows Update as a repair source"},
-			&cli.BoolFlag{Name: "force", Usage: "repair even though an earlier run did not finish (instead: roll it back first with wurepair rollback)"},
+			&cli.BoolFlag{Name: "force", Usage: "repair even though an earlier run did not finish (instead: roll it back first with wurepair rollback) or Windows servicing waits for a reboot (instead: reboot first)"},
 			outputFlag(), stateDirFlag(),
 		}, sessionFlags()...), logFlags()...),
 		Action: d.repair,
@@ -120,6 +120,14 @@ func (d *deps) repair(c *cli.Context) error {
 	}
 	if text {
 		fmt.Fprintln(out, "host: "+hostLine(w.facts))
+	}
+	// Servicing waiting for a reboot gates components, datastore and reset (exit 7).
+	diag, gate := orchestrator.RebootGate(&facts, diag, requested, c.Bool("force"))
+	if gate != nil && !gate.Forced {
+		w.log.Error(gate.Error())
+		return finish("refused", gate.Error(), ExitRebootPending)
+	} else if gate != nil {
+		w.log.Warn(gate.Error())
 	}
 	plans, err := orchestrator.Resolve(requested, diag)
 	if errors.Is(err, orchestrator.ErrNothingToDo) {

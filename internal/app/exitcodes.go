@@ -17,6 +17,7 @@ const (
 	ExitHost           = 4    // PowerShell missing, dead at start, or not in FullLanguage: nothing was changed
 	ExitUntrusted      = 5    // the state directory or a journal fails the trust checks (owner, permissions, link, MAC) or is from a newer wurepair: nothing was changed
 	ExitUnfinished     = 6    // repair refused: an earlier run did not finish; roll it back first (or --force): nothing was changed
+	ExitRebootPending  = 7    // repair refused: Windows servicing waits for a reboot; reboot first (or --force): nothing was changed
 	ExitBusy           = 1618 // another wurepair run holds the lock (ERROR_INSTALL_ALREADY_RUNNING)
 	ExitRebootRequired = 3010 // success, a reboot is required (ERROR_SUCCESS_REBOOT_REQUIRED)
 )
@@ -30,6 +31,7 @@ const exitCodesHelp = `EXIT CODES:
    4     PowerShell unusable (missing, died at start, ConstrainedLanguage), nothing changed
    5     state directory or journal untrusted (owner, permissions, link, MAC) or newer, nothing changed
    6     repair refused: an earlier run is unfinished; roll it back first (or --force)
+   7     repair refused: Windows servicing waits for a reboot; reboot first (or --force)
    1618  another wurepair run is in progress
    3010  success, reboot required`
 

@@ -34,7 +34,7 @@ func permute(app *cli.App, args []string) []string {
 			tail = rest[j:]
 			break
 		}
-		if len(a) > 1 && strings.HasPrefix(a, "-") {
+		if len(a) > 1 && strings.HasPrefix(a, "-") && !negativeNumber(a) {
 			fl = append(fl, a)
 			if !strings.Contains(a, "=") && takesValue(flags, a) && j+1 < len(rest) {
 				fl = append(fl, rest[j+1])
@@ -45,9 +45,17 @@ func permute(app *cli.App, args []string) []string {
 		pos = append(pos, a)
 	}
 	out = append(out, fl...)
+	// A negative number (explain -2145107924) is an argument, not a flag:
+	// "--" keeps the flag parser from reading it as one.
+	if len(tail) == 0 && len(pos) > 0 && negativeNumber(pos[0]) {
+		out = append(out, "--")
+	}
 	out = append(out, pos...)
 	return append(out, tail...)
 }
+
+// negativeNumber reports "-" followed by a digit: no flag starts so.
+func negativeNumber(a string) bool { return len(a) > 1 && a[0] == '-' && a[1] >= '0' && a[1] <= '9' }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {
 	for _, c := range cmds {

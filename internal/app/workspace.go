@@ -189,6 +189,7 @@ func (d *deps) probe(c *cli.Context, w *workspace) (orchestrator.Facts, orchestr
 		w.log.WithError(err).Warn("past repairs not read: errors they fixed may be reported again")
 	}
 	f.Repairs = orchestrator.PastRepairs(runs)
+	f.RepairSource = c.String("source") // repair's --source: the repair-source errors plan components only with one
 	diag := orchestrator.Diagnose(f)
 	diag.Findings = append(stateFindings(runs, err), diag.Findings...)
 	return f, diag, nil

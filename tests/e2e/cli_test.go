@@ -21,8 +21,15 @@ func TestDiagnoseRecommends(t *testing.T) {
 		{"healthy", 0, "", []string{}, ""},
 		{"kb943144", 1, "wups2-unregistered", []string{"wups2"}, "datastore"},
 		{"kb943144-x86", 1, "wups2-unregistered", []string{"wups2"}, "datastore"},
-		{"0x80070002", 1, "datastore-errors", []string{"datastore"}, "wups2"},
-		{"french", 1, "datastore-errors", []string{"datastore"}, "wups2"},
+		{"0x80070002", 1, "store-reset-errors", []string{"datastore"}, "wups2"},
+		{"french", 1, "store-reset-errors", []string{"datastore"}, "wups2"},
+		// Issue 15: the update service, the phase and the repair source decide.
+		{"store-app-0x80070002", 0, "update-errors-filtered", []string{}, "datastore"},
+		{"install-0x80070002", 1, "component-store-repair-errors", []string{"components"}, "datastore"},
+		{"repair-source", 0, "repair-source-errors", []string{}, "components"},
+		{"agent-access-denied", 0, "agent-broken", []string{}, "reset"},
+		// Justified but gated until the reboot: not a repair that applies now.
+		{"pending-reboot", 0, "reboot-pending", []string{"datastore"}, ""},
 		{"components", 1, "component-store-repairable", []string{"components"}, "datastore"},
 	}
 	for _, tc := range cases {

@@ -42,6 +42,11 @@ var scenarioDefs = []struct {
 	{"disk-full", diskFull},
 	{"crash-midplan", crashMidplan},
 	{"trigger-restart", triggerRestart},
+	{"store-app-0x80070002", storeApp},
+	{"install-0x80070002", installFileNotFound},
+	{"repair-source", repairSource},
+	{"pending-reboot", pendingReboot},
+	{"agent-access-denied", agentAccessDenied},
 }
 
 // CLSIDs of the simulated registry. The wups2 one is made up: the scripts
@@ -256,9 +261,10 @@ func kb943144X86() *Scenario {
 func datastoreCorrupt() *Scenario {
 	sc := healthy()
 	sc.Name = "0x80070002"
-	sc.Description = "A corrupt update store: a large DataStore with logs, a Download folder with content, and update errors " +
-		"0x80070002 (and 0x80242006) for KB5034441 in the last days. wuauserv, BITS, UsoSvc, DoSvc and CryptSvc run. " +
-		"A DataStore/Download reset fixes it; the history lives in DataStore.edb and goes with it."
+	sc.Description = "A corrupt update store: a large DataStore with logs, a Download folder with content, and download " +
+		"failures 0x80070002 (and a scan failure 0x80242006) for KB5034441 in the last days. wuauserv, BITS, UsoSvc, DoSvc " +
+		"and CryptSvc run. A DataStore/Download reset fixes it; the history lives in DataStore.edb and goes with it. " +
+		"(0x80070002 while installing is the component store's: see install-0x80070002.)"
 	m := sc.Machine
 	edb := m.Files[dataStoreEDB]
 	edb.Size = 612368384
@@ -283,11 +289,85 @@ func datastoreCorrupt() *Scenario {
 		m.Files[p] = e
 	}
 	m.UpdateLog.Events = append(m.UpdateLog.Events,
-		UpdateEvent{Time: "2024-05-30T03:12:40Z", EventID: 20, HResult: 0x80070002, KB: "KB5034441", UpdateID: "a3c1b1d6-7e2f-4a9b-b5c8-3d0e4f1a2b67"},
+		UpdateEvent{Time: "2024-05-30T03:12:40Z", EventID: 31, HResult: 0x80070002, KB: "KB5034441", UpdateID: "a3c1b1d6-7e2f-4a9b-b5c8-3d0e4f1a2b67"},
 		UpdateEvent{Time: "2024-05-29T15:41:09Z", EventID: 25, HResult: 0x80242006, UpdateID: ""},
-		UpdateEvent{Time: "2024-05-27T03:10:02Z", EventID: 20, HResult: 0x80070002, KB: "KB5034441", UpdateID: "a3c1b1d6-7e2f-4a9b-b5c8-3d0e4f1a2b67"},
+		UpdateEvent{Time: "2024-05-27T03:10:02Z", EventID: 31, HResult: 0x80070002, KB: "KB5034441", UpdateID: "a3c1b1d6-7e2f-4a9b-b5c8-3d0e4f1a2b67"},
 		UpdateEvent{Time: "2024-05-26T22:03:55Z", EventID: 31, HResult: 0x80070002, KB: "KB5034441", UpdateID: "a3c1b1d6-7e2f-4a9b-b5c8-3d0e4f1a2b67"},
 	)
+	return sc
+}
+
+// storeApp: a Microsoft Store app fails to install with 0x80070002. The
+// event's service is the Store's: no reason to touch the OS update store.
+func storeApp() *Scenario {
+	sc := healthy()
+	sc.Name = "store-app-0x80070002"
+	sc.Description = "A Microsoft Store app (9NTXGKQ8P7N0-MicrosoftWindows.CrossDevice) failed to install with 0x80070002; " +
+		"its events carry the Store's service id. Windows Update itself is healthy: no repair, a finding says what was left out."
+	sc.Machine.UpdateLog.Events = append(sc.Machine.UpdateLog.Events,
+		UpdateEvent{Time: "2024-05-31T09:00:00Z", EventID: 20, HResult: 0x80070002, UpdateID: "26dcdf7b-51f5-4f3b-9fe6-49e2520f37a6",
+			Service: "855e8a7c-ecb4-4ca3-b045-1dfa50104289"},
+		UpdateEvent{Time: "2024-05-30T09:00:00Z", EventID: 20, HResult: 0x80070002, UpdateID: "26dcdf7b-51f5-4f3b-9fe6-49e2520f37a6",
+			Service: "855e8a7c-ecb4-4ca3-b045-1dfa50104289"},
+	)
+	return sc
+}
+
+// installFileNotFound: 0x80070002 while installing a cumulative update
+// is the component store's (a payload file missing), not the update store's.
+func installFileNotFound() *Scenario {
+	sc := healthy()
+	sc.Name = "install-0x80070002"
+	sc.Description = "KB5037768 failed to install (event 20) with 0x80070002 twice: a file the servicing stack needs is " +
+		"missing from the component store. CheckHealth has no flag set (Healthy); RestoreHealth finds and repairs it. " +
+		"Plan components, not a DataStore reset."
+	m := sc.Machine
+	m.ComponentStore = ComponentStore{State: storeRepairable, Flag: storeHealthy, RestoreHealth: outcomeHealthy}
+	m.UpdateLog.Events = append(m.UpdateLog.Events,
+		UpdateEvent{Time: "2024-05-31T03:15:27Z", EventID: 20, HResult: 0x80070002, KB: "KB5037768", UpdateID: "4f8c3b0e-1d2a-4c55-9b7e-0a6d2e9f1c31"},
+		UpdateEvent{Time: "2024-05-24T03:11:45Z", EventID: 20, HResult: 0x80070002, KB: "KB5037768", UpdateID: "4f8c3b0e-1d2a-4c55-9b7e-0a6d2e9f1c31"},
+	)
+	return sc
+}
+
+// repairSource: a WSUS-managed machine whose update fails with
+// 0x800F0954: RestoreHealth cannot get its files from WSUS, only from a
+// source the admin gives.
+func repairSource() *Scenario {
+	sc := healthy()
+	sc.Name = "repair-source"
+	sc.Description = "A WSUS-managed machine: KB5037768 fails to install with 0x800F0954 (the WSUS server has no repair " +
+		"content). RestoreHealth without a source fails the same way; with --source (a mounted image) it repairs. " +
+		"Without --source: advice, no plan; with it: plan components."
+	m := sc.Machine
+	m.ComponentStore = ComponentStore{State: storeRepairable, Flag: storeHealthy, RestoreHealth: outcomeWSUSNoContent, RestoreHealthWithSource: outcomeHealthy}
+	m.UpdateLog.Events = append(m.UpdateLog.Events,
+		UpdateEvent{Time: "2024-05-31T03:15:27Z", EventID: 20, HResult: 0x800F0954, KB: "KB5037768", UpdateID: "4f8c3b0e-1d2a-4c55-9b7e-0a6d2e9f1c31",
+			Service: "3da21691-e39d-4da6-8a4b-b43877bcb1b7"},
+	)
+	return sc
+}
+
+// pendingReboot: the 0x80070002 machine while servicing waits for a
+// restart (CBS RebootPending, WU RebootRequired).
+func pendingReboot() *Scenario {
+	sc := datastoreCorrupt()
+	sc.Name = "pending-reboot"
+	sc.Description = "The 0x80070002 machine while Windows servicing waits for a reboot (CBS RebootPending, Windows Update " +
+		"RebootRequired, pending.xml). repair refuses the datastore plan (exit 7) until the reboot; --force overrides."
+	sc.Machine.PendingReboot = []string{"CBSRebootPending", "PendingXml", "WURebootRequired"}
+	return sc
+}
+
+// agentAccessDenied: the update agent's COM API fails with access denied
+// (a security product or changed permissions): re-registering its DLLs
+// would not help.
+func agentAccessDenied() *Scenario {
+	sc := healthy()
+	sc.Name = "agent-access-denied"
+	sc.Description = "Creating Microsoft.Update.Session fails with 0x80070005 (access denied: a security product or changed " +
+		"DCOM permissions). Not a registration error: advice naming the cause, no reset."
+	sc.Machine.Faults.AgentFails = map[string]HResult{"CreateSession": 0x80070005}
 	return sc
 }
 

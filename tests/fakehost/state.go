@@ -36,8 +36,8 @@ type MachineState struct {
 	DLLs map[string]*DLLBehavior `json:"dlls,omitempty"`
 	// UpdateLog is Microsoft-Windows-WindowsUpdateClient/Operational.
 	UpdateLog UpdateLog `json:"updateLog"`
-	// PendingReboot holds the reasons a reboot is pending:
-	// CBSRebootPending, WURebootRequired, PendingFileRename.
+	// PendingReboot holds the reasons a reboot is pending, as
+	// Get-WurPendingReboot names them (rebootReasons).
 	PendingReboot []string `json:"pendingReboot,omitempty"`
 	// ComponentStore is what Repair-WindowsImage sees and does.
 	ComponentStore ComponentStore `json:"componentStore"`
@@ -125,6 +125,22 @@ type UpdateEvent struct {
 	HResult  HResult `json:"hresult"`
 	KB       string  `json:"kb,omitempty"` // "KB5034441" or ""
 	UpdateID string  `json:"updateId,omitempty"`
+	// Service is the event's serviceGuid (lower case, no braces). Real
+	// events about an update (install, download) always carry one: an
+	// event with an updateId and no service is Windows Update's
+	// (WindowsUpdateService); one without an update (a scan) carries none.
+	Service string `json:"service,omitempty"`
+}
+
+// WindowsUpdateService is the Windows Update service's ServiceID.
+const WindowsUpdateService = "9482f4b4-e343-43b6-b170-9a65bc822c77"
+
+// ServiceGUID is the serviceGuid the event carries ("" when none).
+func (e UpdateEvent) ServiceGUID() string {
+	if e.Service == "" && e.UpdateID != "" {
+		return WindowsUpdateService
+	}
+	return e.Service
 }
 
 // errorEventIDs are the Error-level events of the WindowsUpdateClient log:
@@ -235,7 +251,19 @@ type CrashKnob struct {
 }
 
 // The reasons Get-WurPendingReboot reports, in its order.
-var rebootReasons = []string{"CBSRebootPending", "WURebootRequired", "PendingFileRename"}
+var rebootReasons = []string{"CBSRebootPending", "CBSRebootInProgress", "CBSPackagesPending", "PendingXml", "WURebootRequired",
+	"WUServicesPending", "UpdateExeVolatile", "PendingFileRename", "PendingFileRename2"}
+
+// RebootRequired: every reason but the file renames means servicing
+// waits for a restart (antivirus and drivers queue renames all the time).
+func RebootRequired(reasons []string) bool {
+	for _, r := range reasons {
+		if r != "PendingFileRename" && r != "PendingFileRename2" {
+			return true
+		}
+	}
+	return false
+}
 
 var (
 	clsidRe = regexp.MustCompile(`^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$`)

@@ -105,7 +105,7 @@ func getUpdateErrors(c *Call) {
 			break
 		}
 		out.Events = append(out.Events, scripts.UpdateErrorEvent{TimeCreated: isoTime(e.Time), EventId: e.EventID,
-			HResult: e.HResult.String(), KB: e.KB, UpdateId: e.UpdateID})
+			HResult: e.HResult.String(), KB: e.KB, UpdateId: e.UpdateID, ServiceId: e.ServiceGUID()})
 	}
 	c.Out(out)
 }
@@ -139,11 +139,11 @@ func getUpdateHistory(c *Call) {
 	c.Out(out)
 }
 
-// Get-WurPendingReboot: only CBS RebootPending and WU RebootRequired mean
-// a reboot is required; PendingFileRenameOperations alone (antivirus and
-// drivers set it) is listed as a reason, for information.
+// Get-WurPendingReboot: every servicing reason (CBS, pending.xml, Windows
+// Update, UpdateExeVolatile) means a reboot is required; the file-rename
+// queues alone (antivirus and drivers set them) are listed as reasons,
+// for information.
 func getPendingReboot(c *Call) {
 	reasons := append([]string{}, c.state().PendingReboot...)
-	required := slices.Contains(reasons, "CBSRebootPending") || slices.Contains(reasons, "WURebootRequired")
-	c.Out(scripts.PendingRebootResult{RebootPending: required, Reasons: reasons})
+	c.Out(scripts.PendingRebootResult{RebootPending: RebootRequired(reasons), Reasons: reasons})
 }

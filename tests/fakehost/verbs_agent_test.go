@@ -70,13 +70,19 @@ func TestUpdateErrors(t *testing.T) {
 	th := hostFor(t, "0x80070002")
 	got := result[scripts.UpdateErrorsResult](t, th.call("Get-WurUpdateErrors", p("Days", 30), false))
 	want := []scripts.UpdateErrorEvent{
-		{TimeCreated: "2024-05-30T03:12:40.0000000Z", EventId: 20, HResult: "0x80070002", KB: "KB5034441", UpdateId: "a3c1b1d6-7e2f-4a9b-b5c8-3d0e4f1a2b67"},
+		// Events about an update carry their service (Windows Update's);
+		// the scan failure carries none.
+		{TimeCreated: "2024-05-30T03:12:40.0000000Z", EventId: 31, HResult: "0x80070002", KB: "KB5034441", UpdateId: "a3c1b1d6-7e2f-4a9b-b5c8-3d0e4f1a2b67", ServiceId: WindowsUpdateService},
 		{TimeCreated: "2024-05-29T15:41:09.0000000Z", EventId: 25, HResult: "0x80242006"},
-		{TimeCreated: "2024-05-27T03:10:02.0000000Z", EventId: 20, HResult: "0x80070002", KB: "KB5034441", UpdateId: "a3c1b1d6-7e2f-4a9b-b5c8-3d0e4f1a2b67"},
-		{TimeCreated: "2024-05-26T22:03:55.0000000Z", EventId: 31, HResult: "0x80070002", KB: "KB5034441", UpdateId: "a3c1b1d6-7e2f-4a9b-b5c8-3d0e4f1a2b67"},
+		{TimeCreated: "2024-05-27T03:10:02.0000000Z", EventId: 31, HResult: "0x80070002", KB: "KB5034441", UpdateId: "a3c1b1d6-7e2f-4a9b-b5c8-3d0e4f1a2b67", ServiceId: WindowsUpdateService},
+		{TimeCreated: "2024-05-26T22:03:55.0000000Z", EventId: 31, HResult: "0x80070002", KB: "KB5034441", UpdateId: "a3c1b1d6-7e2f-4a9b-b5c8-3d0e4f1a2b67", ServiceId: WindowsUpdateService},
 	}
 	if !got.LogAvailable || !reflect.DeepEqual(got.Events, want) {
 		t.Fatalf("got %+v", got)
+	}
+	store := hostFor(t, "store-app-0x80070002")
+	if got := result[scripts.UpdateErrorsResult](t, store.call("Get-WurUpdateErrors", p("Days", 30), false)); len(got.Events) != 2 || got.Events[0].ServiceId != "855e8a7c-ecb4-4ca3-b045-1dfa50104289" {
+		t.Fatalf("store app: %+v", got.Events)
 	}
 	if got := result[scripts.UpdateErrorsResult](t, th.call("Get-WurUpdateErrors", p("Days", 90), false)); len(got.Events) != 5 {
 		t.Fatalf("90 days: %+v", got.Events)
@@ -156,5 +162,25 @@ func TestPendingReboot(t *testing.T) {
 	got := result[scripts.PendingRebootResult](t, th.call("Get-WurPendingReboot", nil, false))
 	if !got.RebootPending || !reflect.DeepEqual(got.Reasons, []string{"CBSRebootPending", "PendingFileRename"}) {
 		t.Fatalf("%+v", got)
+	}
+	for _, tc := range []struct {
+		reasons []string
+		want    bool
+	}{
+		{[]string{"PendingFileRename2", "PendingFileRename"}, false},
+		{[]string{"PendingXml"}, true},
+		{[]string{"CBSPackagesPending"}, true},
+		{[]string{"CBSRebootInProgress"}, true},
+		{[]string{"WUServicesPending"}, true},
+		{[]string{"UpdateExeVolatile"}, true},
+	} {
+		th := hostFor(t, "healthy", func(sc *Scenario) { sc.Machine.PendingReboot = tc.reasons })
+		if got := result[scripts.PendingRebootResult](t, th.call("Get-WurPendingReboot", nil, false)); got.RebootPending != tc.want {
+			t.Errorf("%v: %+v", tc.reasons, got)
+		}
+	}
+	if got := result[scripts.PendingRebootResult](t, hostFor(t, "pending-reboot").call("Get-WurPendingReboot", nil, false)); !got.RebootPending ||
+		!reflect.DeepEqual(got.Reasons, []string{"CBSRebootPending", "PendingXml", "WURebootRequired"}) {
+		t.Fatalf("pending-reboot: %+v", got)
 	}
 }

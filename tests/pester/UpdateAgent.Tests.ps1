@@ -109,6 +109,7 @@ Describe 'Get-WurUpdateErrors' {
             $time | Should -BeGreaterThan $oldest
             $e.HResult | Should -Match '^(|0x[0-9A-F]{8})$'
             $e.KB | Should -Match '^(|KB\d+)$'
+            $e.ServiceId | Should -Match '^(|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$'
         }
     }
 
@@ -129,14 +130,17 @@ Describe 'Get-WurPendingReboot' {
 
     It 'names only known reasons and agrees with RebootPending' {
         foreach ($r in @($result.Reasons)) {
-            $r | Should -BeIn @('CBSRebootPending', 'WURebootRequired', 'PendingFileRename')
+            $r | Should -BeIn @('CBSRebootPending', 'CBSRebootInProgress', 'CBSPackagesPending', 'PendingXml', 'WURebootRequired', 'WUServicesPending', 'UpdateExeVolatile', 'PendingFileRename', 'PendingFileRename2')
         }
-        # PendingFileRename alone is information, not a required reboot.
-        $result.RebootPending | Should -Be ((@($result.Reasons) -contains 'CBSRebootPending') -or (@($result.Reasons) -contains 'WURebootRequired'))
+        # The file-rename queues alone are information, not a required reboot.
+        $servicing = @(@($result.Reasons) | Where-Object { $_ -ne 'PendingFileRename' -and $_ -ne 'PendingFileRename2' })
+        $result.RebootPending | Should -Be ($servicing.Count -gt 0)
     }
 
     It 'agrees with the registry' {
         $cbs = Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
         (@($result.Reasons) -contains 'CBSRebootPending') | Should -Be $cbs
+        $pendingXml = Test-Path -LiteralPath (Join-Path -Path ([Environment]::GetFolderPath('Windows')) -ChildPath 'WinSxS\pending.xml')
+        (@($result.Reasons) -contains 'PendingXml') | Should -Be $pendingXml
     }
 }

@@ -41,6 +41,14 @@ func TestWindowsScripts(t *testing.T) {
 			step{name: "wups2 after", script: "Get-WurWups2Registration", typ: scripts.Wups2Result{}},
 			step{name: "agent after", script: "Test-WurUpdateAgent", typ: scripts.AgentProbeResult{}},
 			history),
+		// Issue 15: the update service of each event, and every reboot reason.
+		"store-app-0x80070002": {
+			{name: "errors", script: "Get-WurUpdateErrors", params: map[string]any{"Days": 3650}, typ: scripts.UpdateErrorsResult{}},
+		},
+		"pending-reboot": {
+			{name: "reboot", script: "Get-WurPendingReboot", typ: scripts.PendingRebootResult{}},
+			{name: "errors", script: "Get-WurUpdateErrors", params: map[string]any{"Days": 3650}, typ: scripts.UpdateErrorsResult{}},
+		},
 		"regsvr32-denied": {
 			{name: "register denied", script: "Register-WurDll", params: map[string]any{"Path": sys32 + `\wups2.dll`}, typ: scripts.RegisterDllResult{}},
 		},

@@ -279,7 +279,7 @@ run_exe_on() {
 }
 
 run_exe_on 0x80070002.json diagnose
-if ((rc == 1)) && grep -qF '(datastore-errors)' "$out" && grep -qF 'wurepair repair datastore' "$out"; then
+if ((rc == 1)) && grep -qF '(store-reset-errors)' "$out" && grep -qF 'wurepair repair datastore' "$out"; then
 	ok "${checks[5]}"
 else
 	not_ok "${checks[5]}"

@@ -188,10 +188,32 @@ function Update-WurDoubleDotNet {
     $reasons = @()
     if ($null -ne $m.PSObject.Properties['pendingReboot']) { $reasons = @($m.pendingReboot) }
     & $add '64|SYSTEM\CurrentControlSet\Control\Session Manager' $null $null
-    if ($reasons -contains 'CBSRebootPending') { & $add '64|SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending' $null $null }
-    if ($reasons -contains 'WURebootRequired') { & $add '64|SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired' $null $null }
+    $cbs = '64|SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing'
+    $wu = '64|SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate'
+    # Healthy Windows has these parent keys; an empty Services\Pending is no reason.
+    & $add $cbs $null $null
+    & $add ($wu + '\Services\Pending') $null $null
+    & $add '64|SOFTWARE\Microsoft\Updates' 'UpdateExeVolatile' ([int]0)
+    if ($reasons -contains 'CBSRebootPending') { & $add ($cbs + '\RebootPending') $null $null }
+    if ($reasons -contains 'CBSRebootInProgress') { & $add ($cbs + '\RebootInProgress') $null $null }
+    if ($reasons -contains 'CBSPackagesPending') { & $add ($cbs + '\PackagesPending') $null $null }
+    if ($reasons -contains 'WURebootRequired') { & $add ($wu + '\Auto Update\RebootRequired') $null $null }
+    if ($reasons -contains 'WUServicesPending') { & $add ($wu + '\Services\Pending\117cab2d-82b1-4b5a-a08c-4d62dbee7782') $null $null }
+    if ($reasons -contains 'UpdateExeVolatile') { & $add '64|SOFTWARE\Microsoft\Updates' 'UpdateExeVolatile' ([int]1) }
     if ($reasons -contains 'PendingFileRename') {
         & $add '64|SYSTEM\CurrentControlSet\Control\Session Manager' 'PendingFileRenameOperations' ([string[]]@('\??\C:\Windows\Temp\old.dll', ''))
+    }
+    if ($reasons -contains 'PendingFileRename2') {
+        & $add '64|SYSTEM\CurrentControlSet\Control\Session Manager' 'PendingFileRenameOperations2' ([string[]]@('\??\C:\Program Files\Vendor\new.sys', '!\??\C:\Program Files\Vendor\old.sys'))
+    }
+    # WinSxS\pending.xml is a file: servicing's queue for the next boot.
+    $winsxs = Join-Path -Path $global:WurDoubleRoot -ChildPath 'Windows/WinSxS'
+    $pendingXml = Join-Path -Path $winsxs -ChildPath 'pending.xml'
+    if ($reasons -contains 'PendingXml') {
+        [void][System.IO.Directory]::CreateDirectory($winsxs)
+        [System.IO.File]::WriteAllText($pendingXml, '<?xml version="1.0"?><PendingTransaction/>')
+    } elseif ([System.IO.File]::Exists($pendingXml)) {
+        [System.IO.File]::Delete($pendingXml)
     }
 
     $versions = [WurDouble.FileVersionInfo]::Versions
@@ -223,9 +245,16 @@ function Update-WurDoubleDotNet {
         if ($null -ne $e.PSObject.Properties['kb'] -and [string]$e.kb -ne '') { $title = '2024-05 Cumulative Update for Windows 10 (' + [string]$e.kb + ')' }
         $guid = ''
         if ($null -ne $e.PSObject.Properties['updateId']) { $guid = '{' + ([string]$e.updateId).ToUpperInvariant() + '}' }
+        # serviceGuid: events about an update carry their service (Windows
+        # Update's when the machine names none); scan failures carry none.
+        $service = ''
+        if ($null -ne $e.PSObject.Properties['service'] -and [string]$e.service -ne '') { $service = [string]$e.service }
+        elseif ($guid -ne '') { $service = '9482f4b4-e343-43b6-b170-9a65bc822c77' }
+        $serviceData = ''
+        if ($service -ne '') { $serviceData = '<Data Name="serviceGuid">{' + $service + '}</Data>' }
         # errorCode as the WindowsUpdateClient provider writes it.
-        $xml = '<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><EventID>{0}</EventID></System><EventData><Data Name="errorCode">{1}</Data><Data Name="updateTitle">{2}</Data><Data Name="updateGuid">{3}</Data><Data Name="updateRevisionNumber">200</Data></EventData></Event>'
-        $r.Xml = $xml -f $r.Id, [Security.SecurityElement]::Escape([string]$e.hresult), [Security.SecurityElement]::Escape($title), $guid
+        $xml = '<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><EventID>{0}</EventID></System><EventData><Data Name="errorCode">{1}</Data><Data Name="updateTitle">{2}</Data><Data Name="updateGuid">{3}</Data><Data Name="updateRevisionNumber">200</Data>{4}</EventData></Event>'
+        $r.Xml = $xml -f $r.Id, [Security.SecurityElement]::Escape([string]$e.hresult), [Security.SecurityElement]::Escape($title), $guid, $serviceData
         $records.Add($r)
     }
 }

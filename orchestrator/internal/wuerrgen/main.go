@@ -1,0 +1,253 @@
+// Command wuerrgen writes orchestrator/wuerr_table.go: every WU_E_*/WU_S_*
+// code of the Windows SDK's wuerror.h (the copy mingw-w64 ships) merged
+// with wurepair's curated codes (orchestrator/wuerr_codes.tsv). A curated
+// line wins over the family default; for an SDK code its symbol must be
+// the SDK's spelling.
+//
+//	go run ./orchestrator/internal/wuerrgen -header /usr/share/mingw-w64/include/wuerror.h \
+//	    -data orchestrator/wuerr_codes.tsv -out orchestrator/wuerr_table.go
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"go/format"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Entry is one code of the table.
+type Entry struct {
+	HResult uint32
+	Symbol  string
+	Class   string
+	Source  string
+	Meaning string
+	Note    string
+	SDK     bool
+}
+
+var defineRE = regexp.MustCompile(`^#define\s+(WU_[ES]_\w+)\s+_HRESULT_TYPEDEF_\((0x[0-9A-Fa-f]{8})\)`)
+
+// ParseHeader reads the WU_E_*/WU_S_* defines of wuerror.h.
+func ParseHeader(r io.Reader) (map[uint32]string, error) {
+	out := map[uint32]string{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		m := defineRE.FindStringSubmatch(strings.TrimSpace(sc.Text()))
+		if m == nil {
+			continue
+		}
+		v, err := strconv.ParseUint(m[2][2:], 16, 32)
+		if err != nil {
+			return nil, fmt.Errorf("wuerror.h: %s: %w", m[1], err)
+		}
+		if prev, dup := out[uint32(v)]; dup && prev != m[1] {
+			return nil, fmt.Errorf("wuerror.h: %s and %s share 0x%08X", prev, m[1], v)
+		}
+		out[uint32(v)] = m[1]
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("wuerror.h: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("wuerror.h: no WU_E_/WU_S_ defines found")
+	}
+	return out, nil
+}
+
+// ParseData reads the curated TSV.
+func ParseData(r io.Reader) ([]Entry, error) {
+	var out []Entry
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		t := sc.Text()
+		if strings.TrimSpace(t) == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		f := strings.Split(t, "\t")
+		if len(f) != 6 {
+			return nil, fmt.Errorf("line %d: want 6 tab-separated columns, got %d", line, len(f))
+		}
+		v, err := strconv.ParseUint(strings.TrimPrefix(f[0], "0x"), 16, 32)
+		if err != nil || !strings.HasPrefix(f[0], "0x") || len(f[0]) != 10 {
+			return nil, fmt.Errorf("line %d: code %q: want 0x and 8 hex digits", line, f[0])
+		}
+		sym := f[1]
+		if sym == "-" {
+			sym = ""
+		}
+		src := f[3]
+		if src == "-" {
+			src = ""
+		}
+		if !validClass[f[2]] {
+			return nil, fmt.Errorf("line %d: class %q is not one of the contract's classes", line, f[2])
+		}
+		if f[4] == "" {
+			return nil, fmt.Errorf("line %d: no meaning", line)
+		}
+		out = append(out, Entry{HResult: uint32(v), Symbol: sym, Class: f[2], Source: src, Meaning: f[4], Note: f[5]})
+	}
+	return out, sc.Err()
+}
+
+var validClass = map[string]bool{"store-reset": true, "component-store-repair": true, "repair-source": true, "agent-registration": true,
+	"network": true, "update-server": true, "tls-trust": true, "policy-wsus": true, "service-disabled": true, "reboot-pending": true,
+	"disk-space": true, "resources": true, "permissions-interference": true, "transient-retry": true, "not-an-error": true, "investigate": true}
+
+// components names the wuerror.h families in words.
+var components = []struct{ prefix, words string }{
+	{"WU_E_PT_HTTP_STATUS_", "the update server answered HTTP"},
+	{"WU_E_PT_WINHTTP_", "network (WinHTTP)"},
+	{"WU_E_PT_", "server communication"},
+	{"WU_E_DS_", "update datastore"},
+	{"WU_E_UH_", "update handler (installer)"},
+	{"WU_E_METADATA_", "update metadata signature check"},
+	{"WU_E_DM_", "download manager"},
+	{"WU_E_SIH_", "service-initiated healing"},
+	{"WU_E_SETUP_", "agent self-update"},
+	{"WU_E_SELFUPDATE_", "agent self-update"},
+	{"WU_E_REDIRECTOR_", "redirector (wuredir.cab)"},
+	{"WU_E_DRV_", "driver update"},
+	{"WU_E_AUCLIENT_", "Automatic Updates user interface"},
+	{"WU_E_AU_", "Automatic Updates"},
+	{"WU_E_EE_", "applicability rule evaluator"},
+	{"WU_E_IDLESHUTDOWN_", "idle shutdown"},
+	{"WU_E_WUTASK_", "Windows Update task"},
+	{"WU_E_INVENTORY_", "inventory"},
+	{"WU_E_REPORTER_", "event reporter"},
+	{"WU_E_OL_", "offline scan package"},
+	{"WU_E_MSI_", "Windows Installer handler"},
+	{"WU_E_MSP_", "Windows Installer patch handler"},
+	{"WU_E_", "update agent"},
+	{"WU_S_", "update agent (success)"},
+}
+
+// Default is an SDK code's entry when no curated line names it: class
+// from its family (the WUA networking error codes page defines the HTTP
+// and WinHTTP families; success codes are not errors), else investigate.
+func Default(h uint32, sym string) Entry {
+	e := Entry{HResult: h, Symbol: sym, SDK: true, Class: "investigate", Source: "wuref"}
+	words := "update agent"
+	rest := sym
+	for _, c := range components {
+		if strings.HasPrefix(sym, c.prefix) {
+			words, rest = c.words, strings.TrimPrefix(sym, c.prefix)
+			break
+		}
+	}
+	switch {
+	case strings.HasPrefix(sym, "WU_S_") || h&0x80000000 == 0:
+		e.Class = "not-an-error"
+	case strings.HasPrefix(sym, "WU_E_PT_HTTP_STATUS_"):
+		e.Class, e.Source = "update-server", "wuanet"
+	case strings.HasPrefix(sym, "WU_E_PT_WINHTTP_"):
+		e.Class, e.Source = "network", "wuanet"
+	}
+	e.Meaning = words + ": " + strings.ToLower(strings.ReplaceAll(rest, "_", " "))
+	return e
+}
+
+// Merge builds the sorted table.
+func Merge(sdk map[uint32]string, curated []Entry) ([]Entry, error) {
+	byCode := map[uint32]Entry{}
+	for h, sym := range sdk {
+		byCode[h] = Default(h, sym)
+	}
+	seen := map[uint32]bool{}
+	for _, c := range curated {
+		if seen[c.HResult] {
+			return nil, fmt.Errorf("0x%08X is curated twice", c.HResult)
+		}
+		seen[c.HResult] = true
+		if sym, ok := sdk[c.HResult]; ok {
+			if c.Symbol != sym {
+				return nil, fmt.Errorf("0x%08X: curated symbol %q, the SDK says %q (the SDK wins)", c.HResult, c.Symbol, sym)
+			}
+			c.SDK = true
+		}
+		if c.HResult&0x80000000 == 0 && c.Class != "not-an-error" {
+			return nil, fmt.Errorf("0x%08X: the high bit is clear (success), so its class must be not-an-error", c.HResult)
+		}
+		byCode[c.HResult] = c
+	}
+	out := make([]Entry, 0, len(byCode))
+	for _, e := range byCode {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].HResult < out[j].HResult })
+	return out, nil
+}
+
+var classConst = map[string]string{"store-reset": "ClassStoreReset", "component-store-repair": "ClassComponentStoreRepair",
+	"repair-source": "ClassRepairSource", "agent-registration": "ClassAgentRegistration", "network": "ClassNetwork",
+	"update-server": "ClassUpdateServer", "tls-trust": "ClassTLSTrust", "policy-wsus": "ClassPolicyWSUS",
+	"service-disabled": "ClassServiceDisabled", "reboot-pending": "ClassRebootPending", "disk-space": "ClassDiskSpace",
+	"resources": "ClassResources", "permissions-interference": "ClassPermissionsInterference", "transient-retry": "ClassTransientRetry",
+	"not-an-error": "ClassNotAnError", "investigate": "ClassInvestigate"}
+
+// Render writes the Go source.
+func Render(entries []Entry) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("// Code generated by orchestrator/internal/wuerrgen from wuerror.h and wuerr_codes.tsv; DO NOT EDIT.\n\n")
+	b.WriteString("package orchestrator\n\n")
+	b.WriteString("// codeTable is the error reference, sorted by HRESULT.\n")
+	b.WriteString("var codeTable = [...]CodeInfo{\n")
+	for _, e := range entries {
+		fmt.Fprintf(&b, "\t{HResult: 0x%08X, Symbol: %q, Class: %s, Meaning: %q, Source: %q, Note: %q, SDK: %v},\n",
+			e.HResult, e.Symbol, classConst[e.Class], e.Meaning, e.Source, e.Note, e.SDK)
+	}
+	b.WriteString("}\n")
+	return format.Source(b.Bytes())
+}
+
+func run() error {
+	header := flag.String("header", "/usr/share/mingw-w64/include/wuerror.h", "the SDK's wuerror.h")
+	data := flag.String("data", "wuerr_codes.tsv", "the curated codes")
+	out := flag.String("out", "wuerr_table.go", "the Go file to write")
+	flag.Parse()
+	hf, err := os.Open(*header)
+	if err != nil {
+		return fmt.Errorf("%w (install mingw-w64-common)", err)
+	}
+	defer hf.Close()
+	sdk, err := ParseHeader(hf)
+	if err != nil {
+		return err
+	}
+	df, err := os.Open(*data)
+	if err != nil {
+		return err
+	}
+	defer df.Close()
+	curated, err := ParseData(df)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *data, err)
+	}
+	entries, err := Merge(sdk, curated)
+	if err != nil {
+		return err
+	}
+	src, err := Render(entries)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(*out, src, 0o644)
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "wuerrgen:", err)
+		os.Exit(1)
+	}
+}
