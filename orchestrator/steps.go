@@ -60,13 +60,19 @@ func startTypeText(s scripts.ServiceInfo) string {
 }
 
 // ensureStopped checks, right before renaming, that a trigger-started
-// service has not come back, and stops it again once if it has.
+// service has not come back (UsoSvc is stopped first, but WaaSMedicSvc and
+// the UpdateOrchestrator "Schedule Scan" task start wuauserv too), and
+// stops it again once if it has. If it is back after that as well, the
+// plan refuses before renaming anything: a third stop would only race the
+// trigger, and a rename under a running wuauserv fails or, worse, moves a
+// DataStore it is writing.
 type ensureStopped struct{ name string }
 
 func (s ensureStopped) Name() string { return "check " + s.name + " is still stopped" }
 
 func (s ensureStopped) Describe(*Facts) []string {
-	return []string{fmt.Sprintf("check %s has not been restarted by a trigger (UsoSvc, WaaSMedicSvc, a scheduled scan); stop it again once if so", s.name)}
+	return []string{fmt.Sprintf("check %s has not been restarted by a trigger (UsoSvc, WaaSMedicSvc, a scheduled scan); stop it again once if so, "+
+		"and refuse before renaming anything if it comes back again", s.name)}
 }
 
 func (s ensureStopped) Run(ctx context.Context, r *Run) error {
@@ -77,7 +83,28 @@ func (s ensureStopped) Run(ctx context.Context, r *Run) error {
 	if err := r.note(fmt.Sprintf("%s is %s again (process id %d): a trigger restarted it; stopping it again", s.name, svc.Status, svc.ProcessId)); err != nil {
 		return err
 	}
-	return r.stopService(ctx, s.name)
+	if err := r.stopService(ctx, s.name); err != nil {
+		return err
+	}
+	svc, err = r.serviceNow(ctx, s.name)
+	if err != nil || !svc.Exists || svc.Status == "Stopped" {
+		return err
+	}
+	return &TriggerRestartError{Name: s.name, Status: svc.Status, ProcessID: svc.ProcessId}
+}
+
+// TriggerRestartError: a service came back after being stopped twice; the
+// plan stopped before renaming anything.
+type TriggerRestartError struct {
+	Name      string
+	Status    string
+	ProcessID int
+}
+
+func (e *TriggerRestartError) Error() string {
+	return fmt.Sprintf("%s came back after being stopped twice (it is %s, process id %d): a trigger keeps starting it "+
+		"(WaaSMedicSvc, a scheduled scan in Task Scheduler \\Microsoft\\Windows\\UpdateOrchestrator, or a management agent); "+
+		"nothing was renamed; run the repair again when no scan is running", e.Name, e.Status, e.ProcessID)
 }
 
 // backupFolders renames folders aside (recreating them empty).

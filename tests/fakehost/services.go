@@ -160,7 +160,9 @@ func (s *MachineState) nextPID() int {
 // it and stays StopPending; one that ignores the stop stays Running
 // (1053); a protected one is refused (5), one that cannot accept controls
 // now too (1061). A restartsAfterStop service stops, then its trigger
-// starts it again unless UsoSvc is stopped.
+// starts it again unless UsoSvc is stopped; one with TriggerRestarts left
+// is started again by a trigger wurepair does not stop (WaaSMedicSvc, a
+// scheduled scan), using one up.
 func (s *MachineState) stop(name string) (bool, int) {
 	svc := s.Services[name]
 	if svc.Status == statusStopped {
@@ -182,6 +184,10 @@ func (s *MachineState) stop(name string) (bool, int) {
 		if _, trig := s.LookupService(triggerService); trig != nil && trig.isRunning() {
 			s.start(name)
 		}
+	}
+	if svc.TriggerRestarts > 0 && svc.Status == statusStopped {
+		svc.TriggerRestarts--
+		s.start(name)
 	}
 	return true, 0
 }

@@ -74,6 +74,12 @@ type Service struct {
 	// 5: WaaSMedicSvc and other protected services); "cannotAcceptControl":
 	// refuses it with 1061 (ERROR_SERVICE_CANNOT_ACCEPT_CTRL).
 	StopBehavior string `json:"stopBehavior,omitempty"`
+	// TriggerRestarts: a trigger wurepair does not stop (WaaSMedicSvc, the
+	// UpdateOrchestrator "Schedule Scan" task) starts the service again
+	// right after each of its next TriggerRestarts stops, whatever UsoSvc
+	// does; each restart uses one up (the count is machine state). The stop
+	// itself succeeds: the script saw Stopped.
+	TriggerRestarts int `json:"triggerRestarts,omitempty"`
 	// StartFails makes every start fail (the service stays Stopped).
 	StartFails bool `json:"startFails,omitempty"`
 }
@@ -321,6 +327,9 @@ func (s *MachineState) normServices(HostProfile) error {
 		}
 		if svc.ProcessID < 0 {
 			return fmt.Errorf("service %s: negative processId", name)
+		}
+		if svc.TriggerRestarts < 0 {
+			return fmt.Errorf("service %s: negative triggerRestarts", name)
 		}
 		switch svc.StopBehavior {
 		case "", "ok":
