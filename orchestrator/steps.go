@@ -277,13 +277,30 @@ type exportHistory struct{}
 func (exportHistory) Name() string { return "save update history" }
 
 func (exportHistory) Describe(*Facts) []string {
-	return []string{"save the Windows Update history (QueryHistory) to history.json in the run directory, before the DataStore that holds it is reset"}
+	return []string{"save the Windows Update history (QueryHistory) to history.json in the run directory, before the DataStore that holds it is reset; " +
+		"COM starts wuauserv for it: a wuauserv that was stopped is stopped again right after"}
 }
 
 func (exportHistory) Run(ctx context.Context, r *Run) error {
+	// The export reaches the update service through COM
+	// (GetTotalHistoryCount), which starts wuauserv when it is stopped: it
+	// is a trigger-start service, Stopped most of the time on Windows
+	// 10/11. Its state is read before the export and put back right after,
+	// so the stop step that follows records what the admin had (Stopped:
+	// nothing to journal), and neither the plan nor a rollback starts a
+	// service that was stopped.
+	wu, err := r.serviceNow(ctx, "wuauserv")
+	if err != nil {
+		return err
+	}
 	h, err := call[scripts.UpdateHistoryResult](ctx, r.Host, "Get-WurUpdateHistory", nil)
 	if err != nil {
 		return err
+	}
+	if wu.Exists && wu.Status == "Stopped" {
+		if err := r.putBackStopped(ctx, "wuauserv", "the history export started wuauserv (COM starts it on demand)"); err != nil {
+			return err
+		}
 	}
 	// The history could not be read (wuauserv disabled, a damaged
 	// DataStore: often the very fault being repaired). The reset goes on
@@ -305,6 +322,21 @@ func (exportHistory) Run(ctx context.Context, r *Run) error {
 		return err
 	}
 	return r.outcome(ref, nil, fmt.Sprintf("%d entries", h.Count))
+}
+
+// putBackStopped stops a service that was Stopped before a step of this
+// run started it as a side effect (COM on demand). It is not a change of
+// the run (the service is as it was before), so it is noted, not journaled
+// as a stop that a rollback would undo by starting it.
+func (r *Run) putBackStopped(ctx context.Context, name, why string) error {
+	now, err := r.serviceNow(ctx, name)
+	if err != nil || !now.Exists || now.Status == "Stopped" {
+		return err
+	}
+	if _, err := r.stopCall(ctx, name); err != nil {
+		return fmt.Errorf("%s; stopping it again as it was: %w", why, err)
+	}
+	return r.note(why + "; stopped it again: it was Stopped before the run")
 }
 
 // writeRunFile writes a new file in the run's folder, never through a link.
