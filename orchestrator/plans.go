@@ -18,7 +18,7 @@ var PlanPurpose = map[string]string{
 	"wups2":      "KB943144 fix 1: stop wuauserv, regsvr32 wups2.dll (System32 and, on x64, SysWOW64), start, verify",
 	"components": "KB943144 fix 2 on current Windows: repair the component store (Repair-WindowsImage -RestoreHealth) when CheckHealth says Repairable",
 	"datastore":  "error 0x80070002 family: save history, stop services, back up DataStore and Download (renamed, not deleted), start, verify",
-	"reset":      "full component reset: BITS, wuauserv, AppIDSvc, CryptSvc stopped; SoftwareDistribution, catroot2 and the BITS queue backed up; present DLLs re-registered",
+	"reset":      "full component reset: BITS, wuauserv, AppIDSvc, CryptSvc stopped; SoftwareDistribution, catroot2 and the BITS queue backed up (this drops every BITS job on the machine: ConfigMgr's, Delivery Optimization's, other applications'); present DLLs re-registered",
 }
 
 // classicDlls is the re-registration list of the classic reset scripts.

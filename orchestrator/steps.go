@@ -122,9 +122,20 @@ func (s backupFolders) Describe(f *Facts) []string {
 		}
 		out = append(out, fmt.Sprintf("rename %s (%d files, %s) to %s.wurepair-<run id> and recreate it empty; nothing is deleted",
 			fo.Path, fo.Files, humanBytes(fo.Bytes), winBase(fo.Path)))
+		if strings.EqualFold(n, "Downloader") {
+			out = append(out, bitsQueueWarning)
+		}
 	}
 	return out
 }
+
+// bitsQueueWarning: the BITS queue (qmgr*.dat in Downloader) holds every
+// BITS job of every user and service. Renaming it aside (Microsoft's
+// "Reset Windows Update components manually", step 3 deletes the files)
+// is what `bitsadmin /reset /allusers` does: all jobs are gone, not only
+// Windows Update's. Only the reset plan does it.
+const bitsQueueWarning = "WARNING: this empties the BITS queue (qmgr*.dat): every BITS job on the machine is dropped, " +
+	"ConfigMgr client downloads, Delivery Optimization's and other applications' included; their owners must start them again. Only the reset plan does this"
 
 func (s backupFolders) Run(ctx context.Context, r *Run) error {
 	for _, n := range s.names {
