@@ -472,8 +472,11 @@ func (repairComponents) Name() string { return "repair the component store" }
 
 func (repairComponents) Describe(f *Facts) []string {
 	state := "unknown (not elevated)"
-	if f.Component != nil {
+	switch {
+	case f.Component != nil:
 		state = f.Component.ImageHealthState
+	case f.ComponentSkipped != "":
+		state = "not checked yet: CheckHealth runs when the plan starts"
 	}
 	switch state {
 	case "Healthy":
