@@ -60,7 +60,9 @@ function Update-WurDoubleRestartManager {
         $h.ProcessId, $h.Name, $h.ServiceName, $h.ApplicationType = $ProcessId, $Name, $Service, $Type
         $by[$real].Add($h)
     }
-    foreach ($s in $m.services.PSObject.Properties) {
+    $services = @()
+    if ($null -ne $m.PSObject.Properties['services'] -and $null -ne $m.services) { $services = @($m.services.PSObject.Properties) }
+    foreach ($s in $services) {
         $svc = $s.Value
         if ([string]$svc.status -eq 'Stopped' -or $null -eq $svc.PSObject.Properties['holds']) { continue }
         $display = ''
