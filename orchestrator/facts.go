@@ -39,6 +39,10 @@ type Facts struct {
 	// the repair-source errors (0x800F0906, 0x800F0907, 0x800F0950,
 	// 0x800F0954) justify the components plan; without it they get advice.
 	RepairSource string `json:"repairSource,omitempty"`
+
+	// ComponentSkipped says why CheckHealth did not run (no finding
+	// depends on it); "" when it ran or could not (not elevated).
+	ComponentSkipped string `json:"componentStoreSkipped,omitempty"`
 }
 
 // PastRepair is one plan a successful run carried out.
@@ -135,8 +139,11 @@ func Probe(ctx context.Context, h *Host, host ps.HostFacts) (Facts, error) {
 			return f, err
 		}
 	}
-	// CheckHealth needs elevation; without it the finding says so.
-	if host.IsAdmin {
+	// CheckHealth needs elevation; without it the finding says so. It
+	// runs only when a finding depends on it (componentCheckReason).
+	if host.IsAdmin && componentCheckReason(&f) == "" {
+		f.ComponentSkipped = componentSkippedWhy
+	} else if host.IsAdmin {
 		c, err := call[scripts.ComponentHealthResult](ctx, h, "Get-WurComponentHealth", nil)
 		if err != nil {
 			if err := note("Get-WurComponentHealth", err); err != nil {
@@ -150,4 +157,41 @@ func Probe(ctx context.Context, h *Host, host ps.HostFacts) (Facts, error) {
 		f.ProbeErrors = nil
 	}
 	return f, nil
+}
+
+// componentSkippedWhy is what the facts say when CheckHealth did not run.
+const componentSkippedWhy = "not checked: no finding depends on it (Repair-WindowsImage -CheckHealth starts TrustedInstaller and DISM's host " +
+	"and contends with servicing in progress); `wurepair repair components` checks it"
+
+// componentCheckReason says which finding needs the component store's
+// health, "" when none does. Repair-WindowsImage -CheckHealth is not free:
+// it starts TrustedInstaller and dismhost.exe and waits on servicing that
+// runs (an update installing), so detect and diagnose, which Intune and
+// ConfigMgr run on a schedule, call it only when its answer changes a
+// finding:
+//   - the update agent's COM API fails: a reset is offered only when the
+//     store is not NonRepairable;
+//   - the update log holds errors that only a component store repair fixes
+//     (the components plan, or an in-place upgrade when NonRepairable).
+//
+// The components plan itself always checks (repairComponents). -ScanHealth
+// (which records its result in the component store) never runs here.
+func componentCheckReason(f *Facts) string {
+	if f.Agent.HResult != 0 {
+		return "the update agent fails"
+	}
+	for _, ev := range f.Errors.Events {
+		h, err := ParseHResult(ev.HResult)
+		if err != nil {
+			continue
+		}
+		if _, own := UpdateService(ev.ServiceId); !own || isDefenderKB(ev.KB) {
+			continue // not Windows Update's own error: diagnosis filters it out
+		}
+		switch _, class, _ := Classify(h, PhaseOfEvent(ev.EventId)); class {
+		case ClassComponentStoreRepair, ClassRepairSource:
+			return "component store errors in the update log"
+		}
+	}
+	return ""
 }

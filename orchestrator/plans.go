@@ -18,14 +18,35 @@ var PlanPurpose = map[string]string{
 	"wups2":      "KB943144 fix 1: stop wuauserv, regsvr32 wups2.dll (System32 and, on x64, SysWOW64), start, verify",
 	"components": "KB943144 fix 2 on current Windows: repair the component store (Repair-WindowsImage -RestoreHealth) when CheckHealth says Repairable",
 	"datastore":  "error 0x80070002 family: save history, stop services, back up DataStore and Download (renamed, not deleted), start, verify",
-	"reset":      "full component reset: BITS, wuauserv, CryptSvc stopped (never AppIDSvc: AppLocker stays on; where it runs, CryptSvc and catroot2 are left alone); SoftwareDistribution, catroot2 and the BITS queue backed up; present DLLs re-registered",
+	"reset":      "full component reset: BITS, wuauserv, CryptSvc stopped (never AppIDSvc: AppLocker stays on; where it runs, CryptSvc and catroot2 are left alone); SoftwareDistribution, catroot2 and the BITS queue backed up (this drops every BITS job on the machine: ConfigMgr's, Delivery Optimization's, other applications'); the update agent's and BITS's DLLs re-registered",
 }
 
-// classicDlls is the re-registration list of the classic reset scripts.
-// Most are gone from current Windows: only those present are registered.
-var classicDlls = []string{"atl", "urlmon", "mshtml", "shdocvw", "browseui", "jscript", "vbscript", "scrrun", "msxml", "msxml3",
-	"msxml6", "actxprxy", "softpub", "wintrust", "dssenh", "rsaenh", "gpkcsp", "sccbase", "slbcsp", "cryptdlg", "oleaut32", "ole32",
-	"shell32", "initpki", "wuapi", "wuaueng", "wuaueng1", "wucltui", "wups", "wups2", "wuweb", "qmgr", "qmgrprxy", "wucltux", "muweb", "wuwebv"}
+// resetDlls are the DLLs the reset plan re-registers (those present):
+// the COM servers of the update agent (wuapi: Microsoft.Update.Session and
+// the rest of the Windows Update Agent API; wuaueng: the agent's engine;
+// wups, wups2: its proxy/stub and KB943144's registration) and of BITS
+// (qmgr, qmgrprxy). Microsoft's "Reset Windows Update components manually"
+// (learn.microsoft.com/troubleshoot/windows-client/installing-updates-features-roles/additional-resources-for-windows-update,
+// step 6, "Reregister the BITS files and the Windows Update files") still
+// lists 36 DLLs, written for Windows XP/Vista (its steps 8 and 10 are for
+// XP and Vista): the others are
+//   - the Internet Explorer and scripting stack the Windows Update web site
+//     ran in (atl, urlmon, mshtml, shdocvw, browseui, jscript, vbscript,
+//     scrrun, msxml, msxml3, msxml6, actxprxy, muweb, wuweb, wuwebv);
+//     Windows 10/11 update through the agent, not a web page;
+//   - the crypto, OLE and shell DLLs every application uses (softpub,
+//     wintrust, dssenh, rsaenh, gpkcsp, sccbase, slbcsp, cryptdlg, initpki,
+//     oleaut32, ole32, shell32): their COM keys are owned by
+//     TrustedInstaller on Windows 10/11 (regsvr32 exit 5 even as SYSTEM)
+//     and re-registering them rewrites machine-wide registrations outside
+//     Windows Update; damage there is the component store's to repair
+//     (the components plan);
+//   - Windows 7 client UI and old agent parts (wucltui, wucltux, wuaueng1),
+//     absent or unused on Windows 10/11 (Settings is the UI).
+//
+// Microsoft's own first advice on the same page resets the agent without
+// registering anything (stop wuauserv, clear SoftwareDistribution, start).
+var resetDlls = []string{"wuapi", "wuaueng", "wups", "wups2", "qmgr", "qmgrprxy"}
 
 // What the plans change: the only services and folders undo acts on.
 var (
@@ -225,8 +246,8 @@ func planReset(ctx context.Context, h *Host, f *Facts) ([]Step, error) {
 	if err := refuseFolders(f, "reset"); err != nil {
 		return nil, err
 	}
-	names := make([]string, len(classicDlls))
-	for i, n := range classicDlls {
+	names := make([]string, len(resetDlls))
+	for i, n := range resetDlls {
 		names[i] = n + ".dll"
 	}
 	present, err := call[scripts.DllPresenceResult](ctx, h, "Get-WurDllPresence", map[string]any{"Names": names})

@@ -319,11 +319,59 @@ func (r *Run) backupFolder(ctx context.Context, fo scripts.FolderInfo) error {
 		}
 		_, err = call[scripts.BackupFolderResult](ctx, r.Host, "Backup-WurFolder", params)
 	}
+	if h := HResultOf(err); h == sharingViolation || h == accessDenied {
+		err = r.nameHolders(ctx, fo.Path, err)
+	}
 	if err != nil {
 		return errors.Join(err, r.outcome(ref, err, ""))
 	}
 	r.Backups = append(r.Backups, backup)
 	return r.outcome(ref, nil, "")
+}
+
+// FilesInUseError: a rename failed because files inside the folder are
+// open, and the Restart Manager named who holds them.
+type FilesInUseError struct {
+	Path    string
+	Holders []scripts.FileHolder
+	Err     error // the rename's error
+}
+
+func (e *FilesInUseError) Error() string {
+	names := make([]string, 0, len(e.Holders))
+	for _, h := range e.Holders {
+		who := h.Name
+		if who == "" {
+			who = "a process"
+		}
+		if h.ServiceName != "" {
+			who = fmt.Sprintf("service %s (%s)", h.ServiceName, h.Name)
+		}
+		names = append(names, fmt.Sprintf("%s, process id %d", who, h.ProcessId))
+	}
+	return fmt.Sprintf("%s is in use by %s: wurepair stops only the services its plan names and never ends a process; "+
+		"wait until they finish (or stop them) and run wurepair again: %v", e.Path, strings.Join(names, "; "), e.Err)
+}
+
+func (e *FilesInUseError) Unwrap() error { return e.Err }
+
+// nameHolders asks the Restart Manager (Get-WurFileHolders) who holds
+// files in a folder whose rename failed because one is in use, and names
+// them in the error. When it cannot tell, the rename's error is returned
+// as it was (with a journal note saying why).
+func (r *Run) nameHolders(ctx context.Context, path string, renameErr error) error {
+	res, err := call[scripts.FileHoldersResult](ctx, r.Host, "Get-WurFileHolders", map[string]any{"Path": path})
+	switch {
+	case err != nil:
+		_ = r.note(fmt.Sprintf("could not ask the Restart Manager who holds files in %s: %v", path, err))
+		return renameErr
+	case res.Win32Error != 0:
+		_ = r.note(fmt.Sprintf("the Restart Manager could not tell who holds files in %s (Win32 error %d)", path, res.Win32Error))
+		return renameErr
+	case len(res.Holders) == 0:
+		return renameErr
+	}
+	return &FilesInUseError{Path: path, Holders: res.Holders, Err: renameErr}
 }
 
 // cameBack reports whether a service is running again.

@@ -60,13 +60,19 @@ func startTypeText(s scripts.ServiceInfo) string {
 }
 
 // ensureStopped checks, right before renaming, that a trigger-started
-// service has not come back, and stops it again once if it has.
+// service has not come back (UsoSvc is stopped first, but WaaSMedicSvc and
+// the UpdateOrchestrator "Schedule Scan" task start wuauserv too), and
+// stops it again once if it has. If it is back after that as well, the
+// plan refuses before renaming anything: a third stop would only race the
+// trigger, and a rename under a running wuauserv fails or, worse, moves a
+// DataStore it is writing.
 type ensureStopped struct{ name string }
 
 func (s ensureStopped) Name() string { return "check " + s.name + " is still stopped" }
 
 func (s ensureStopped) Describe(*Facts) []string {
-	return []string{fmt.Sprintf("check %s has not been restarted by a trigger (UsoSvc, WaaSMedicSvc, a scheduled scan); stop it again once if so", s.name)}
+	return []string{fmt.Sprintf("check %s has not been restarted by a trigger (UsoSvc, WaaSMedicSvc, a scheduled scan); stop it again once if so, "+
+		"and refuse before renaming anything if it comes back again", s.name)}
 }
 
 func (s ensureStopped) Run(ctx context.Context, r *Run) error {
@@ -77,7 +83,28 @@ func (s ensureStopped) Run(ctx context.Context, r *Run) error {
 	if err := r.note(fmt.Sprintf("%s is %s again (process id %d): a trigger restarted it; stopping it again", s.name, svc.Status, svc.ProcessId)); err != nil {
 		return err
 	}
-	return r.stopService(ctx, s.name)
+	if err := r.stopService(ctx, s.name); err != nil {
+		return err
+	}
+	svc, err = r.serviceNow(ctx, s.name)
+	if err != nil || !svc.Exists || svc.Status == "Stopped" {
+		return err
+	}
+	return &TriggerRestartError{Name: s.name, Status: svc.Status, ProcessID: svc.ProcessId}
+}
+
+// TriggerRestartError: a service came back after being stopped twice; the
+// plan stopped before renaming anything.
+type TriggerRestartError struct {
+	Name      string
+	Status    string
+	ProcessID int
+}
+
+func (e *TriggerRestartError) Error() string {
+	return fmt.Sprintf("%s came back after being stopped twice (it is %s, process id %d): a trigger keeps starting it "+
+		"(WaaSMedicSvc, a scheduled scan in Task Scheduler \\Microsoft\\Windows\\UpdateOrchestrator, or a management agent); "+
+		"nothing was renamed; run the repair again when no scan is running", e.Name, e.Status, e.ProcessID)
 }
 
 // backupFolders renames folders aside (recreating them empty).
@@ -95,9 +122,20 @@ func (s backupFolders) Describe(f *Facts) []string {
 		}
 		out = append(out, fmt.Sprintf("rename %s (%d files, %s) to %s.wurepair-<run id> and recreate it empty; nothing is deleted",
 			fo.Path, fo.Files, humanBytes(fo.Bytes), winBase(fo.Path)))
+		if strings.EqualFold(n, "Downloader") {
+			out = append(out, bitsQueueWarning)
+		}
 	}
 	return out
 }
+
+// bitsQueueWarning: the BITS queue (qmgr*.dat in Downloader) holds every
+// BITS job of every user and service. Renaming it aside (Microsoft's
+// "Reset Windows Update components manually", step 3 deletes the files)
+// is what `bitsadmin /reset /allusers` does: all jobs are gone, not only
+// Windows Update's. Only the reset plan does it.
+const bitsQueueWarning = "WARNING: this empties the BITS queue (qmgr*.dat): every BITS job on the machine is dropped, " +
+	"ConfigMgr client downloads, Delivery Optimization's and other applications' included; their owners must start them again. Only the reset plan does this"
 
 func (s backupFolders) Run(ctx context.Context, r *Run) error {
 	for _, n := range s.names {
@@ -250,13 +288,30 @@ type exportHistory struct{}
 func (exportHistory) Name() string { return "save update history" }
 
 func (exportHistory) Describe(*Facts) []string {
-	return []string{"save the Windows Update history (QueryHistory) to history.json in the run directory, before the DataStore that holds it is reset"}
+	return []string{"save the Windows Update history (QueryHistory) to history.json in the run directory, before the DataStore that holds it is reset; " +
+		"COM starts wuauserv for it: a wuauserv that was stopped is stopped again right after"}
 }
 
 func (exportHistory) Run(ctx context.Context, r *Run) error {
+	// The export reaches the update service through COM
+	// (GetTotalHistoryCount), which starts wuauserv when it is stopped: it
+	// is a trigger-start service, Stopped most of the time on Windows
+	// 10/11. Its state is read before the export and put back right after,
+	// so the stop step that follows records what the admin had (Stopped:
+	// nothing to journal), and neither the plan nor a rollback starts a
+	// service that was stopped.
+	wu, err := r.serviceNow(ctx, "wuauserv")
+	if err != nil {
+		return err
+	}
 	h, err := call[scripts.UpdateHistoryResult](ctx, r.Host, "Get-WurUpdateHistory", nil)
 	if err != nil {
 		return err
+	}
+	if wu.Exists && wu.Status == "Stopped" {
+		if err := r.putBackStopped(ctx, "wuauserv", "the history export started wuauserv (COM starts it on demand)"); err != nil {
+			return err
+		}
 	}
 	// The history could not be read (wuauserv disabled, a damaged
 	// DataStore: often the very fault being repaired). The reset goes on
@@ -278,6 +333,21 @@ func (exportHistory) Run(ctx context.Context, r *Run) error {
 		return err
 	}
 	return r.outcome(ref, nil, fmt.Sprintf("%d entries", h.Count))
+}
+
+// putBackStopped stops a service that was Stopped before a step of this
+// run started it as a side effect (COM on demand). It is not a change of
+// the run (the service is as it was before), so it is noted, not journaled
+// as a stop that a rollback would undo by starting it.
+func (r *Run) putBackStopped(ctx context.Context, name, why string) error {
+	now, err := r.serviceNow(ctx, name)
+	if err != nil || !now.Exists || now.Status == "Stopped" {
+		return err
+	}
+	if _, err := r.stopCall(ctx, name); err != nil {
+		return fmt.Errorf("%s; stopping it again as it was: %w", why, err)
+	}
+	return r.note(why + "; stopped it again: it was Stopped before the run")
 }
 
 // writeRunFile writes a new file in the run's folder, never through a link.
@@ -402,8 +472,11 @@ func (repairComponents) Name() string { return "repair the component store" }
 
 func (repairComponents) Describe(f *Facts) []string {
 	state := "unknown (not elevated)"
-	if f.Component != nil {
+	switch {
+	case f.Component != nil:
 		state = f.Component.ImageHealthState
+	case f.ComponentSkipped != "":
+		state = "not checked yet: CheckHealth runs when the plan starts"
 	}
 	switch state {
 	case "Healthy":

@@ -106,6 +106,25 @@ type Wups2Result struct {
 	Registrations []ComRegistration `json:"Registrations"`
 }
 
+// FileHolder is one process the Restart Manager says uses a file: a
+// service (ServiceName set, ApplicationType 3) or another process.
+type FileHolder struct {
+	ProcessId       int    `json:"ProcessId"`
+	Name            string `json:"Name"`
+	ServiceName     string `json:"ServiceName"`
+	ApplicationType int    `json:"ApplicationType"`
+}
+
+// FileHoldersResult is Get-WurFileHolders' result. Win32Error is the
+// Restart Manager's error (0: Holders is the answer).
+type FileHoldersResult struct {
+	Path         string       `json:"Path"`
+	Holders      []FileHolder `json:"Holders"`
+	FilesChecked int          `json:"FilesChecked"`
+	Truncated    bool         `json:"Truncated"`
+	Win32Error   int          `json:"Win32Error"`
+}
+
 // DllPresenceResult is Get-WurDllPresence's result: each name looked up in
 // System32 and, on 64-bit Windows, SysWOW64.
 type DllPresenceResult struct {

@@ -16,6 +16,7 @@ var resultTypes = map[string]any{
 	"Set-WurServiceStartType":     SetStartTypeResult{},
 	"Get-WurWups2Registration":    Wups2Result{},
 	"Get-WurDllPresence":          DllPresenceResult{},
+	"Get-WurFileHolders":          FileHoldersResult{},
 	"Get-WurSoftwareDistribution": SoftwareDistributionResult{},
 	"Get-WurUpdateErrors":         UpdateErrorsResult{},
 	"Get-WurPendingReboot":        PendingRebootResult{},

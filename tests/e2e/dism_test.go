@@ -9,7 +9,7 @@ import (
 
 // regsvr32 exit 5 (DllRegisterServer failed: Windows' own COM keys are
 // owned by TrustedInstaller) is "registration protected": the reset plan,
-// which re-registers the classic list, notes it and goes on (issue 9, item
+// which re-registers the update agent's and BITS's DLLs, notes it and goes on (issue 9, item
 // 14); the wups2 plan, whose whole point is that registration, fails,
 // rolls back and points to the components plan.
 func TestRegistrationProtected(t *testing.T) {
@@ -17,7 +17,7 @@ func TestRegistrationProtected(t *testing.T) {
 	t.Run("reset goes on", func(t *testing.T) {
 		t.Parallel()
 		m := newMachine(t, "0x80070002")
-		protected := []string{system32 + `\shell32.dll`, sysWOW64 + `\ole32.dll`}
+		protected := []string{system32 + `\wuapi.dll`, sysWOW64 + `\qmgrprxy.dll`}
 		m.editMachine(func(machine map[string]any) {
 			dlls, _ := machine["dlls"].(map[string]any)
 			if dlls == nil {

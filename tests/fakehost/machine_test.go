@@ -370,6 +370,7 @@ func TestProbesOnEveryScenario(t *testing.T) {
 		{"Test-WurUpdateAgent", nil, func(t *testing.T, e *envelope) { result[scripts.AgentProbeResult](t, e) }},
 		{"Get-WurComponentHealth", nil, func(t *testing.T, e *envelope) { result[scripts.ComponentHealthResult](t, e) }},
 		{"Test-WurEcho", p("Text", "x"), func(t *testing.T, e *envelope) { result[scripts.EchoResult](t, e) }},
+		{"Get-WurFileHolders", p("Path", `C:\Windows\SoftwareDistribution`), func(t *testing.T, e *envelope) { result[scripts.FileHoldersResult](t, e) }},
 	}
 	covered := map[string]bool{"Get-WurUpdateHistory": true} // starts wuauserv: TestUpdateHistory
 	for _, d := range scenarioDefs {

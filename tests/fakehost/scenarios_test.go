@@ -47,6 +47,7 @@ var scenarioDefs = []struct {
 	{"repair-source", repairSource},
 	{"pending-reboot", pendingReboot},
 	{"agent-access-denied", agentAccessDenied},
+	{"trigger-scan", triggerScan},
 }
 
 // CLSIDs of the simulated registry. The wups2 one is made up: the scripts
@@ -486,6 +487,19 @@ func triggerRestart() *Scenario {
 	sc.Description = "The 0x80070002 machine where wuauserv comes back right after it stops (UsoSvc trigger, Windows 10+) " +
 		"unless UsoSvc was stopped first; renaming DataStore while it runs fails with 0x80070020 (DataStore.edb in use)."
 	sc.Machine.Services["wuauserv"].StopBehavior = behaviorRestarts
+	return sc
+}
+
+// triggerScan: a trigger that is not UsoSvc (WaaSMedicSvc, the
+// UpdateOrchestrator "Schedule Scan" task) starts wuauserv again once
+// between the plan's stop and its rename. Tests raise the count to 2 to
+// make it come back after the second stop too.
+func triggerScan() *Scenario {
+	sc := datastoreCorrupt()
+	sc.Name = "trigger-scan"
+	sc.Description = "The 0x80070002 machine where a trigger wurepair does not stop (WaaSMedicSvc, a scheduled scan) starts wuauserv again " +
+		"once right after it stops, even with UsoSvc stopped; renaming DataStore while it runs fails with 0x80070020 (DataStore.edb in use)."
+	sc.Machine.Services["wuauserv"].TriggerRestarts = 1
 	return sc
 }
 

@@ -1,6 +1,10 @@
 package fakehost
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/wurepair/wurepair/scripts"
+)
 
 // Service statuses, start types and stop behaviours the simulation acts on.
 const (
@@ -160,7 +164,9 @@ func (s *MachineState) nextPID() int {
 // it and stays StopPending; one that ignores the stop stays Running
 // (1053); a protected one is refused (5), one that cannot accept controls
 // now too (1061). A restartsAfterStop service stops, then its trigger
-// starts it again unless UsoSvc is stopped.
+// starts it again unless UsoSvc is stopped; one with TriggerRestarts left
+// is started again by a trigger wurepair does not stop (WaaSMedicSvc, a
+// scheduled scan), using one up.
 func (s *MachineState) stop(name string) (bool, int) {
 	svc := s.Services[name]
 	if svc.Status == statusStopped {
@@ -182,6 +188,10 @@ func (s *MachineState) stop(name string) (bool, int) {
 		if _, trig := s.LookupService(triggerService); trig != nil && trig.isRunning() {
 			s.start(name)
 		}
+	}
+	if svc.TriggerRestarts > 0 && svc.Status == statusStopped {
+		svc.TriggerRestarts--
+		s.start(name)
 	}
 	return true, 0
 }
@@ -238,5 +248,50 @@ func (s *MachineState) lockedIn(root string) (file, service string, locked bool)
 			}
 		}
 	}
+	for _, n := range sortedKeys(s.Processes) {
+		for _, h := range s.Processes[n].Holds {
+			if k, e := s.lookup(h); e != nil && atOrInside(k, root) {
+				return k, n, true
+			}
+		}
+	}
 	return "", "", false
+}
+
+// RM_APP_TYPE values the Restart Manager reports.
+const (
+	rmUnknownApp = 0
+	rmService    = 3
+)
+
+// holdersOf is what the Restart Manager (RmGetList) answers for the
+// registered files (canonical paths): the running services and the
+// processes holding one, sorted by process id then service name.
+func (s *MachineState) holdersOf(files map[string]bool) []scripts.FileHolder {
+	out := []scripts.FileHolder{}
+	holds := func(list []string) bool {
+		for _, h := range list {
+			if k, e := s.lookup(h); e != nil && files[k] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, n := range sortedKeys(s.Services) {
+		if svc := s.Services[n]; svc.isRunning() && holds(svc.Holds) {
+			out = append(out, scripts.FileHolder{ProcessId: svc.ProcessID, Name: svc.DisplayName, ServiceName: n, ApplicationType: rmService})
+		}
+	}
+	for _, n := range sortedKeys(s.Processes) {
+		if pr := s.Processes[n]; holds(pr.Holds) {
+			out = append(out, scripts.FileHolder{ProcessId: pr.ProcessID, Name: pr.Description, ServiceName: "", ApplicationType: rmUnknownApp})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].ProcessId != out[j].ProcessId {
+			return out[i].ProcessId < out[j].ProcessId
+		}
+		return out[i].ServiceName < out[j].ServiceName
+	})
+	return out
 }

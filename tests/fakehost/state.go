@@ -44,6 +44,21 @@ type MachineState struct {
 	// Faults are the machine's own misbehaviours (the host's are in the
 	// scenario's top-level "faults").
 	Faults MachineFaults `json:"faults"`
+	// Processes that are not services and keep files open (the update
+	// stack's MoUsoCoreWorker.exe, TiWorker.exe, SIHClient.exe), by image
+	// name: renaming a folder holding one of their files fails as for a
+	// running service; Get-WurFileHolders names them. wurepair never stops
+	// a process.
+	Processes map[string]*Process `json:"processes,omitempty"`
+}
+
+// Process is one running process that is not a service.
+type Process struct {
+	ProcessID int `json:"processId"`
+	// Description is what the Restart Manager reports as its name
+	// (strAppName: the file description).
+	Description string   `json:"description,omitempty"`
+	Holds       []string `json:"holds,omitempty"`
 }
 
 // Service is one Win32 service.
@@ -74,6 +89,12 @@ type Service struct {
 	// 5: WaaSMedicSvc and other protected services); "cannotAcceptControl":
 	// refuses it with 1061 (ERROR_SERVICE_CANNOT_ACCEPT_CTRL).
 	StopBehavior string `json:"stopBehavior,omitempty"`
+	// TriggerRestarts: a trigger wurepair does not stop (WaaSMedicSvc, the
+	// UpdateOrchestrator "Schedule Scan" task) starts the service again
+	// right after each of its next TriggerRestarts stops, whatever UsoSvc
+	// does; each restart uses one up (the count is machine state). The stop
+	// itself succeeds: the script saw Stopped.
+	TriggerRestarts int `json:"triggerRestarts,omitempty"`
 	// StartFails makes every start fail (the service stays Stopped).
 	StartFails bool `json:"startFails,omitempty"`
 }
@@ -350,6 +371,9 @@ func (s *MachineState) normServices(HostProfile) error {
 		if svc.ProcessID < 0 {
 			return fmt.Errorf("service %s: negative processId", name)
 		}
+		if svc.TriggerRestarts < 0 {
+			return fmt.Errorf("service %s: negative triggerRestarts", name)
+		}
 		switch svc.StopBehavior {
 		case "", "ok":
 			svc.StopBehavior = ""
@@ -572,6 +596,18 @@ func (s *MachineState) normLog(HostProfile) error {
 }
 
 func (s *MachineState) normMisc(HostProfile) error {
+	for _, name := range sortedKeys(s.Processes) {
+		pr := s.Processes[name]
+		if pr == nil || pr.ProcessID <= 0 {
+			return fmt.Errorf("process %s: processId must be > 0", name)
+		}
+		for _, h := range pr.Holds {
+			if c, ok := cleanPath(h); !ok || c != h {
+				return fmt.Errorf("process %s: holds %q: not a clean absolute path", name, h)
+			}
+		}
+		pr.Holds = sortFold(dedupFold(pr.Holds))
+	}
 	var reasons []string
 	for _, r := range rebootReasons {
 		for _, got := range s.PendingReboot {

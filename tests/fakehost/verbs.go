@@ -21,6 +21,7 @@ var verbs = map[string]Verb{
 	"Backup-WurFolder":            backupFolder,
 	"Restore-WurFolder":           restoreFolder,
 	"Remove-WurBackup":            removeBackup,
+	"Get-WurFileHolders":          getFileHolders,
 
 	"Get-WurWups2Registration": getWups2Registration,
 	"Get-WurDllPresence":       getDllPresence,

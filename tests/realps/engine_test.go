@@ -111,7 +111,7 @@ func prelude(t testing.TB, m *machine, only []string) string {
 		fmt.Fprintf(&b, ". %s\n", psQuote(f))
 	}
 	// What happened after the last request (a trigger restart) happens now.
-	for _, f := range []string{"Invoke-WurDoubleTriggers", "Update-WurDoubleDotNet"} {
+	for _, f := range []string{"Invoke-WurDoubleTriggers", "Update-WurDoubleDotNet", "Update-WurDoubleRestartManager"} {
 		fmt.Fprintf(&b, "if (Get-Command -Name %s -ErrorAction SilentlyContinue) { %[1]s }\n", f)
 	}
 	return b.String()
