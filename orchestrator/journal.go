@@ -25,6 +25,7 @@ const (
 	RecUndone     = "undone"      // intent Ref was undone
 	RecUndoFailed = "undo-failed" // undoing intent Ref failed
 	RecNote       = "note"
+	RecFindings   = "findings" // the findings that led to a repair (Findings), before its first change
 	RecRunEnd     = "run-end"
 )
 
@@ -88,7 +89,9 @@ type Record struct {
 	// run-start / run-end
 	Run     *RunInfo `json:"run,omitempty"`
 	Outcome string   `json:"outcome,omitempty"`
-	Prev    string   `json:"prev"`
+	// findings records (issue 18): what the diagnosis found, with evidence.
+	Findings []Finding `json:"findings,omitempty"`
+	Prev     string    `json:"prev"`
 }
 
 // RunInfo heads a journal: who ran what, where, with which binary.

@@ -35,6 +35,7 @@ type RunSummary struct {
 	Undone   int       `json:"undone"`
 	Verified bool      `json:"verified"`           // its journal verified: wurepair wrote it with this machine's key
 	Problems string    `json:"problems,omitempty"` // journal damage, if any
+	Findings []string  `json:"findings,omitempty"` // ids of the findings that led to the run (its findings record)
 }
 
 // Incomplete reports a run that never recorded its end: it crashed or was
@@ -76,6 +77,8 @@ func Summarize(id string, recs []Record, readErr error) RunSummary {
 			s.Undone++
 		case RecRunEnd:
 			s.Ended, s.Outcome = r.Time, r.Outcome
+		case RecFindings:
+			s.Findings = findingIDs(r.Findings)
 		}
 	}
 	return s

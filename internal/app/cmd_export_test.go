@@ -25,7 +25,7 @@ func TestExitCodeTableReachesExport(t *testing.T) {
 	for _, c := range exitCodeTable() {
 		got[c.Code] = c.Meaning
 	}
-	codes := []int{ExitOK, ExitFailure, ExitUsage, ExitPartial, ExitHost, ExitUntrusted, ExitUnfinished, ExitBusy, ExitRebootRequired}
+	codes := []int{ExitOK, ExitFailure, ExitUsage, ExitPartial, ExitHost, ExitUntrusted, ExitUnfinished, ExitRecurring, ExitNotElevated, ExitUnknown, ExitBusy, ExitRebootRequired}
 	for _, code := range codes {
 		if got[code] == "" || !strings.Contains(exitCodesHelp, got[code]) {
 			t.Errorf("exit code %d: meaning %q not taken from exitCodesHelp", code, got[code])

@@ -27,16 +27,21 @@ func (d *deps) cmdRepair() *cli.Command {
 		Description: "PLANS:\n" + strings.Join(plans, "\n") + "\n\n" +
 			"Every change is journaled first (prior state included) under the state directory; a failed\n" +
 			"step undoes everything already changed, newest first. Folders are renamed to\n" +
-			"<name>.wurepair-<run id>, never deleted. --dry-run prints exactly what would change.",
+			"<name>.wurepair-<run id>, never deleted. --dry-run prints exactly what would change.\n\n" +
+			"Refused, nothing changed: an earlier run is unfinished (exit 6; --recover rolls it back first,\n" +
+			"--force repairs on top of it); the plan already succeeded --escalate-after times within\n" +
+			"--escalate-window and the same problem came back (exit 8: escalate; --force repairs anyway);\n" +
+			"not elevated (exit 9); a probe the decision depends on failed (exit 10; --force overrides).",
 		Flags: append(append([]cli.Flag{
 			&cli.BoolFlag{Name: "dry-run", Usage: "probe and print exactly what would change; change nothing"},
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (unattended: ConfigMgr, Intune)"},
 			&cli.IntFlag{Name: "service-timeout", Value: 60, Usage: "seconds a service may take to stop or start"},
 			&cli.StringFlag{Name: "source", Usage: "components plan: repair source for Repair-WindowsImage -Source: the Windows folder of a mounted image of the same build (e.g. E:\\mount\\Windows) or wim:D:\\sources\\install.wim:1"},
 			&cli.BoolFlag{Name: "limit-access", Usage: "components plan: do not use Windows Update as a repair source"},
-			&cli.BoolFlag{Name: "force", Usage: "repair even though an earlier run did not finish (instead: roll it back first with wurepair rollback)"},
+			&cli.BoolFlag{Name: "force", Usage: "repair even though an earlier run did not finish (instead: roll it back first with wurepair rollback), the same problem came back after repeated repairs (loop guard), or a probe failed"},
+			&cli.BoolFlag{Name: "recover", Usage: "unattended: first roll back every unfinished run (killed, crashed; recorded in its journal), then diagnose afresh and repair"},
 			outputFlag(), stateDirFlag(),
-		}, sessionFlags()...), logFlags()...),
+		}, append(loopGuardFlags(), sessionFlags()...)...), logFlags()...),
 		Action: d.repair,
 	}
 }
@@ -67,7 +72,8 @@ func (d *deps) repair(c *cli.Context) error {
 	if st.sd != nil {
 		stateDir = st.sd.Path
 	}
-	var unfinished []string
+	var unfinished, recovered []string
+	var w *workspace
 	if !dry {
 		release, err := lock(st)
 		if err != nil {
@@ -82,16 +88,27 @@ func (d *deps) repair(c *cli.Context) error {
 		// half-changed state as "before": refused unless --force. Rolling
 		// it back first is an admin's call (its prior state may be old).
 		unfinished = unfinishedLines(runs)
+		if len(unfinished) > 0 && c.Bool("recover") {
+			if w, err = d.open(c); err != nil {
+				return err
+			}
+			defer w.Close()
+			if recovered, err = d.recoverRuns(c, w, st, runs); err != nil {
+				return err
+			}
+			unfinished = nil
+		}
 		if len(unfinished) > 0 && !c.Bool("force") {
 			return exitWith(ExitUnfinished, fmt.Errorf("refused, nothing changed: an earlier run did not finish:\n  %s\n"+
 				"roll it back first, or pass --force to repair on top of it", strings.Join(unfinished, "\n  ")))
 		}
 	}
-	w, err := d.open(c)
-	if err != nil {
-		return err
+	if w == nil {
+		if w, err = d.open(c); err != nil {
+			return err
+		}
+		defer w.Close()
 	}
-	defer w.Close()
 	out := d.env.Stdout
 	text := w.format == "text"
 	if dry {
@@ -105,6 +122,7 @@ func (d *deps) repair(c *cli.Context) error {
 	rep.DryRun = dry
 	finish := func(outcome, msg string, code int) error {
 		rep.Outcome, rep.Message, rep.ExitCode = outcome, msg, code
+		w.log.WithFields(logrus.Fields{"outcome": outcome, "exitCode": code}).Infof("repair finished: exit %d (%s)", code, outcome)
 		d.auditOutcome(w.log, stateDir, rep)
 		if !text {
 			if err := writeJSON(out, rep); err != nil {
@@ -120,6 +138,11 @@ func (d *deps) repair(c *cli.Context) error {
 	}
 	if text {
 		fmt.Fprintln(out, "host: "+hostLine(w.facts))
+	}
+	logFindings(w.log, diag)
+	if refusal := preflight(c, facts, diag, requested); refusal != nil {
+		w.log.Error(refusal.msg)
+		return finish(refusal.outcome, refusal.msg, refusal.code)
 	}
 	plans, err := orchestrator.Resolve(requested, diag)
 	if errors.Is(err, orchestrator.ErrNothingToDo) {
@@ -152,7 +175,8 @@ func (d *deps) repair(c *cli.Context) error {
 	if !c.Bool("yes") && !confirm(d.env, "Proceed? [y/N] ") {
 		return finish("cancelled", "cancelled: nothing was changed", ExitFailure)
 	}
-	return d.execute(c, w, st, unfinished, facts, plans, steps, rep, finish)
+	notes := append(append(recoveredNotes(recovered), unfinishedNotes(unfinished)...), w.overrides...)
+	return d.execute(c, w, st, notes, facts, plans, steps, rep, finish)
 }
 
 func confirm(env Env, prompt string) bool {
@@ -162,17 +186,21 @@ func confirm(env Env, prompt string) bool {
 	return answer == "y" || answer == "yes"
 }
 
-func (d *deps) execute(c *cli.Context, w *workspace, st *state, unfinished []string, facts orchestrator.Facts, plans []string,
+func (d *deps) execute(c *cli.Context, w *workspace, st *state, journalNotes []string, facts orchestrator.Facts, plans []string,
 	steps []orchestrator.Step, rep *Report, finish func(string, string, int) error) error {
 	run, err := d.startRun(st, "repair", plans, w)
 	if err != nil {
 		return err
 	}
 	defer run.Journal.Close()
-	for _, u := range unfinished {
-		if _, err := run.Journal.Append(orchestrator.Record{Type: orchestrator.RecNote, Detail: "--force: repairing on top of an unfinished run: " + u}); err != nil {
+	for _, n := range journalNotes {
+		if _, err := run.Journal.Append(orchestrator.Record{Type: orchestrator.RecNote, Detail: n}); err != nil {
 			return err
 		}
+	}
+	// Why this run repairs: the findings, with their evidence (issue 18).
+	if _, err := run.Journal.Append(orchestrator.FindingsRecord(rep.Findings)); err != nil {
+		return err
 	}
 	id, dir := run.ID, run.Dir
 	rep.RunID = id
