@@ -19,7 +19,9 @@ func (d *deps) cmdExport() *cli.Command {
 			Name:      kind,
 			Usage:     usage,
 			ArgsUsage: "DIR",
-			Flags:     []cli.Flag{&cli.StringFlag{Name: "exe", Usage: "the wurepair.exe to package (`PATH`; default on Windows: this wurepair.exe)"}},
+			Flags: []cli.Flag{&cli.StringFlag{Name: "exe", Usage: "the wurepair.exe to package (`PATH`; default on Windows: this wurepair.exe)"},
+				&cli.StringFlag{Name: "bootstrap-delivery", Value: deliveryCommand, Usage: "how the generated command lines have wurepair start its PowerShell session: command, or file (--bootstrap-delivery file: for AppLocker/WDAC estates, with a path or publisher rule for it)"},
+				&cli.StringFlag{Name: "prune-after", Value: export.DefaultPruneAfter, Usage: "after a successful remediation, delete backup folders older than this (`DURATION`: 30d, 720h; \"never\": keep them)"}},
 			Action: func(c *cli.Context) error {
 				return d.export(c, kind)
 			},
@@ -59,7 +61,20 @@ func (d *deps) export(c *cli.Context, kind string) error {
 	if err := export.CheckExe(exe); err != nil {
 		return usagef("--exe %s: %w", exePath, err)
 	}
-	data, err := export.NewData(kind, d.env.Version, exitCodeTable(), exe)
+	opts := export.Options{PruneAfter: c.String("prune-after")}
+	switch c.String("bootstrap-delivery") {
+	case deliveryCommand:
+	case deliveryFile:
+		opts.BootstrapFile = true
+	default:
+		return usagef("export %s: --bootstrap-delivery %q: want command or file", kind, c.String("bootstrap-delivery"))
+	}
+	if opts.PruneAfter == "never" {
+		opts.PruneAfter = ""
+	} else if _, err := parseDuration(opts.PruneAfter); err != nil {
+		return usagef("export %s: --prune-after: %v", kind, err)
+	}
+	data, err := export.NewData(kind, d.env.Version, exitCodeTable(), exe, opts)
 	if err != nil {
 		return usagef("export %s: %w", kind, err)
 	}

@@ -7,7 +7,7 @@
     inherits its administrators-only write access) after checking its SHA-256, and checks
     the copy again. Never removes %ProgramData%\wurepair (journals and backups stay).
     Exit 0 installed; exit 1 the package's wurepair.exe is missing or not the one exported,
-    or the copy failed.
+    or the copy failed; exit 1618 wurepair.exe is running (a repair in progress): retry later.
 #>
 [CmdletBinding()]
 param(
@@ -25,9 +25,21 @@ $ErrorActionPreference = 'Stop'
 # this script in 32-bit PowerShell, where GetFolderPath('ProgramFiles') is
 # "Program Files (x86)", so there it is read from the 64-bit registry view
 # (an administrators-only key). Never from an environment variable.
+# ConstrainedLanguage (WDAC/AppLocker) allows no .NET method calls: there the
+# registry provider reads the same administrators-only key, where
+# ProgramW6432Dir names the 64-bit folder in both registry views
+# (ProgramFilesDir on 32-bit Windows).
 function Get-WurProgramFilesDir {
     [CmdletBinding()]
     param()
+    if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+        $key = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion'
+        foreach ($name in @('ProgramW6432Dir', 'ProgramFilesDir')) {
+            $item = Get-ItemProperty -LiteralPath $key -Name $name -ErrorAction SilentlyContinue
+            if ($null -ne $item -and $item.$name) { return [string]$item.$name }
+        }
+        throw "cannot read the Program Files folder from $key"
+    }
     if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
         $dir = ''
         $hklm = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
@@ -50,6 +62,16 @@ function Get-WurDefaultExe {
     return (Join-Path (Join-Path (Get-WurProgramFilesDir) 'wurepair') 'wurepair.exe')
 }
 
+# Is wurepair.exe running from Path (a repair in progress)? Windows refuses to
+# replace or delete a running exe: the install and uninstall then exit 1618
+# (ERROR_INSTALL_ALREADY_RUNNING), which Intune and ConfigMgr retry later.
+function Test-WurInUse {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $running = @(Get-Process -ErrorAction SilentlyContinue | Where-Object { $_.ProcessName -like 'wurepair*' -and $_.Path -eq $Path })
+    return ($running.Count -gt 0)
+}
+
 $expected = '3066F4865DE54CDFDE244EB12F1A446529D3D52FBB473B5075D4EF78280139AF'
 if (-not $Source) { $Source = Join-Path $PSScriptRoot 'wurepair.exe' }
 
@@ -61,6 +83,10 @@ if (-not (Test-Path -LiteralPath $Source -PathType Leaf)) {
 if ((Get-FileHash -LiteralPath $Source -Algorithm SHA256).Hash -ne $expected) {
     Write-Output "install failed: $Source is not the wurepair.exe this package was exported for (SHA-256 $expected)"
     exit 1
+}
+if ((Test-Path -LiteralPath $WurepairPath -PathType Leaf) -and (Test-WurInUse -Path $WurepairPath)) {
+    Write-Output "install deferred: $WurepairPath is running (a wurepair run is in progress); retry later"
+    exit 1618
 }
 try {
     $null = New-Item -ItemType Directory -Path (Split-Path -Parent $WurepairPath) -Force
