@@ -230,6 +230,9 @@ func (d *deps) execute(c *cli.Context, w *workspace, st *state, journalNotes []s
 		return err
 	}
 	log.WithField("outcome", outcome).Info("repair finished")
+	for _, ch := range rep.Changes { // the evidence: what this run changed (issue 18)
+		log.WithField("step", ch.Step).Info(printable("changed: " + ch.Step + ": " + strings.Join(ch.Changes, "; ")))
+	}
 	// Outcomes the run went on after (a protected registration): logged
 	// as warnings and said after the result line.
 	var notes string

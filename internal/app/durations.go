@@ -58,3 +58,6 @@ func formatDuration(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// Get makes the flag readable through cli.Context.Value (flag.Getter).
+func (v *durationValue) Get() any { return v.d }

@@ -18,7 +18,7 @@ import (
 // arguments and the account it runs as.
 func (d *deps) logStart(log logrus.FieldLogger, c *cli.Context) {
 	args := append([]string{c.Command.FullName()}, c.Args().Slice()...)
-	for _, n := range c.LocalFlagNames() {
+	for _, n := range c.LocalFlagNames() { // flag values: Value needs a flag.Getter, every wurepair flag is one
 		if c.IsSet(n) {
 			args = append(args, fmt.Sprintf("--%s=%v", n, c.Value(n)))
 		}

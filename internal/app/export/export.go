@@ -168,9 +168,6 @@ func NewData(kind, version string, codes []ExitCode, exe []byte, opts Options) (
 	d := Data{Kind: kind, Version: version, ExitCodes: sorted, ExeSHA256: strings.ToUpper(hex.EncodeToString(sum[:])), RebootCode: codeReboot,
 		BootstrapFile: opts.BootstrapFile, PruneAfter: opts.PruneAfter,
 		RepairArgs: []string{"repair", "auto", "--yes", "--recover"}}
-	if opts.BootstrapFile {
-		d.RepairArgs = append(d.RepairArgs, "--bootstrap-delivery", "file")
-	}
 	d.RepairCommand = strings.Join(d.RepairArgs, " ")
 	switch kind {
 	case "intune":

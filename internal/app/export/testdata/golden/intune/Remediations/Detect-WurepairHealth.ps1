@@ -20,7 +20,10 @@ param(
     # The installed wurepair.exe. Intune and ConfigMgr pass no parameters, so
     # production always uses the default under the 64-bit Program Files folder
     # (writable by administrators only); tests point it at a stub.
-    [string]$WurepairPath = ''
+    [string]$WurepairPath = '',
+    # Folder for wurepair's CMTrace log. Default: the Intune Management Extension's Logs folder (%ProgramData%\Microsoft\IntuneManagementExtension\Logs); the log is
+    # skipped when that folder does not exist.
+    [string]$LogDirectory = ''
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -136,12 +139,41 @@ function Format-WurResult {
 }
 
 
+# The folder for wurepair's CMTrace log: the Intune Management Extension's Logs folder (%ProgramData%\Microsoft\IntuneManagementExtension\Logs).
+# FullLanguage asks .NET; ConstrainedLanguage reads the administrators-only
+# registry value that holds the same folder. '' when neither answers.
+function Get-WurLogDirectory {
+    [CmdletBinding()]
+    param()
+    if ($ExecutionContext.SessionState.LanguageMode -eq 'FullLanguage') {
+        try { return (Join-Path ([Environment]::GetFolderPath('CommonApplicationData')) 'Microsoft\IntuneManagementExtension\Logs') } catch { return '' }
+    }
+    $item = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Explorer\Shell Folders' -Name 'Common AppData' -ErrorAction SilentlyContinue
+    if ($null -eq $item -or -not $item.'Common AppData') { return '' }
+    return (Join-Path ([string]$item.'Common AppData') 'Microsoft\IntuneManagementExtension\Logs')
+}
+
+# The arguments of every wurepair command these scripts run: the log file
+# (CMTrace, the format of the file by default; stderr stays plain text, as
+# the one output line shows it).
+function Get-WurCommonArguments {
+    [CmdletBinding()]
+    param([string]$LogDirectory = '')
+    if (-not $LogDirectory) { $LogDirectory = Get-WurLogDirectory }
+    $arguments = @()
+    if ($LogDirectory -and (Test-Path -LiteralPath $LogDirectory -PathType Container)) {
+        $arguments += @('--log-file', (Join-Path $LogDirectory 'wurepair-intune.log'))
+    }
+    return $arguments
+}
+
+
 if (-not $WurepairPath) { $WurepairPath = Get-WurDefaultExe }
 if (-not (Test-Path -LiteralPath $WurepairPath -PathType Leaf)) {
     Write-Output "cannot tell: wurepair is not installed: $WurepairPath not found (deploy the wurepair Win32 app first)"
     exit 1
 }
-$arguments = @('detect')
+$arguments = @('detect') + @(Get-WurCommonArguments -LogDirectory $LogDirectory)
 try {
     $result = Invoke-Wurepair -Path $WurepairPath -Arguments $arguments
 } catch {

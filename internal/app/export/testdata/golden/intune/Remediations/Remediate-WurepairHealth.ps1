@@ -144,6 +144,7 @@ function Format-WurResult {
 }
 
 
+
 # The folder for wurepair's CMTrace log: the Intune Management Extension's Logs folder (%ProgramData%\Microsoft\IntuneManagementExtension\Logs).
 # FullLanguage asks .NET; ConstrainedLanguage reads the administrators-only
 # registry value that holds the same folder. '' when neither answers.
@@ -151,7 +152,7 @@ function Get-WurLogDirectory {
     [CmdletBinding()]
     param()
     if ($ExecutionContext.SessionState.LanguageMode -eq 'FullLanguage') {
-        return (Join-Path ([Environment]::GetFolderPath('CommonApplicationData')) 'Microsoft\IntuneManagementExtension\Logs')
+        try { return (Join-Path ([Environment]::GetFolderPath('CommonApplicationData')) 'Microsoft\IntuneManagementExtension\Logs') } catch { return '' }
     }
     $item = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Explorer\Shell Folders' -Name 'Common AppData' -ErrorAction SilentlyContinue
     if ($null -eq $item -or -not $item.'Common AppData') { return '' }

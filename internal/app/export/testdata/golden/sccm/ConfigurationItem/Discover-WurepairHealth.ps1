@@ -20,7 +20,10 @@ param(
     # The installed wurepair.exe. Intune and ConfigMgr pass no parameters, so
     # production always uses the default under the 64-bit Program Files folder
     # (writable by administrators only); tests point it at a stub.
-    [string]$WurepairPath = ''
+    [string]$WurepairPath = '',
+    # Folder for wurepair's CMTrace log. Default: the ConfigMgr client's log folder (%WINDIR%\CCM\Logs); the log is
+    # skipped when that folder does not exist.
+    [string]$LogDirectory = ''
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -135,13 +138,42 @@ function Format-WurResult {
     return $line
 }
 
+
+# The folder for wurepair's CMTrace log: the ConfigMgr client's log folder (%WINDIR%\CCM\Logs).
+# FullLanguage asks .NET; ConstrainedLanguage reads the administrators-only
+# registry value that holds the same folder. '' when neither answers.
+function Get-WurLogDirectory {
+    [CmdletBinding()]
+    param()
+    if ($ExecutionContext.SessionState.LanguageMode -eq 'FullLanguage') {
+        try { return (Join-Path ([Environment]::GetFolderPath('Windows')) 'CCM\Logs') } catch { return '' }
+    }
+    $item = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\CCM\Logging\@Global' -Name 'LogDirectory' -ErrorAction SilentlyContinue
+    if ($null -eq $item -or -not $item.'LogDirectory') { return '' }
+    return (Join-Path ([string]$item.'LogDirectory') '.')
+}
+
+# The arguments of every wurepair command these scripts run: the log file
+# (CMTrace, the format of the file by default; stderr stays plain text, as
+# the one output line shows it).
+function Get-WurCommonArguments {
+    [CmdletBinding()]
+    param([string]$LogDirectory = '')
+    if (-not $LogDirectory) { $LogDirectory = Get-WurLogDirectory }
+    $arguments = @()
+    if ($LogDirectory -and (Test-Path -LiteralPath $LogDirectory -PathType Container)) {
+        $arguments += @('--log-file', (Join-Path $LogDirectory 'wurepair-configmgr.log'))
+    }
+    return $arguments
+}
+
 if (-not $WurepairPath) { $WurepairPath = Get-WurDefaultExe }
 if (-not (Test-Path -LiteralPath $WurepairPath -PathType Leaf)) {
     Write-Output "Error: wurepair is not installed: $WurepairPath not found"
     exit 1
 }
 try {
-    $result = Invoke-Wurepair -Path $WurepairPath -Arguments @('detect')
+    $result = Invoke-Wurepair -Path $WurepairPath -Arguments (@('detect') + @(Get-WurCommonArguments -LogDirectory $LogDirectory))
 } catch {
     Write-Output "Error: wurepair detect could not be started: $($_.Exception.Message)"
     exit 1

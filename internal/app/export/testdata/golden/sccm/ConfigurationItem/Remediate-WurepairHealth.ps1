@@ -142,6 +142,7 @@ function Format-WurResult {
 }
 
 
+
 # The folder for wurepair's CMTrace log: the ConfigMgr client's log folder (%WINDIR%\CCM\Logs).
 # FullLanguage asks .NET; ConstrainedLanguage reads the administrators-only
 # registry value that holds the same folder. '' when neither answers.
@@ -149,7 +150,7 @@ function Get-WurLogDirectory {
     [CmdletBinding()]
     param()
     if ($ExecutionContext.SessionState.LanguageMode -eq 'FullLanguage') {
-        return (Join-Path ([Environment]::GetFolderPath('Windows')) 'CCM\Logs')
+        try { return (Join-Path ([Environment]::GetFolderPath('Windows')) 'CCM\Logs') } catch { return '' }
     }
     $item = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\CCM\Logging\@Global' -Name 'LogDirectory' -ErrorAction SilentlyContinue
     if ($null -eq $item -or -not $item.'LogDirectory') { return '' }
