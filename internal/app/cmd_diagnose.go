@@ -43,7 +43,9 @@ func (d *deps) cmdDiagnose() *cli.Command {
 			}
 			logFindings(w.log, diag)
 			if w.format == "json" {
-				rep.Facts = &facts
+				if rep.Facts, err = camelJSON(facts); err != nil {
+					return err
+				}
 				if err := writeJSON(d.env.Stdout, rep); err != nil {
 					return err
 				}
