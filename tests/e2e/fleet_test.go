@@ -288,3 +288,37 @@ func TestFleetUnknownIsNotHealthy(t *testing.T) {
 		t.Fatalf("diagnose: %v", r)
 	}
 }
+
+// Not elevated: repair exits 9 (not 1, "failed and rolled back"), and
+// nothing changed.
+func TestNotElevatedExit9(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t, "0x80070002")
+	raw, err := os.ReadFile(m.scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc map[string]any
+	if err := json.Unmarshal(raw, &sc); err != nil {
+		t.Fatal(err)
+	}
+	sc["host"].(map[string]any)["isAdmin"] = false
+	if raw, err = json.Marshal(sc); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(m.scenario, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := m.stateBytes()
+	for _, args := range [][]string{{"repair", "--yes"}, {"repair", "datastore", "--yes", "--force"}, {"repair", "--dry-run"}} {
+		if r := m.run(args...); r.code != 9 || !strings.Contains(r.stdout, "not running elevated") {
+			t.Errorf("%v: %v", args, r)
+		}
+	}
+	if m.stateBytes() != before {
+		t.Fatal("a refused repair changed the machine")
+	}
+	if r := m.runs("runs", "list", "--output", "json"); strings.TrimSpace(r.stdout) != "[]" {
+		t.Fatalf("a refused repair journaled a run: %v", r)
+	}
+}
