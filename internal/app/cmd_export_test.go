@@ -471,3 +471,68 @@ func TestGeneratedScriptAsProcess(t *testing.T) {
 		t.Fatalf("stdout %q, stderr %q", stdout.String(), stderr.String())
 	}
 }
+
+// Signed exports verify with osslsigncode verify (issue 18: ConfigMgr's
+// default All Signed policy), and export warns about an unsigned exe.
+func TestExportSigned(t *testing.T) {
+	for _, tool := range []string{"osslsigncode", "openssl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("WUREPAIR_REQUIRE_PWSH") != "" {
+				t.Fatalf("%s is missing (CI installs it)", tool)
+			}
+			t.Skipf("NOT RUN: %s missing", tool)
+		}
+	}
+	work := t.TempDir()
+	cert, key := filepath.Join(work, "cert.pem"), filepath.Join(work, "key.pem")
+	if out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+		"-days", "2", "-subj", "/CN=wurepair export test", "-addext", "extendedKeyUsage=codeSigning").CombinedOutput(); err != nil {
+		t.Fatalf("openssl: %v\n%s", err, out)
+	}
+	exe := filepath.Join(work, "wurepair.exe")
+	if err := os.WriteFile(exe, unsignedPE(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"sccm", "intune"} {
+		dir := filepath.Join(work, kind)
+		out, errOut, code := runApp(t, "export", kind, dir, "--exe", exe, "--sign-cert", cert, "--sign-key", key)
+		if code != ExitOK || !strings.Contains(out, "signed ") {
+			t.Fatalf("export %s signed: exit %d\n%s\n%s", kind, code, out, errOut)
+		}
+		if !strings.Contains(errOut, "is not Authenticode-signed") {
+			t.Errorf("no warning about the unsigned exe: %q", errOut)
+		}
+		n := 0
+		_ = filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+			if err != nil || !strings.HasSuffix(p, ".ps1") {
+				return err
+			}
+			n++
+			if out, err := exec.Command("osslsigncode", "verify", "-CAfile", cert, "-in", p).CombinedOutput(); err != nil ||
+				!strings.Contains(string(out), "Signature verification: ok") {
+				t.Errorf("%s does not verify: %v\n%s", p, err, out)
+			}
+			return nil
+		})
+		if n < 4 {
+			t.Errorf("%s: only %d scripts", kind, n)
+		}
+	}
+	if _, errOut, code := runApp(t, "export", "sccm", filepath.Join(work, "x"), "--exe", exe, "--sign-cert", cert); code != ExitUsage ||
+		!strings.Contains(errOut, "--sign-key") {
+		t.Errorf("--sign-cert alone: exit %d, %q", code, errOut)
+	}
+}
+
+// unsignedPE is the smallest PE32+ file debug/pe reads, unsigned.
+func unsignedPE() []byte {
+	b := make([]byte, 0x40+4+20+240)
+	b[0], b[1] = 'M', 'Z'
+	b[0x3c] = 0x40
+	copy(b[0x40:], "PE\x00\x00")
+	b[0x44], b[0x45] = 0x64, 0x86 // IMAGE_FILE_MACHINE_AMD64
+	b[0x44+16] = 240              // SizeOfOptionalHeader
+	b[0x58], b[0x59] = 0x0b, 0x02 // PE32+ magic
+	b[0x58+108] = 16              // NumberOfRvaAndSizes
+	return b
+}
