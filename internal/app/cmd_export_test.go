@@ -261,6 +261,9 @@ func TestGeneratedScriptsUnderPwsh(t *testing.T) {
 		}
 		// No --log-format: the file is CMTrace by default, stderr stays plain text.
 		want := "repair\nauto\n--yes\n--recover" + logArgs
+		if kind == "sccm" { // under ConfigMgr's 600 s script timeout
+			want = "repair\nauto\n--yes\n--recover\n--max-duration\n540s" + logArgs
+		}
 		if code == 0 { // after a success: prune old backups
 			want += "\nbackups\nprune\n--older-than\n30d\n--yes" + logArgs
 		}
@@ -323,7 +326,7 @@ func TestGeneratedScriptsUnderPwsh(t *testing.T) {
 	sDetect := filepath.Join(sccm, "Application", "Detect-WurepairApplication.ps1")
 	add(psCase{ID: "sccm/detect-app/not installed", Script: sDetect, Params: map[string]string{"WurepairPath": pf2}, exit: 0, stdout: []string{""}, args: "-"})
 	add(psCase{ID: "sccm/install -Repair", Script: sInstall, Params: map[string]string{"WurepairPath": pf2, "LogDirectory": logs}, Switches: []string{"Repair"},
-		exit: 0, stdout: []string{"wurepair repair auto --yes --recover: exit 0 (success"}, args: "repair\nauto\n--yes\n--recover\n--log-file\n" + filepath.Join(logs, "wurepair-configmgr.log")})
+		exit: 0, stdout: []string{"wurepair repair auto --yes --recover --max-duration 540s: exit 0 (success"}, args: "repair\nauto\n--yes\n--recover\n--max-duration\n540s\n--log-file\n" + filepath.Join(logs, "wurepair-configmgr.log")})
 	add(psCase{ID: "sccm/detect-app/installed", Script: sDetect, Params: map[string]string{"WurepairPath": pf2}, exit: 0, stdout: []string{"wurepair 1.2.3 installed at " + pf2}, args: "-"})
 	for _, code := range []int{1, 4} { // installed path holds another exe: not detected, never run
 		dir := filepath.Join(work, "sdet"+itoa(code))

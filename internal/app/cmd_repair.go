@@ -39,6 +39,7 @@ func (d *deps) cmdRepair() *cli.Command {
 			&cli.StringFlag{Name: "source", Usage: "components plan: repair source for Repair-WindowsImage -Source: the Windows folder of a mounted image of the same build (e.g. E:\\mount\\Windows) or wim:D:\\sources\\install.wim:1"},
 			&cli.BoolFlag{Name: "limit-access", Usage: "components plan: do not use Windows Update as a repair source"},
 			&cli.BoolFlag{Name: "force", Usage: "repair even though an earlier run did not finish (instead: roll it back first with wurepair rollback), the same problem came back after repeated repairs (loop guard), or a probe failed"},
+			&cli.GenericFlag{Name: "max-duration", Value: &durationValue{}, Usage: "a time budget for unattended runs (`DURATION`, e.g. 540s under ConfigMgr's 600 s script limit): auto leaves out the plans that can take longer (components: hours), unless named"},
 			&cli.BoolFlag{Name: "recover", Usage: "unattended: first roll back every unfinished run (killed, crashed; recorded in its journal), then diagnose afresh and repair"},
 			outputFlag(), stateDirFlag(),
 		}, append(loopGuardFlags(), sessionFlags()...)...), logFlags()...),
@@ -150,6 +151,21 @@ func (d *deps) repair(c *cli.Context) error {
 	}
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if budget := c.Generic("max-duration").(*durationValue).d; budget > 0 && requested == "auto" {
+		var left []string
+		if plans, left = withinBudget(plans); len(left) > 0 {
+			line := fmt.Sprintf("--max-duration %s: left out %s (it can take far longer; run `wurepair repair %s` in a maintenance window)",
+				formatDuration(budget), strings.Join(left, ", "), strings.Join(left, " "))
+			w.log.Warn(line)
+			if len(plans) == 0 {
+				return finish("refused", "refused, nothing changed: "+line, ExitFailure)
+			}
+			w.overrides = append(w.overrides, line)
+			if text {
+				fmt.Fprintln(out, "note: "+line)
+			}
+		}
 	}
 	rep.Plans = plans
 	steps, err := orchestrator.BuildSteps(c.Context, w.host, &facts, plans)
@@ -350,4 +366,19 @@ func (d *deps) runInfo(id, command string, plans []string, w *workspace) *orches
 	}
 	return &orchestrator.RunInfo{ID: id, Command: command, Plans: plans, Version: d.env.Version, User: user, Machine: machine,
 		HostPID: w.facts.PID, OSBuild: fmt.Sprintf("%d.%d", w.facts.OSBuild, w.facts.OSUBR)}
+}
+
+// withinBudget leaves out of an automatic plan set the plans with no
+// bound on their duration: the component-store repair (DISM
+// RestoreHealth) can take hours; the others are bounded by
+// --service-timeout per service.
+func withinBudget(plans []string) (kept, left []string) {
+	for _, p := range plans {
+		if p == "components" {
+			left = append(left, p)
+		} else {
+			kept = append(kept, p)
+		}
+	}
+	return kept, left
 }

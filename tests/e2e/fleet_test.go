@@ -322,3 +322,22 @@ func TestNotElevatedExit9(t *testing.T) {
 		t.Fatalf("a refused repair journaled a run: %v", r)
 	}
 }
+
+// --max-duration (the ConfigMgr remediation's 540s): auto leaves out the
+// component-store repair, which can take hours, and says so; asked for
+// by name it runs.
+func TestMaxDurationLeavesOutComponents(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t, "components")
+	before := m.stateBytes()
+	r := m.run("repair", "auto", "--yes", "--max-duration", "540s")
+	if r.code != 1 || !strings.Contains(r.stdout, "left out components") {
+		t.Fatalf("repair auto --max-duration: %v", r)
+	}
+	if m.stateBytes() != before {
+		t.Fatal("a refused repair changed the machine")
+	}
+	if r := m.run("repair", "components", "--yes", "--max-duration", "540s", "--dry-run"); r.code != 0 {
+		t.Fatalf("repair components --max-duration (named): %v", r)
+	}
+}

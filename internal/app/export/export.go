@@ -76,10 +76,11 @@ type Data struct {
 	LogDirRegSub    string // and subfolder that name the same folder
 	LogFile         string
 	// Options (Options): how the generated command lines run wurepair.
-	BootstrapFile bool     // --bootstrap-delivery file (AppLocker/WDAC)
-	PruneAfter    string   // after a successful remediation, prune backups older than this ("": never)
-	RepairArgs    []string // the remediation's wurepair arguments (before the log file)
-	RepairCommand string   // the same, as one line for the help text
+	BootstrapFile  bool     // --bootstrap-delivery file (AppLocker/WDAC)
+	PruneAfter     string   // after a successful remediation, prune backups older than this ("": never)
+	RepairArgs     []string // the remediation's wurepair arguments (before the log file)
+	RepairCommand  string   // the same, as one line for the help text
+	MaxDurationDoc string   // the remediation's time budget, for the README ("" none)
 }
 
 // Options are the export's choices (flags of `wurepair export`).
@@ -92,6 +93,10 @@ type Options struct {
 // prunes it after a success: a month is long enough to notice a repair
 // that went wrong and roll it back.
 const DefaultPruneAfter = "30d"
+
+// SCCMMaxDuration is the Configuration Item remediation's time budget:
+// under ConfigMgr's longest script timeout (600 s), with a margin.
+const SCCMMaxDuration = "540s"
 
 // layout maps each output file to its template, per kind.
 var layout = map[string][][2]string{
@@ -168,6 +173,13 @@ func NewData(kind, version string, codes []ExitCode, exe []byte, opts Options) (
 	d := Data{Kind: kind, Version: version, ExitCodes: sorted, ExeSHA256: strings.ToUpper(hex.EncodeToString(sum[:])), RebootCode: codeReboot,
 		BootstrapFile: opts.BootstrapFile, PruneAfter: opts.PruneAfter,
 		RepairArgs: []string{"repair", "auto", "--yes", "--recover"}}
+	if kind == "sccm" {
+		// ConfigMgr stops a compliance script after its script timeout
+		// (600 s at most): the run must end before that, with its journal
+		// closed, rather than be killed mid-plan.
+		d.RepairArgs = append(d.RepairArgs, "--max-duration", SCCMMaxDuration)
+		d.MaxDurationDoc = SCCMMaxDuration
+	}
 	d.RepairCommand = strings.Join(d.RepairArgs, " ")
 	switch kind {
 	case "intune":

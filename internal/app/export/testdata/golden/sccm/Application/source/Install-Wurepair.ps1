@@ -6,7 +6,7 @@
     Copies wurepair.exe from beside this script into the 64-bit Program Files folder (which
     inherits its administrators-only write access) after checking its SHA-256, and checks
     the copy again. Never removes %ProgramData%\wurepair (journals and backups stay).
-    With -Repair (the ConfigMgr deployment type's Repair program) it then runs `wurepair repair auto --yes --recover`
+    With -Repair (the ConfigMgr deployment type's Repair program) it then runs `wurepair repair auto --yes --recover --max-duration 540s`
     and exits with wurepair's exit code, which the deployment type's return codes map:
       0     Success: success
       1     Failure: failure, rolled back
@@ -26,7 +26,7 @@ param(
     # production always uses the default under the 64-bit Program Files folder
     # (writable by administrators only); tests point it at a stub.
     [string]$WurepairPath = '',
-    # Run `wurepair repair auto --yes --recover` after installing (the Repair program).
+    # Run `wurepair repair auto --yes --recover --max-duration 540s` after installing (the Repair program).
     [switch]$Repair,
     # Folder for wurepair's CMTrace log. Default: the ConfigMgr client's log folder (%WINDIR%\CCM\Logs); the log is
     # skipped when that folder does not exist.
@@ -185,13 +185,13 @@ function Get-WurCommonArguments {
     return $arguments
 }
 
-# Runs `wurepair repair auto --yes --recover`: --recover rolls back a run that a
+# Runs `wurepair repair auto --yes --recover --max-duration 540s`: --recover rolls back a run that a
 # kill, a reboot or an agent timeout left unfinished (recorded in its
 # journal), then diagnoses afresh, so one killed run never blocks later cycles.
 function Invoke-WurRepair {
     [CmdletBinding()]
     param([Parameter(Mandatory = $true)][string]$Path, [string]$LogDirectory = '')
-    $arguments = @('repair', 'auto', '--yes', '--recover') + @(Get-WurCommonArguments -LogDirectory $LogDirectory)
+    $arguments = @('repair', 'auto', '--yes', '--recover', '--max-duration', '540s') + @(Get-WurCommonArguments -LogDirectory $LogDirectory)
     return (Invoke-Wurepair -Path $Path -Arguments $arguments)
 }
 
@@ -252,5 +252,5 @@ try {
     Write-Output "installed, but wurepair repair could not be started: $($_.Exception.Message)"
     exit 1
 }
-Write-Output (Format-WurResult -Result $result -Command 'repair auto --yes --recover')
+Write-Output (Format-WurResult -Result $result -Command 'repair auto --yes --recover --max-duration 540s')
 exit $result.ExitCode
