@@ -307,11 +307,11 @@ func TestGeneratedScriptsUnderPwsh(t *testing.T) {
 	uninstall := filepath.Join(intune, "Win32App", "source", "Uninstall-Wurepair.ps1")
 	other := stub(t, filepath.Join(work, "other"), 5)
 	add(psCase{ID: "intune/detect-installed/before", Script: detInst, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{""}, args: "-"})
-	add(psCase{ID: "intune/install", Script: install, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{"installed wurepair 1.2.3 to " + pf}, args: "-"})
+	add(psCase{ID: "intune/install", Script: install, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{"installed wurepair 1.2.3 to " + pf}, args: "eventsource\ninstall"})
 	add(psCase{ID: "intune/detect-installed/after", Script: detInst, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{"wurepair 1.2.3 installed at " + pf}, args: "-"})
 	add(psCase{ID: "intune/detect-installed/other exe", Script: detInst, Params: map[string]string{"WurepairPath": other}, exit: 0, stdout: []string{""}, args: "-"})
 	add(psCase{ID: "intune/install/wrong source", Script: install, Params: map[string]string{"WurepairPath": pf, "Source": other}, exit: 1, stdout: []string{"is not the wurepair.exe this package was exported for"}, args: "-"})
-	add(psCase{ID: "intune/uninstall", Script: uninstall, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{"removed " + pf}, args: "-"})
+	add(psCase{ID: "intune/uninstall", Script: uninstall, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{"removed " + pf}, args: "eventsource\nremove"})
 	add(psCase{ID: "intune/detect-installed/uninstalled", Script: detInst, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{""}, args: "-"})
 	add(psCase{ID: "intune/uninstall/again", Script: uninstall, Params: map[string]string{"WurepairPath": pf}, exit: 0, stdout: []string{"removed"}, args: "-"})
 	// In use: wurepair.exe running from the installed path (a repair in progress).
@@ -326,14 +326,14 @@ func TestGeneratedScriptsUnderPwsh(t *testing.T) {
 	sDetect := filepath.Join(sccm, "Application", "Detect-WurepairApplication.ps1")
 	add(psCase{ID: "sccm/detect-app/not installed", Script: sDetect, Params: map[string]string{"WurepairPath": pf2}, exit: 0, stdout: []string{""}, args: "-"})
 	add(psCase{ID: "sccm/install -Repair", Script: sInstall, Params: map[string]string{"WurepairPath": pf2, "LogDirectory": logs}, Switches: []string{"Repair"},
-		exit: 0, stdout: []string{"wurepair repair auto --yes --recover --max-duration 540s: exit 0 (success"}, args: "repair\nauto\n--yes\n--recover\n--max-duration\n540s\n--log-file\n" + filepath.Join(logs, "wurepair-configmgr.log")})
+		exit: 0, stdout: []string{"wurepair repair auto --yes --recover --max-duration 540s: exit 0 (success"}, args: "eventsource\ninstall\nrepair\nauto\n--yes\n--recover\n--max-duration\n540s\n--log-file\n" + filepath.Join(logs, "wurepair-configmgr.log")})
 	add(psCase{ID: "sccm/detect-app/installed", Script: sDetect, Params: map[string]string{"WurepairPath": pf2}, exit: 0, stdout: []string{"wurepair 1.2.3 installed at " + pf2}, args: "-"})
 	for _, code := range []int{1, 4} { // installed path holds another exe: not detected, never run
 		dir := filepath.Join(work, "sdet"+itoa(code))
 		exe := stub(t, dir, code)
 		add(psCase{ID: "sccm/detect-app/other exe " + itoa(code), Script: sDetect, Params: map[string]string{"WurepairPath": exe}, exit: 0, stdout: []string{""}, args: "-"})
 	}
-	add(psCase{ID: "sccm/install/no -Repair", Script: sInstall, Params: map[string]string{"WurepairPath": filepath.Join(work, "pf3", "wurepair.exe")}, exit: 0, stdout: []string{"installed wurepair 1.2.3"}, args: "-"})
+	add(psCase{ID: "sccm/install/no -Repair", Script: sInstall, Params: map[string]string{"WurepairPath": filepath.Join(work, "pf3", "wurepair.exe")}, exit: 0, stdout: []string{"installed wurepair 1.2.3"}, args: "eventsource\ninstall"})
 
 	// ConfigMgr Configuration Item: errors are discovery failures (exit 1),
 	// not non-compliance; a failed remediation throws.
@@ -538,4 +538,17 @@ func unsignedPE() []byte {
 	b[0x58], b[0x59] = 0x0b, 0x02 // PE32+ magic
 	b[0x58+108] = 16              // NumberOfRvaAndSizes
 	return b
+}
+
+// The install scripts register the event source and the uninstall ones
+// remove it through this command; off Windows it has nothing to do.
+func TestEventSourceCommand(t *testing.T) {
+	for _, sub := range []string{"install", "remove"} {
+		if out, errOut, code := runApp(t, "eventsource", sub); code != ExitOK || !strings.Contains(out, sub+" done") {
+			t.Errorf("eventsource %s: exit %d, %q %q", sub, code, out, errOut)
+		}
+	}
+	if _, _, code := runApp(t, "eventsource", "install", "x"); code != ExitUsage {
+		t.Errorf("eventsource install x: exit %d", code)
+	}
 }

@@ -242,6 +242,10 @@ if ((Get-FileHash -LiteralPath $WurepairPath -Algorithm SHA256).Hash -ne $expect
     Write-Output "install failed: the copy at $WurepairPath does not match SHA-256 $expected"
     exit 1
 }
+# The Application log source "wurepair", so that the first run's events
+# have their message template. Best effort: the Event Log is never a reason
+# for a failed install (wurepair registers it on its first elevated run too).
+try { $null = Invoke-Wurepair -Path $WurepairPath -Arguments @('eventsource', 'install') } catch { $null = $_ }
 if (-not $Repair) {
     Write-Output "installed wurepair 1.2.3 to $WurepairPath"
     exit 0

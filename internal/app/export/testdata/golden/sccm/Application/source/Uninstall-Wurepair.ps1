@@ -69,6 +69,75 @@ function Test-WurInUse {
     return ($running.Count -gt 0)
 }
 
+# Runs wurepair with fixed arguments and captures stdout and stderr (this
+# script must write nothing to stderr itself: Intune and ConfigMgr count
+# that as a script error). Only what ConstrainedLanguage allows (WDAC and
+# AppLocker estates run scripts that no rule trusts in it): the call
+# operator, 2>&1 and $LASTEXITCODE; no .NET types. Arguments are our
+# constants and OS paths; a double quote in one is refused rather than
+# quoted (Windows PowerShell 5.1 passes it to the exe unescaped).
+function Invoke-Wurepair {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string[]]$Arguments
+    )
+    foreach ($a in $Arguments) {
+        if ($a.Contains('"') -or $a -eq '') { throw "argument is empty or contains a double quote: $a" }
+    }
+    # 5.1 turns a native program's stderr line into a terminating error under
+    # 'Stop' once it is redirected: collect it as data instead.
+    $ErrorActionPreference = 'Continue'
+    $global:LASTEXITCODE = $null
+    try {
+        $all = @(& $Path @Arguments 2>&1)
+    } catch {
+        throw "$Path did not start: $(@(([string]$_.Exception.Message) -split "`r?`n")[0])"
+    }
+    $code = $global:LASTEXITCODE
+    $out = @()
+    $err = @()
+    foreach ($item in $all) {
+        if ($item -is [System.Management.Automation.ErrorRecord]) { $err += [string]$item } else { $out += [string]$item }
+    }
+    if ($null -eq $code) {
+        $why = ''
+        if ($err.Count -gt 0) { $why = @($err[0] -split "`r?`n")[0] }
+        throw "$Path did not start: $why"
+    }
+    return @{ ExitCode = [int]$code; Output = ($out -join "`n"); Errors = ($err -join "`n") }
+}
+
+# The meaning of each wurepair exit code (generated from internal/app/exitcodes.go).
+function Get-WurExitMeaning {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][int]$ExitCode)
+    switch ($ExitCode) {
+        0 { return 'success' }
+        1 { return 'failure, rolled back' }
+        2 { return 'usage error' }
+        3 { return 'partial: see the run''s journal' }
+        4 { return 'PowerShell unusable' }
+        1618 { return 'another run in progress' }
+        3010 { return 'success, reboot required' }
+        default { return 'not a wurepair exit code' }
+    }
+}
+
+# One line for the console: wurepair's last stdout line, its last stderr
+# line, and the exit code with its meaning (the portals show one line).
+function Format-WurResult {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)]$Result, [Parameter(Mandatory = $true)][string]$Command)
+    $last = @(($Result.Output -split "`r?`n") | Where-Object { $_.Trim() -ne '' })
+    $errs = @(($Result.Errors -split "`r?`n") | Where-Object { $_.Trim() -ne '' })
+    $line = "wurepair ${Command}: exit $($Result.ExitCode) ($(Get-WurExitMeaning -ExitCode $Result.ExitCode))"
+    if ($last.Count -gt 0) { $line += ': ' + $last[$last.Count - 1].Trim() }
+    if ($errs.Count -gt 0) { $line += ' | ' + $errs[$errs.Count - 1].Trim() }
+    if ($line.Length -gt 2000) { $line = $line.Substring(0, 2000) }
+    return $line
+}
+
 if (-not $WurepairPath) { $WurepairPath = Get-WurDefaultExe }
 if ((Test-Path -LiteralPath $WurepairPath -PathType Leaf) -and (Test-WurInUse -Path $WurepairPath)) {
     Write-Output "uninstall deferred: $WurepairPath is running (a wurepair run is in progress); retry later"
@@ -76,6 +145,8 @@ if ((Test-Path -LiteralPath $WurepairPath -PathType Leaf) -and (Test-WurInUse -P
 }
 try {
     if (Test-Path -LiteralPath $WurepairPath -PathType Leaf) {
+        # The Application log source goes with the exe (best effort; past events stay).
+        try { $null = Invoke-Wurepair -Path $WurepairPath -Arguments @('eventsource', 'remove') } catch { $null = $_ }
         Remove-Item -LiteralPath $WurepairPath -Force
     }
     $dir = Split-Path -Parent $WurepairPath
