@@ -87,7 +87,9 @@ func (d *deps) repair(c *cli.Context) error {
 		}
 		// A repair on top of an unfinished one would journal the machine's
 		// half-changed state as "before": refused unless --force. Rolling
-		// it back first is an admin's call (its prior state may be old).
+		// it back first is an admin's call (its prior state may be old),
+		// or, with --recover, the unattended remediation's (issue 18: a
+		// fleet has no admin to ask, and one kill must not block it).
 		unfinished = unfinishedLines(runs)
 		if len(unfinished) > 0 && c.Bool("recover") {
 			if w, err = d.open(c); err != nil {
@@ -101,7 +103,7 @@ func (d *deps) repair(c *cli.Context) error {
 		}
 		if len(unfinished) > 0 && !c.Bool("force") {
 			return exitWith(ExitUnfinished, fmt.Errorf("refused, nothing changed: an earlier run did not finish:\n  %s\n"+
-				"roll it back first, or pass --force to repair on top of it", strings.Join(unfinished, "\n  ")))
+				"roll it back first (or pass --recover to have repair roll it back), or pass --force to repair on top of it", strings.Join(unfinished, "\n  ")))
 		}
 	}
 	if w == nil {
