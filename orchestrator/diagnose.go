@@ -38,6 +38,11 @@ type Diagnosis struct {
 	Findings []Finding `json:"findings"`
 	Plans    []string  `json:"plans"`
 	Refused  []Refusal `json:"refused,omitempty"`
+	// Issue 18 (outcome.go, loopguard.go): what the diagnosis amounts to,
+	// the probes it could not rely on, and the plans the loop guard stopped.
+	Outcome      string       `json:"outcome"`
+	FailedProbes []string     `json:"failedProbes,omitempty"`
+	Recurring    []Recurrence `json:"recurring,omitempty"`
 }
 
 // Refusal is a justified plan that wurepair will not run here.
@@ -128,6 +133,7 @@ func Diagnose(f Facts) Diagnosis {
 			}
 		}
 	}
+	d.SetOutcome(f) // outcome.go
 	return d
 }
 

@@ -63,7 +63,7 @@ func TestPastRepairs(t *testing.T) {
 		// A forged "success" (its journal fails verification) is no past repair.
 		{ID: "g", Command: "repair", Plans: []string{"datastore"}, Outcome: OutcomeSuccess, Ended: end},
 	}
-	want := []PastRepair{{"wups2", "a", end}, {"datastore", "a", end}, {"components", "e", end}}
+	want := []PastRepair{{Plan: "wups2", Run: "a", Ended: end}, {Plan: "datastore", Run: "a", Ended: end}, {Plan: "components", Run: "e", Ended: end}}
 	if got := PastRepairs(runs); !reflect.DeepEqual(got, want) {
 		t.Fatalf("%+v", got)
 	}

@@ -50,6 +50,9 @@ type PastRepair struct {
 	Plan  string    `json:"plan"`
 	Run   string    `json:"run"`
 	Ended time.Time `json:"ended"`
+	// Findings are the ids of the findings that led to the run (its
+	// findings record; empty for journals older than that record).
+	Findings []string `json:"findings,omitempty"`
 }
 
 // PastRepairs lists the plans of the successful repair runs, oldest first.
@@ -60,7 +63,7 @@ func PastRepairs(runs []RunSummary) []PastRepair {
 			continue
 		}
 		for _, p := range r.Plans {
-			out = append(out, PastRepair{Plan: p, Run: r.ID, Ended: r.Ended})
+			out = append(out, PastRepair{Plan: p, Run: r.ID, Ended: r.Ended, Findings: r.Findings})
 		}
 	}
 	return out

@@ -26,6 +26,7 @@ const (
 	RecUndone     = "undone"      // intent Ref was undone
 	RecUndoFailed = "undo-failed" // undoing intent Ref failed
 	RecNote       = "note"
+	RecFindings   = "findings" // the findings that led to a repair (Findings), before its first change
 	RecRunEnd     = "run-end"
 	// RecSeal closes a journal (format v3): written right after every
 	// run-end, it counts the records before it and repeats the outcome.
@@ -102,8 +103,10 @@ type Record struct {
 	Run     *RunInfo `json:"run,omitempty"`
 	Outcome string   `json:"outcome,omitempty"`
 	// seal: how many records precede it (its Seq-1).
-	Count int    `json:"count,omitempty"`
-	Prev  string `json:"prev"`
+	Count int `json:"count,omitempty"`
+	// findings records (issue 18): what the diagnosis found, with evidence.
+	Findings []Finding `json:"findings,omitempty"`
+	Prev     string    `json:"prev"`
 
 	mac string // the record's MAC, as read or written (not part of its JSON)
 }

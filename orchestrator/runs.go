@@ -40,8 +40,9 @@ type RunSummary struct {
 	// Legacy: a keyed journal of the format before seals (v2). Its
 	// outcome is its last run-end, as that version read it; a cut one
 	// cannot be told from a crash, so `rollback` never picks one by itself.
-	Legacy   bool   `json:"legacy,omitempty"`
-	Problems string `json:"problems,omitempty"` // journal damage, if any
+	Legacy   bool     `json:"legacy,omitempty"`
+	Problems string   `json:"problems,omitempty"` // journal damage, if any
+	Findings []string `json:"findings,omitempty"` // ids of the findings that led to the run (its findings record)
 }
 
 // Incomplete reports a run that never recorded its end (format v3: its
@@ -92,6 +93,8 @@ func Summarize(id string, recs []Record, readErr error) RunSummary {
 			if i == len(recs)-1 {
 				s.Ended, s.Outcome, s.Sealed = r.Time, r.Outcome, true
 			}
+		case RecFindings:
+			s.Findings = findingIDs(r.Findings)
 		}
 	}
 	return s

@@ -114,6 +114,7 @@ func New(env Env) *cli.App {
 			d.cmdSelftest(),
 			d.cmdVersion(),
 			d.cmdExport(),
+			d.cmdEventSource(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // we choose exit codes, not cli
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

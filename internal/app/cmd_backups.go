@@ -49,7 +49,7 @@ func (d *deps) cmdBackups() *cli.Command {
 				Name:  "prune",
 				Usage: "delete backups older than a duration (the only thing wurepair ever deletes)",
 				Flags: append(append([]cli.Flag{
-					&cli.DurationFlag{Name: "older-than", Usage: "delete backups made more than this long ago, by the time in their run id (e.g. 720h)"},
+					&cli.GenericFlag{Name: "older-than", Value: &durationValue{}, Usage: "delete backups made more than this long ago, by the time in their run id (`DURATION`: 30d, 720h)"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "list what would be deleted"},
 					&cli.StringSliceFlag{Name: "include-orphans", Usage: "also delete the backups of run `RUN-ID`, which has no verified journal in the state directory " +
 						"(kept otherwise: the run may never have finished); repeat for more runs"},
@@ -63,9 +63,9 @@ func (d *deps) cmdBackups() *cli.Command {
 }
 
 func (d *deps) prune(c *cli.Context) error {
-	age := c.Duration("older-than")
+	age := c.Generic("older-than").(*durationValue).d
 	if age <= 0 {
-		return usagef("--older-than DURATION is required and must be positive, e.g. --older-than 720h")
+		return usagef("--older-than DURATION is required and must be positive, e.g. --older-than 30d or 720h")
 	}
 	orphans := c.StringSlice("include-orphans")
 	for _, id := range orphans {

@@ -16,8 +16,9 @@ func (d *deps) cmdDiagnose() *cli.Command {
 		Usage: "find what is wrong with Windows Update and which repair applies (changes nothing)",
 		Description: "Runs read-only probes (services, wups2 registration, SoftwareDistribution, the update log's\n" +
 			"HRESULTs, pending reboot, the update agent's COM API, component store health) and reports\n" +
-			"findings with their evidence and the plan that fixes each. Exit 0: healthy; 1: a repair applies.",
-		Flags: append(append([]cli.Flag{outputFlag(), stateDirFlag()}, sessionFlags()...), logFlags()...),
+			"findings with their evidence and the plan that fixes each. Exit 0: healthy (or the problem came back\n" +
+			"after repeated repairs: escalate); 1: a repair applies; 10: cannot tell, a probe failed (outcome unknown).",
+		Flags: append(append(append([]cli.Flag{outputFlag(), stateDirFlag()}, loopGuardFlags()...), sessionFlags()...), logFlags()...),
 		Action: func(c *cli.Context) error {
 			w, err := d.open(c)
 			if err != nil {
@@ -33,11 +34,18 @@ func (d *deps) cmdDiagnose() *cli.Command {
 			switch {
 			case len(needsAttention(diag)) > 0:
 				rep.Outcome, rep.ExitCode = "needs-attention", ExitFailure
+			case diag.Outcome == orchestrator.DiagUnknown: // issue 18: cannot tell is never healthy
+				rep.Outcome, rep.ExitCode, rep.Message = orchestrator.DiagUnknown, ExitUnknown, diag.UnknownLine(facts)
 			case diag.NeedsRepair():
 				rep.Outcome, rep.ExitCode = "needs-repair", ExitFailure
+			case len(diag.Recurring) > 0:
+				rep.Outcome, rep.Message = orchestrator.DiagRecurring, recurringLine(diag)
 			}
+			logFindings(w.log, diag)
 			if w.format == "json" {
-				rep.Facts = &facts
+				if rep.Facts, err = camelJSON(facts); err != nil {
+					return err
+				}
 				if err := writeJSON(d.env.Stdout, rep); err != nil {
 					return err
 				}
@@ -72,6 +80,12 @@ func writeDiagnosis(out io.Writer, host ps.HostFacts, diag orchestrator.Diagnosi
 	fmt.Fprintln(out)
 	for _, f := range needsAttention(diag) {
 		fmt.Fprintf(out, "first: %s\n", printable(f.Advice))
+	}
+	if diag.Outcome == orchestrator.DiagUnknown {
+		fmt.Fprintf(out, "cannot tell: probes failed: %s; the diagnosis is incomplete (exit 10)\n", strings.Join(diag.FailedProbes, ", "))
+	}
+	if len(diag.Recurring) > 0 {
+		fmt.Fprintln(out, recurringLine(diag))
 	}
 	for _, r := range diag.Refused {
 		fmt.Fprintf(out, "by hand: repair %s is refused here; %s\n", r.Plan, printable(r.Advice))

@@ -27,16 +27,22 @@ func (d *deps) cmdRepair() *cli.Command {
 		Description: "PLANS:\n" + strings.Join(plans, "\n") + "\n\n" +
 			"Every change is journaled first (prior state included) under the state directory; a failed\n" +
 			"step undoes everything already changed, newest first. Folders are renamed to\n" +
-			"<name>.wurepair-<run id>, never deleted. --dry-run prints exactly what would change.",
+			"<name>.wurepair-<run id>, never deleted. --dry-run prints exactly what would change.\n\n" +
+			"Refused, nothing changed: an earlier run is unfinished (exit 6; --recover rolls it back first,\n" +
+			"--force repairs on top of it); the plan already succeeded --escalate-after times within\n" +
+			"--escalate-window and the same problem came back (exit 8: escalate; --force repairs anyway);\n" +
+			"not elevated (exit 9); a probe the decision depends on failed (exit 10; --force overrides).",
 		Flags: append(append([]cli.Flag{
 			&cli.BoolFlag{Name: "dry-run", Usage: "probe and print exactly what would change; change nothing"},
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation (unattended: ConfigMgr, Intune)"},
 			&cli.IntFlag{Name: "service-timeout", Value: 60, Usage: "seconds a service may take to stop or start"},
 			&cli.StringFlag{Name: "source", Usage: "components plan: repair source for Repair-WindowsImage -Source: the Windows folder of a mounted image of the same build (e.g. E:\\mount\\Windows) or wim:D:\\sources\\install.wim:1"},
 			&cli.BoolFlag{Name: "limit-access", Usage: "components plan: do not use Windows Update as a repair source"},
-			&cli.BoolFlag{Name: "force", Usage: "repair even though an earlier run did not finish (instead: roll it back first with wurepair rollback) or Windows servicing waits for a reboot (instead: reboot first)"},
+			&cli.BoolFlag{Name: "force", Usage: "repair even though an earlier run did not finish (instead: roll it back first with wurepair rollback), Windows servicing waits for a reboot (instead: reboot first), the same problem came back after repeated repairs (loop guard), or a probe failed"},
+			&cli.GenericFlag{Name: "max-duration", Value: &durationValue{}, Usage: "a time budget for unattended runs (`DURATION`, e.g. 540s under ConfigMgr's 600 s script limit): auto leaves out the plans that can take longer (components: hours), unless named"},
+			&cli.BoolFlag{Name: "recover", Usage: "unattended: first roll back every unfinished run (killed, crashed; recorded in its journal), then diagnose afresh and repair"},
 			outputFlag(), stateDirFlag(),
-		}, sessionFlags()...), logFlags()...),
+		}, append(loopGuardFlags(), sessionFlags()...)...), logFlags()...),
 		Action: d.repair,
 	}
 }
@@ -67,7 +73,8 @@ func (d *deps) repair(c *cli.Context) error {
 	if st.sd != nil {
 		stateDir = st.sd.Path
 	}
-	var unfinished []string
+	var unfinished, recovered []string
+	var w *workspace
 	if !dry {
 		release, err := lock(st)
 		if err != nil {
@@ -80,18 +87,31 @@ func (d *deps) repair(c *cli.Context) error {
 		}
 		// A repair on top of an unfinished one would journal the machine's
 		// half-changed state as "before": refused unless --force. Rolling
-		// it back first is an admin's call (its prior state may be old).
+		// it back first is an admin's call (its prior state may be old),
+		// or, with --recover, the unattended remediation's (issue 18: a
+		// fleet has no admin to ask, and one kill must not block it).
 		unfinished = unfinishedLines(runs)
+		if len(unfinished) > 0 && c.Bool("recover") {
+			if w, err = d.open(c); err != nil {
+				return err
+			}
+			defer w.Close()
+			if recovered, err = d.recoverRuns(c, w, st, runs); err != nil {
+				return err
+			}
+			unfinished = nil
+		}
 		if len(unfinished) > 0 && !c.Bool("force") {
 			return exitWith(ExitUnfinished, fmt.Errorf("refused, nothing changed: an earlier run did not finish:\n  %s\n"+
-				"roll it back first, or pass --force to repair on top of it", strings.Join(unfinished, "\n  ")))
+				"roll it back first (or pass --recover to have repair roll it back), or pass --force to repair on top of it", strings.Join(unfinished, "\n  ")))
 		}
 	}
-	w, err := d.open(c)
-	if err != nil {
-		return err
+	if w == nil {
+		if w, err = d.open(c); err != nil {
+			return err
+		}
+		defer w.Close()
 	}
-	defer w.Close()
 	out := d.env.Stdout
 	text := w.format == "text"
 	if dry {
@@ -105,6 +125,7 @@ func (d *deps) repair(c *cli.Context) error {
 	rep.DryRun = dry
 	finish := func(outcome, msg string, code int) error {
 		rep.Outcome, rep.Message, rep.ExitCode = outcome, msg, code
+		w.log.WithFields(logrus.Fields{"outcome": outcome, "exitCode": code}).Infof("repair finished: exit %d (%s)", code, outcome)
 		d.auditOutcome(w.log, stateDir, rep)
 		if !text {
 			if err := writeJSON(out, rep); err != nil {
@@ -121,6 +142,11 @@ func (d *deps) repair(c *cli.Context) error {
 	if text {
 		fmt.Fprintln(out, "host: "+hostLine(w.facts))
 	}
+	logFindings(w.log, diag)
+	if refusal := preflight(c, facts, diag, requested); refusal != nil {
+		w.log.Error(refusal.msg)
+		return finish(refusal.outcome, refusal.msg, refusal.code)
+	}
 	// Servicing waiting for a reboot gates components, datastore and reset (exit 7).
 	diag, gate := orchestrator.RebootGate(&facts, diag, requested, c.Bool("force"))
 	if gate != nil && !gate.Forced {
@@ -135,6 +161,21 @@ func (d *deps) repair(c *cli.Context) error {
 	}
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if budget := c.Generic("max-duration").(*durationValue).d; budget > 0 && requested == "auto" {
+		var left []string
+		if plans, left = withinBudget(plans); len(left) > 0 {
+			line := fmt.Sprintf("--max-duration %s: left out %s (it can take far longer; run `wurepair repair %s` in a maintenance window)",
+				formatDuration(budget), strings.Join(left, ", "), strings.Join(left, " "))
+			w.log.Warn(line)
+			if len(plans) == 0 {
+				return finish("refused", "refused, nothing changed: "+line, ExitFailure)
+			}
+			w.overrides = append(w.overrides, line)
+			if text {
+				fmt.Fprintln(out, "note: "+line)
+			}
+		}
 	}
 	rep.Plans = plans
 	steps, err := orchestrator.BuildSteps(c.Context, w.host, &facts, plans)
@@ -160,7 +201,8 @@ func (d *deps) repair(c *cli.Context) error {
 	if !c.Bool("yes") && !confirm(d.env, "Proceed? [y/N] ") {
 		return finish("cancelled", "cancelled: nothing was changed", ExitFailure)
 	}
-	return d.execute(c, w, st, unfinished, facts, plans, steps, rep, finish)
+	notes := append(append(recoveredNotes(recovered), unfinishedNotes(unfinished)...), w.overrides...)
+	return d.execute(c, w, st, notes, facts, plans, steps, rep, finish)
 }
 
 func confirm(env Env, prompt string) bool {
@@ -170,17 +212,21 @@ func confirm(env Env, prompt string) bool {
 	return answer == "y" || answer == "yes"
 }
 
-func (d *deps) execute(c *cli.Context, w *workspace, st *state, unfinished []string, facts orchestrator.Facts, plans []string,
+func (d *deps) execute(c *cli.Context, w *workspace, st *state, journalNotes []string, facts orchestrator.Facts, plans []string,
 	steps []orchestrator.Step, rep *Report, finish func(string, string, int) error) error {
 	run, err := d.startRun(st, "repair", plans, w)
 	if err != nil {
 		return err
 	}
 	defer run.Journal.Close()
-	for _, u := range unfinished {
-		if _, err := run.Journal.Append(orchestrator.Record{Type: orchestrator.RecNote, Detail: "--force: repairing on top of an unfinished run: " + u}); err != nil {
+	for _, n := range journalNotes {
+		if _, err := run.Journal.Append(orchestrator.Record{Type: orchestrator.RecNote, Detail: n}); err != nil {
 			return err
 		}
+	}
+	// Why this run repairs: the findings, with their evidence (issue 18).
+	if _, err := run.Journal.Append(orchestrator.FindingsRecord(rep.Findings)); err != nil {
+		return err
 	}
 	id, dir := run.ID, run.Dir
 	rep.RunID = id
@@ -210,6 +256,9 @@ func (d *deps) execute(c *cli.Context, w *workspace, st *state, unfinished []str
 		return err
 	}
 	log.WithField("outcome", outcome).Info("repair finished")
+	for _, ch := range rep.Changes { // the evidence: what this run changed (issue 18)
+		log.WithField("step", ch.Step).Info(printable("changed: " + ch.Step + ": " + strings.Join(ch.Changes, "; ")))
+	}
 	// Outcomes the run went on after (a protected registration): logged
 	// as warnings and said after the result line.
 	var notes string
@@ -334,4 +383,19 @@ func (d *deps) runInfo(id, command string, plans []string, w *workspace) *orches
 	}
 	return &orchestrator.RunInfo{ID: id, Command: command, Plans: plans, Version: d.env.Version, User: user, Machine: machine,
 		HostPID: w.facts.PID, OSBuild: fmt.Sprintf("%d.%d", w.facts.OSBuild, w.facts.OSUBR)}
+}
+
+// withinBudget leaves out of an automatic plan set the plans with no
+// bound on their duration: the component-store repair (DISM
+// RestoreHealth) can take hours; the others are bounded by
+// --service-timeout per service.
+func withinBudget(plans []string) (kept, left []string) {
+	for _, p := range plans {
+		if p == "components" {
+			left = append(left, p)
+		} else {
+			kept = append(kept, p)
+		}
+	}
+	return kept, left
 }

@@ -18,6 +18,9 @@ const (
 	ExitUntrusted      = 5    // the state directory or a journal fails the trust checks (owner, permissions, link, MAC) or is from a newer wurepair: nothing was changed
 	ExitUnfinished     = 6    // repair refused: an earlier run did not finish; roll it back first (or --force): nothing was changed
 	ExitRebootPending  = 7    // repair refused: Windows servicing waits for a reboot; reboot first (or --force): nothing was changed
+	ExitRecurring      = 8    // repair refused: the same problem came back after repeated repairs (loop guard); escalate (or --force): nothing was changed
+	ExitNotElevated    = 9    // repair refused: not elevated: nothing was changed
+	ExitUnknown        = 10   // cannot tell: probes a decision depends on failed: nothing was changed
 	ExitBusy           = 1618 // another wurepair run holds the lock (ERROR_INSTALL_ALREADY_RUNNING)
 	ExitRebootRequired = 3010 // success, a reboot is required (ERROR_SUCCESS_REBOOT_REQUIRED)
 )
@@ -30,8 +33,11 @@ const exitCodesHelp = `EXIT CODES:
    3     partial: rollback failed, see the run's journal
    4     PowerShell unusable (missing, died at start, ConstrainedLanguage), nothing changed
    5     state directory or journal untrusted (owner, permissions, link, MAC) or newer, nothing changed
-   6     repair refused: an earlier run is unfinished; roll it back first (or --force)
+   6     repair refused: an earlier run is unfinished; roll it back first (or --force, or --recover)
    7     repair refused: Windows servicing waits for a reboot; reboot first (or --force)
+   8     repair refused: the same problem came back after repeated repairs; escalate (or --force)
+   9     not elevated, nothing changed
+   10    cannot tell: probes a decision depends on failed, nothing changed
    1618  another wurepair run is in progress
    3010  success, reboot required`
 

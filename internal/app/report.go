@@ -1,6 +1,8 @@
 package app
 
 import (
+	"encoding/json"
+
 	"github.com/wurepair/wurepair/orchestrator"
 	"github.com/wurepair/wurepair/ps"
 )
@@ -24,7 +26,7 @@ type Report struct {
 	Message        string                 `json:"message,omitempty"`
 	RebootRequired bool                   `json:"rebootRequired"`
 	ExitCode       int                    `json:"exitCode"`
-	Facts          *orchestrator.Facts    `json:"facts,omitempty"`
+	Facts          json.RawMessage        `json:"facts,omitempty"` // orchestrator.Facts, camelCase (camelJSON)
 }
 
 // PlannedStep is what a step would change (dry run) or was to change.

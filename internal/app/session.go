@@ -20,7 +20,7 @@ func sessionFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "pwsh", Usage: "use PowerShell 7 (pwsh) from PATH instead of Windows PowerShell 5.1"},
 		deliveryFlag(),
 		trustEnv(),
-		&cli.DurationFlag{Name: "startup-timeout", Usage: "how long PowerShell may take to start and answer its first line (default 3m; raise it where .NET servicing makes a cold start slow)"},
+		&cli.GenericFlag{Name: "startup-timeout", Value: &durationValue{d: 3 * time.Minute}, Usage: "how long PowerShell may take to start and answer its first line (`DURATION`; raise it where .NET servicing makes a cold start slow)"},
 	}
 }
 
@@ -37,7 +37,8 @@ func (d *deps) openSession(ctx context.Context, c *cli.Context) (*ps.Session, st
 		return nil, "", exitWith(ExitHost, err) // ps.ErrNotFound's text already says what is missing
 	}
 	opts := ps.Options{Exe: exe, Bootstrap: d.catalog.Bootstrap().Text}
-	if t := c.Duration("startup-timeout"); c.IsSet("startup-timeout") {
+	if v, ok := c.Generic("startup-timeout").(*durationValue); ok && c.IsSet("startup-timeout") {
+		t := v.d
 		if t < time.Second || t > time.Hour {
 			return nil, exe, usagef("--startup-timeout %s: want 1s to 1h", t)
 		}

@@ -140,6 +140,8 @@ type workspace struct {
 	exe      string
 	format   string
 	closeLog func() error
+	// overrides: what `repair --force` ran despite the loop guard (journaled).
+	overrides []string
 }
 
 func (w *workspace) Close() {
@@ -162,6 +164,7 @@ func (d *deps) open(c *cli.Context) (*workspace, error) {
 		return nil, err
 	}
 	w := &workspace{log: log, format: format, closeLog: closeLog}
+	d.logStart(log, c) // evidence.go
 	s, exe, err := d.openSession(c.Context, c)
 	if err != nil {
 		w.Close()
@@ -191,6 +194,9 @@ func (d *deps) probe(c *cli.Context, w *workspace) (orchestrator.Facts, orchestr
 	f.Repairs = orchestrator.PastRepairs(runs)
 	f.RepairSource = c.String("source") // repair's --source: the repair-source errors plan components only with one
 	diag := orchestrator.Diagnose(f)
+	if err := d.applyLoopGuard(c, w, f, &diag); err != nil { // issue 18: loopguard.go
+		return f, diag, err
+	}
 	diag.Findings = append(stateFindings(runs, err), diag.Findings...)
 	return f, diag, nil
 }

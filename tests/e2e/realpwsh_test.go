@@ -46,3 +46,33 @@ func TestSelftestAgainstRealPwsh(t *testing.T) {
 		})
 	}
 }
+
+// Issue 18, measured: through real pwsh on Linux every Windows probe
+// fails. That is "cannot tell", never "healthy": detect exits 1 naming the
+// failed probes, diagnose -o json says outcome unknown (exit 10), and
+// repair refuses with exit 10, nothing changed.
+func TestRealPwshCannotTell(t *testing.T) {
+	pwsh := realPwsh(t)
+	state := t.TempDir()
+	run := func(args ...string) (string, int) {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, built.wurepair, append(args, "--powershell", pwsh, "--state-dir", state, "--log-file", "none")...)
+		var stdout strings.Builder
+		cmd.Stdout = &stdout
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return stdout.String(), code
+	}
+	if out, code := run("detect"); code != 1 || !strings.HasPrefix(out, "cannot tell: probes failed: ") {
+		t.Fatalf("detect through pwsh on Linux: exit %d, %q", code, out)
+	}
+	if out, code := run("diagnose", "--output", "json"); code != 10 || !strings.Contains(out, `"outcome": "unknown"`) {
+		t.Fatalf("diagnose: exit %d\n%s", code, out)
+	}
+}

@@ -279,7 +279,10 @@ func (h *Host) invoke(req *wireRequest, env *envelope) (crash bool) {
 		time.Sleep(min(slow, timeout)) // simulating a slow machine
 		c.Elapsed += slow
 	}
-	if c.Elapsed <= timeout {
+	if hr := h.machine.State.Faults.ScriptFails[req.Name]; hr != 0 && c.Elapsed <= timeout {
+		c.throw(ErrorRecord{Message: c.tr("Access is denied.", "Accès refusé."), FQID: "System.UnauthorizedAccessException",
+			Category: "PermissionDenied", HResult: hr.Int64(), ExceptionType: "System.UnauthorizedAccessException"})
+	} else if c.Elapsed <= timeout {
 		h.runVerb(c, verb)
 	}
 	if c.Elapsed > timeout {

@@ -260,6 +260,11 @@ type MachineFaults struct {
 	// 0x80004002/0x80040155 (an interface's proxy/stub not registered),
 	// QueryHistory with a damaged DataStore's error.
 	AgentFails map[string]HResult `json:"agentFails,omitempty"`
+	// ScriptFails makes a script throw a terminating error with this
+	// HRESULT before it does anything, as a probe does on a machine with
+	// broken WMI, registry ACLs or a lockdown policy (0x80070005: access
+	// denied). Any script can fail this way on Windows.
+	ScriptFails map[string]HResult `json:"scriptFails,omitempty"`
 }
 
 // CrashKnob names the call that crashes the host.

@@ -70,9 +70,33 @@ type Data struct {
 	RebootCode      int
 	RepairOnInstall bool   // the install script takes -Repair (ConfigMgr)
 	LogDirDoc       string // where the CMTrace log goes, for the help text
-	LogDirExpr      string // the same, as a PowerShell expression
+	LogDirExpr      string // the same, as a PowerShell expression (FullLanguage)
+	LogDirRegKey    string // ConstrainedLanguage: the registry key,
+	LogDirRegValue  string // value
+	LogDirRegSub    string // and subfolder that name the same folder
 	LogFile         string
+	// Options (Options): how the generated command lines run wurepair.
+	BootstrapFile  bool     // --bootstrap-delivery file (AppLocker/WDAC)
+	PruneAfter     string   // after a successful remediation, prune backups older than this ("": never)
+	RepairArgs     []string // the remediation's wurepair arguments (before the log file)
+	RepairCommand  string   // the same, as one line for the help text
+	MaxDurationDoc string   // the remediation's time budget, for the README ("" none)
 }
+
+// Options are the export's choices (flags of `wurepair export`).
+type Options struct {
+	BootstrapFile bool
+	PruneAfter    string // a wurepair duration (30d); "" to never prune
+}
+
+// DefaultPruneAfter is how old a backup must be before the remediation
+// prunes it after a success: a month is long enough to notice a repair
+// that went wrong and roll it back.
+const DefaultPruneAfter = "30d"
+
+// SCCMMaxDuration is the Configuration Item remediation's time budget:
+// under ConfigMgr's longest script timeout (600 s), with a margin.
+const SCCMMaxDuration = "540s"
 
 // layout maps each output file to its template, per kind.
 var layout = map[string][][2]string{
@@ -98,7 +122,10 @@ var layout = map[string][][2]string{
 // ExePath is where each package carries the wurepair.exe it installs.
 var ExePath = map[string]string{"intune": "Win32App/source/wurepair.exe", "sccm": "Application/source/wurepair.exe"}
 
-var versionOK = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+-]*$`)
+var (
+	versionOK  = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+-]*$`)
+	durationOK = regexp.MustCompile(`^([0-9]{1,4}d)?([0-9]{1,6}(h|m|s))*$`)
+)
 
 // CheckExe refuses what is not a Windows executable.
 func CheckExe(exe []byte) error {
@@ -110,7 +137,7 @@ func CheckExe(exe []byte) error {
 
 // NewData checks its inputs and fills in what depends on the kind; exe is
 // the content of the wurepair.exe the package installs.
-func NewData(kind, version string, codes []ExitCode, exe []byte) (Data, error) {
+func NewData(kind, version string, codes []ExitCode, exe []byte, opts Options) (Data, error) {
 	if _, ok := layout[kind]; !ok {
 		return Data{}, fmt.Errorf("unknown package kind %q (want %s)", kind, strings.Join(Kinds, " or "))
 	}
@@ -140,16 +167,31 @@ func NewData(kind, version string, codes []ExitCode, exe []byte) (Data, error) {
 	sorted := append([]ExitCode(nil), codes...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Code < sorted[j].Code })
 	sum := sha256.Sum256(exe)
-	d := Data{Kind: kind, Version: version, ExitCodes: sorted, ExeSHA256: strings.ToUpper(hex.EncodeToString(sum[:])), RebootCode: codeReboot}
+	if opts.PruneAfter != "" && !durationOK.MatchString(opts.PruneAfter) {
+		return Data{}, fmt.Errorf("prune age %q: want a duration such as 30d or 720h", opts.PruneAfter)
+	}
+	d := Data{Kind: kind, Version: version, ExitCodes: sorted, ExeSHA256: strings.ToUpper(hex.EncodeToString(sum[:])), RebootCode: codeReboot,
+		BootstrapFile: opts.BootstrapFile, PruneAfter: opts.PruneAfter,
+		RepairArgs: []string{"repair", "auto", "--yes", "--recover"}}
+	if kind == "sccm" {
+		// ConfigMgr stops a compliance script after its script timeout
+		// (600 s at most): the run must end before that, with its journal
+		// closed, rather than be killed mid-plan.
+		d.RepairArgs = append(d.RepairArgs, "--max-duration", SCCMMaxDuration)
+		d.MaxDurationDoc = SCCMMaxDuration
+	}
+	d.RepairCommand = strings.Join(d.RepairArgs, " ")
 	switch kind {
 	case "intune":
 		d.LogDirDoc = `the Intune Management Extension's Logs folder (%ProgramData%\Microsoft\IntuneManagementExtension\Logs)`
 		d.LogDirExpr = `(Join-Path ([Environment]::GetFolderPath('CommonApplicationData')) 'Microsoft\IntuneManagementExtension\Logs')`
+		d.LogDirRegKey, d.LogDirRegValue, d.LogDirRegSub = `HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Explorer\Shell Folders`, "Common AppData", `Microsoft\IntuneManagementExtension\Logs`
 		d.LogFile = "wurepair-intune.log"
 	case "sccm":
 		d.RepairOnInstall = true
 		d.LogDirDoc = `the ConfigMgr client's log folder (%WINDIR%\CCM\Logs)`
 		d.LogDirExpr = `(Join-Path ([Environment]::GetFolderPath('Windows')) 'CCM\Logs')`
+		d.LogDirRegKey, d.LogDirRegValue, d.LogDirRegSub = `HKLM:\SOFTWARE\Microsoft\CCM\Logging\@Global`, "LogDirectory", "."
 		d.LogFile = "wurepair-configmgr.log"
 	}
 	return d, nil

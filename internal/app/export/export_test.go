@@ -27,7 +27,7 @@ var goldenExe = []byte("MZ golden wurepair.exe")
 func TestGoldenPackages(t *testing.T) {
 	for _, kind := range Kinds {
 		t.Run(kind, func(t *testing.T) {
-			d, err := NewData(kind, "1.2.3", table(), goldenExe)
+			d, err := NewData(kind, "1.2.3", table(), goldenExe, Options{PruneAfter: DefaultPruneAfter})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +80,7 @@ func TestGoldenPackages(t *testing.T) {
 
 func TestScriptsAreASCIIWithCRLF(t *testing.T) {
 	for _, kind := range Kinds {
-		d, _ := NewData(kind, "1.2.3", table(), goldenExe)
+		d, _ := NewData(kind, "1.2.3", table(), goldenExe, Options{PruneAfter: DefaultPruneAfter})
 		files, err := Files(d)
 		if err != nil {
 			t.Fatal(err)
@@ -130,7 +130,7 @@ func TestNewDataRefuses(t *testing.T) {
 		{"non-ASCII meaning", "sccm", "1.2.3", append(table()[:6:6], ExitCode{3010, "redémarrage"}), goldenExe},
 	}
 	for _, tc := range cases {
-		if _, err := NewData(tc.kind, tc.version, tc.codes, tc.exe); err == nil {
+		if _, err := NewData(tc.kind, tc.version, tc.codes, tc.exe, Options{}); err == nil {
 			t.Errorf("%s: accepted", tc.name)
 		}
 	}
@@ -149,7 +149,7 @@ func TestConfigMgrTypes(t *testing.T) {
 }
 
 func TestWrite(t *testing.T) {
-	d, _ := NewData("intune", "1.2.3", table(), goldenExe)
+	d, _ := NewData("intune", "1.2.3", table(), goldenExe, Options{PruneAfter: DefaultPruneAfter})
 	dir := filepath.Join(t.TempDir(), "new")
 	names, err := Write(dir, d, goldenExe)
 	if err != nil {

@@ -21,9 +21,21 @@ $ErrorActionPreference = 'Stop'
 # this script in 32-bit PowerShell, where GetFolderPath('ProgramFiles') is
 # "Program Files (x86)", so there it is read from the 64-bit registry view
 # (an administrators-only key). Never from an environment variable.
+# ConstrainedLanguage (WDAC/AppLocker) allows no .NET method calls: there the
+# registry provider reads the same administrators-only key, where
+# ProgramW6432Dir names the 64-bit folder in both registry views
+# (ProgramFilesDir on 32-bit Windows).
 function Get-WurProgramFilesDir {
     [CmdletBinding()]
     param()
+    if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+        $key = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion'
+        foreach ($name in @('ProgramW6432Dir', 'ProgramFilesDir')) {
+            $item = Get-ItemProperty -LiteralPath $key -Name $name -ErrorAction SilentlyContinue
+            if ($null -ne $item -and $item.$name) { return [string]$item.$name }
+        }
+        throw "cannot read the Program Files folder from $key"
+    }
     if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
         $dir = ''
         $hklm = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)

@@ -7,7 +7,7 @@
     inherits its administrators-only write access) after checking its SHA-256, and checks
     the copy again. Never removes %ProgramData%\wurepair (journals and backups stay).
     Exit 0 installed; exit 1 the package's wurepair.exe is missing or not the one exported,
-    or the copy failed.
+    or the copy failed; exit 1618 wurepair.exe is running (a repair in progress): retry later.
 #>
 [CmdletBinding()]
 param(
@@ -25,9 +25,21 @@ $ErrorActionPreference = 'Stop'
 # this script in 32-bit PowerShell, where GetFolderPath('ProgramFiles') is
 # "Program Files (x86)", so there it is read from the 64-bit registry view
 # (an administrators-only key). Never from an environment variable.
+# ConstrainedLanguage (WDAC/AppLocker) allows no .NET method calls: there the
+# registry provider reads the same administrators-only key, where
+# ProgramW6432Dir names the 64-bit folder in both registry views
+# (ProgramFilesDir on 32-bit Windows).
 function Get-WurProgramFilesDir {
     [CmdletBinding()]
     param()
+    if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+        $key = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion'
+        foreach ($name in @('ProgramW6432Dir', 'ProgramFilesDir')) {
+            $item = Get-ItemProperty -LiteralPath $key -Name $name -ErrorAction SilentlyContinue
+            if ($null -ne $item -and $item.$name) { return [string]$item.$name }
+        }
+        throw "cannot read the Program Files folder from $key"
+    }
     if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
         $dir = ''
         $hklm = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
@@ -50,6 +62,85 @@ function Get-WurDefaultExe {
     return (Join-Path (Join-Path (Get-WurProgramFilesDir) 'wurepair') 'wurepair.exe')
 }
 
+# Is wurepair.exe running from Path (a repair in progress)? Windows refuses to
+# replace or delete a running exe: the install and uninstall then exit 1618
+# (ERROR_INSTALL_ALREADY_RUNNING), which Intune and ConfigMgr retry later.
+function Test-WurInUse {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $running = @(Get-Process -ErrorAction SilentlyContinue | Where-Object { $_.ProcessName -like 'wurepair*' -and $_.Path -eq $Path })
+    return ($running.Count -gt 0)
+}
+
+# Runs wurepair with fixed arguments and captures stdout and stderr (this
+# script must write nothing to stderr itself: Intune and ConfigMgr count
+# that as a script error). Only what ConstrainedLanguage allows (WDAC and
+# AppLocker estates run scripts that no rule trusts in it): the call
+# operator, 2>&1 and $LASTEXITCODE; no .NET types. Arguments are our
+# constants and OS paths; a double quote in one is refused rather than
+# quoted (Windows PowerShell 5.1 passes it to the exe unescaped).
+function Invoke-Wurepair {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string[]]$Arguments
+    )
+    foreach ($a in $Arguments) {
+        if ($a.Contains('"') -or $a -eq '') { throw "argument is empty or contains a double quote: $a" }
+    }
+    # 5.1 turns a native program's stderr line into a terminating error under
+    # 'Stop' once it is redirected: collect it as data instead.
+    $ErrorActionPreference = 'Continue'
+    $global:LASTEXITCODE = $null
+    try {
+        $all = @(& $Path @Arguments 2>&1)
+    } catch {
+        throw "$Path did not start: $(@(([string]$_.Exception.Message) -split "`r?`n")[0])"
+    }
+    $code = $global:LASTEXITCODE
+    $out = @()
+    $err = @()
+    foreach ($item in $all) {
+        if ($item -is [System.Management.Automation.ErrorRecord]) { $err += [string]$item } else { $out += [string]$item }
+    }
+    if ($null -eq $code) {
+        $why = ''
+        if ($err.Count -gt 0) { $why = @($err[0] -split "`r?`n")[0] }
+        throw "$Path did not start: $why"
+    }
+    return @{ ExitCode = [int]$code; Output = ($out -join "`n"); Errors = ($err -join "`n") }
+}
+
+# The meaning of each wurepair exit code (generated from internal/app/exitcodes.go).
+function Get-WurExitMeaning {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][int]$ExitCode)
+    switch ($ExitCode) {
+        0 { return 'success' }
+        1 { return 'failure, rolled back' }
+        2 { return 'usage error' }
+        3 { return 'partial: see the run''s journal' }
+        4 { return 'PowerShell unusable' }
+        1618 { return 'another run in progress' }
+        3010 { return 'success, reboot required' }
+        default { return 'not a wurepair exit code' }
+    }
+}
+
+# One line for the console: wurepair's last stdout line, its last stderr
+# line, and the exit code with its meaning (the portals show one line).
+function Format-WurResult {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)]$Result, [Parameter(Mandatory = $true)][string]$Command)
+    $last = @(($Result.Output -split "`r?`n") | Where-Object { $_.Trim() -ne '' })
+    $errs = @(($Result.Errors -split "`r?`n") | Where-Object { $_.Trim() -ne '' })
+    $line = "wurepair ${Command}: exit $($Result.ExitCode) ($(Get-WurExitMeaning -ExitCode $Result.ExitCode))"
+    if ($last.Count -gt 0) { $line += ': ' + $last[$last.Count - 1].Trim() }
+    if ($errs.Count -gt 0) { $line += ' | ' + $errs[$errs.Count - 1].Trim() }
+    if ($line.Length -gt 2000) { $line = $line.Substring(0, 2000) }
+    return $line
+}
+
 $expected = '3066F4865DE54CDFDE244EB12F1A446529D3D52FBB473B5075D4EF78280139AF'
 if (-not $Source) { $Source = Join-Path $PSScriptRoot 'wurepair.exe' }
 
@@ -62,6 +153,10 @@ if ((Get-FileHash -LiteralPath $Source -Algorithm SHA256).Hash -ne $expected) {
     Write-Output "install failed: $Source is not the wurepair.exe this package was exported for (SHA-256 $expected)"
     exit 1
 }
+if ((Test-Path -LiteralPath $WurepairPath -PathType Leaf) -and (Test-WurInUse -Path $WurepairPath)) {
+    Write-Output "install deferred: $WurepairPath is running (a wurepair run is in progress); retry later"
+    exit 1618
+}
 try {
     $null = New-Item -ItemType Directory -Path (Split-Path -Parent $WurepairPath) -Force
     Copy-Item -LiteralPath $Source -Destination $WurepairPath -Force
@@ -73,5 +168,9 @@ if ((Get-FileHash -LiteralPath $WurepairPath -Algorithm SHA256).Hash -ne $expect
     Write-Output "install failed: the copy at $WurepairPath does not match SHA-256 $expected"
     exit 1
 }
+# The Application log source "wurepair", so that the first run's events
+# have their message template. Best effort: the Event Log is never a reason
+# for a failed install (wurepair registers it on its first elevated run too).
+try { $null = Invoke-Wurepair -Path $WurepairPath -Arguments @('eventsource', 'install') } catch { $null = $_ }
 Write-Output "installed wurepair 1.2.3 to $WurepairPath"
 exit 0

@@ -6,7 +6,7 @@
     Copies wurepair.exe from beside this script into the 64-bit Program Files folder (which
     inherits its administrators-only write access) after checking its SHA-256, and checks
     the copy again. Never removes %ProgramData%\wurepair (journals and backups stay).
-    With -Repair (the ConfigMgr install command) it then runs `wurepair repair auto --yes`
+    With -Repair (the ConfigMgr deployment type's Repair program) it then runs `wurepair repair auto --yes --recover --max-duration 540s`
     and exits with wurepair's exit code, which the deployment type's return codes map:
       0     Success: success
       1     Failure: failure, rolled back
@@ -16,7 +16,7 @@
       1618  Fast Retry: another run in progress
       3010  Soft Reboot: success, reboot required
     Exit 0 installed; exit 1 the package's wurepair.exe is missing or not the one exported,
-    or the copy failed.
+    or the copy failed; exit 1618 wurepair.exe is running (a repair in progress): retry later.
 #>
 [CmdletBinding()]
 param(
@@ -26,7 +26,7 @@ param(
     # production always uses the default under the 64-bit Program Files folder
     # (writable by administrators only); tests point it at a stub.
     [string]$WurepairPath = '',
-    # Run `wurepair repair auto --yes` after installing.
+    # Run `wurepair repair auto --yes --recover --max-duration 540s` after installing (the Repair program).
     [switch]$Repair,
     # Folder for wurepair's CMTrace log. Default: the ConfigMgr client's log folder (%WINDIR%\CCM\Logs); the log is
     # skipped when that folder does not exist.
@@ -39,9 +39,21 @@ $ErrorActionPreference = 'Stop'
 # this script in 32-bit PowerShell, where GetFolderPath('ProgramFiles') is
 # "Program Files (x86)", so there it is read from the 64-bit registry view
 # (an administrators-only key). Never from an environment variable.
+# ConstrainedLanguage (WDAC/AppLocker) allows no .NET method calls: there the
+# registry provider reads the same administrators-only key, where
+# ProgramW6432Dir names the 64-bit folder in both registry views
+# (ProgramFilesDir on 32-bit Windows).
 function Get-WurProgramFilesDir {
     [CmdletBinding()]
     param()
+    if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+        $key = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion'
+        foreach ($name in @('ProgramW6432Dir', 'ProgramFilesDir')) {
+            $item = Get-ItemProperty -LiteralPath $key -Name $name -ErrorAction SilentlyContinue
+            if ($null -ne $item -and $item.$name) { return [string]$item.$name }
+        }
+        throw "cannot read the Program Files folder from $key"
+    }
     if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
         $dir = ''
         $hklm = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
@@ -64,39 +76,53 @@ function Get-WurDefaultExe {
     return (Join-Path (Join-Path (Get-WurProgramFilesDir) 'wurepair') 'wurepair.exe')
 }
 
+# Is wurepair.exe running from Path (a repair in progress)? Windows refuses to
+# replace or delete a running exe: the install and uninstall then exit 1618
+# (ERROR_INSTALL_ALREADY_RUNNING), which Intune and ConfigMgr retry later.
+function Test-WurInUse {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $running = @(Get-Process -ErrorAction SilentlyContinue | Where-Object { $_.ProcessName -like 'wurepair*' -and $_.Path -eq $Path })
+    return ($running.Count -gt 0)
+}
+
 # Runs wurepair with fixed arguments and captures stdout and stderr (this
 # script must write nothing to stderr itself: Intune and ConfigMgr count
-# that as a script error). Arguments are our constants and OS paths; a
-# double quote in one is refused rather than quoted.
+# that as a script error). Only what ConstrainedLanguage allows (WDAC and
+# AppLocker estates run scripts that no rule trusts in it): the call
+# operator, 2>&1 and $LASTEXITCODE; no .NET types. Arguments are our
+# constants and OS paths; a double quote in one is refused rather than
+# quoted (Windows PowerShell 5.1 passes it to the exe unescaped).
 function Invoke-Wurepair {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)][string]$Path,
         [Parameter(Mandatory = $true)][string[]]$Arguments
     )
-    $quoted = foreach ($a in $Arguments) {
-        if ($a.Contains('"')) { throw "argument contains a double quote: $a" }
-        if ($a -eq '' -or $a -match '\s') { '"' + $a + '"' } else { $a }
+    foreach ($a in $Arguments) {
+        if ($a.Contains('"') -or $a -eq '') { throw "argument is empty or contains a double quote: $a" }
     }
-    $psi = New-Object -TypeName System.Diagnostics.ProcessStartInfo
-    $psi.FileName = $Path
-    $psi.Arguments = ($quoted -join ' ')
-    $psi.UseShellExecute = $false
-    $psi.CreateNoWindow = $true
-    $psi.RedirectStandardInput = $true
-    $psi.RedirectStandardOutput = $true
-    $psi.RedirectStandardError = $true
-    $p = [System.Diagnostics.Process]::Start($psi)
+    # 5.1 turns a native program's stderr line into a terminating error under
+    # 'Stop' once it is redirected: collect it as data instead.
+    $ErrorActionPreference = 'Continue'
+    $global:LASTEXITCODE = $null
     try {
-        $p.StandardInput.Close()
-        $errTask = $p.StandardError.ReadToEndAsync()
-        $out = $p.StandardOutput.ReadToEnd()
-        $p.WaitForExit()
-        $err = $errTask.GetAwaiter().GetResult()
-        return [pscustomobject]@{ ExitCode = [int]$p.ExitCode; Output = [string]$out; Errors = [string]$err }
-    } finally {
-        $p.Dispose()
+        $all = @(& $Path @Arguments 2>&1)
+    } catch {
+        throw "$Path did not start: $(@(([string]$_.Exception.Message) -split "`r?`n")[0])"
     }
+    $code = $global:LASTEXITCODE
+    $out = @()
+    $err = @()
+    foreach ($item in $all) {
+        if ($item -is [System.Management.Automation.ErrorRecord]) { $err += [string]$item } else { $out += [string]$item }
+    }
+    if ($null -eq $code) {
+        $why = ''
+        if ($err.Count -gt 0) { $why = @($err[0] -split "`r?`n")[0] }
+        throw "$Path did not start: $why"
+    }
+    return @{ ExitCode = [int]$code; Output = ($out -join "`n"); Errors = ($err -join "`n") }
 }
 
 # The meaning of each wurepair exit code (generated from internal/app/exitcodes.go).
@@ -129,17 +155,64 @@ function Format-WurResult {
     return $line
 }
 
-# Runs `wurepair repair auto --yes` with its log in CMTrace format and
-# returns the result.
+
+
+# The folder for wurepair's CMTrace log: the ConfigMgr client's log folder (%WINDIR%\CCM\Logs).
+# FullLanguage asks .NET; ConstrainedLanguage reads the administrators-only
+# registry value that holds the same folder. '' when neither answers.
+function Get-WurLogDirectory {
+    [CmdletBinding()]
+    param()
+    if ($ExecutionContext.SessionState.LanguageMode -eq 'FullLanguage') {
+        try { return (Join-Path ([Environment]::GetFolderPath('Windows')) 'CCM\Logs') } catch { return '' }
+    }
+    $item = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\CCM\Logging\@Global' -Name 'LogDirectory' -ErrorAction SilentlyContinue
+    if ($null -eq $item -or -not $item.'LogDirectory') { return '' }
+    return (Join-Path ([string]$item.'LogDirectory') '.')
+}
+
+# The arguments of every wurepair command these scripts run: the log file
+# (CMTrace, the format of the file by default; stderr stays plain text, as
+# the one output line shows it).
+function Get-WurCommonArguments {
+    [CmdletBinding()]
+    param([string]$LogDirectory = '')
+    if (-not $LogDirectory) { $LogDirectory = Get-WurLogDirectory }
+    $arguments = @()
+    if ($LogDirectory -and (Test-Path -LiteralPath $LogDirectory -PathType Container)) {
+        $arguments += @('--log-file', (Join-Path $LogDirectory 'wurepair-configmgr.log'))
+    }
+    return $arguments
+}
+
+# Runs `wurepair repair auto --yes --recover --max-duration 540s`: --recover rolls back a run that a
+# kill, a reboot or an agent timeout left unfinished (recorded in its
+# journal), then diagnoses afresh, so one killed run never blocks later cycles.
 function Invoke-WurRepair {
     [CmdletBinding()]
     param([Parameter(Mandatory = $true)][string]$Path, [string]$LogDirectory = '')
-    if (-not $LogDirectory) { $LogDirectory = (Join-Path ([Environment]::GetFolderPath('Windows')) 'CCM\Logs') }
-    $arguments = @('repair', 'auto', '--yes', '--log-format', 'cmtrace')
-    if (Test-Path -LiteralPath $LogDirectory -PathType Container) {
-        $arguments += @('--log-file', (Join-Path $LogDirectory 'wurepair-configmgr.log'))
-    }
+    $arguments = @('repair', 'auto', '--yes', '--recover', '--max-duration', '540s') + @(Get-WurCommonArguments -LogDirectory $LogDirectory)
     return (Invoke-Wurepair -Path $Path -Arguments $arguments)
+}
+
+# After a successful repair: deletes the folders earlier runs renamed aside
+# more than 30d ago (never those an unfinished run may need). Its
+# result is only added to the output line: the repair itself succeeded.
+function Invoke-WurPrune {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Path, [string]$LogDirectory = '')
+    $arguments = @('backups', 'prune', '--older-than', '30d', '--yes')
+    $common = @(Get-WurCommonArguments -LogDirectory $LogDirectory)
+    for ($i = 0; $i -lt $common.Count; $i++) {
+        if ($common[$i] -eq '--log-file') { $arguments += @('--log-file', $common[$i + 1]) }
+    }
+    try {
+        $r = Invoke-Wurepair -Path $Path -Arguments $arguments
+    } catch {
+        return "backups prune could not be started"
+    }
+    if ($r.ExitCode -eq 0) { return '' }
+    return "backups prune --older-than 30d: exit $($r.ExitCode)"
 }
 
 $expected = '3066F4865DE54CDFDE244EB12F1A446529D3D52FBB473B5075D4EF78280139AF'
@@ -154,6 +227,10 @@ if ((Get-FileHash -LiteralPath $Source -Algorithm SHA256).Hash -ne $expected) {
     Write-Output "install failed: $Source is not the wurepair.exe this package was exported for (SHA-256 $expected)"
     exit 1
 }
+if ((Test-Path -LiteralPath $WurepairPath -PathType Leaf) -and (Test-WurInUse -Path $WurepairPath)) {
+    Write-Output "install deferred: $WurepairPath is running (a wurepair run is in progress); retry later"
+    exit 1618
+}
 try {
     $null = New-Item -ItemType Directory -Path (Split-Path -Parent $WurepairPath) -Force
     Copy-Item -LiteralPath $Source -Destination $WurepairPath -Force
@@ -165,6 +242,10 @@ if ((Get-FileHash -LiteralPath $WurepairPath -Algorithm SHA256).Hash -ne $expect
     Write-Output "install failed: the copy at $WurepairPath does not match SHA-256 $expected"
     exit 1
 }
+# The Application log source "wurepair", so that the first run's events
+# have their message template. Best effort: the Event Log is never a reason
+# for a failed install (wurepair registers it on its first elevated run too).
+try { $null = Invoke-Wurepair -Path $WurepairPath -Arguments @('eventsource', 'install') } catch { $null = $_ }
 if (-not $Repair) {
     Write-Output "installed wurepair 1.2.3 to $WurepairPath"
     exit 0
@@ -175,5 +256,5 @@ try {
     Write-Output "installed, but wurepair repair could not be started: $($_.Exception.Message)"
     exit 1
 }
-Write-Output (Format-WurResult -Result $result -Command 'repair auto --yes')
+Write-Output (Format-WurResult -Result $result -Command 'repair auto --yes --recover --max-duration 540s')
 exit $result.ExitCode
