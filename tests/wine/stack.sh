@@ -155,10 +155,8 @@ export WINEDLLOVERRIDES="mshtml=;winemenubuilder.exe=d"
 server_pid=$!
 sys32="$WINEPREFIX/drive_c/windows/system32"
 w() { timeout 60 "${wenv[@]}" wine "$@" </dev/null >>"$log" 2>&1; }
-if [[ -d $sys32 ]] && cp "$work/bcryptprimitives.dll" "$sys32/" &&
-	w reg add 'HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion' /v InstallationType /t REG_SZ /d Client /f &&
-	w winecfg -v win10; then
-	ok "wine prefix: wineboot, InstallationType=Client, win10, bcryptprimitives shim, one wineserver"
+if [[ -d $sys32 ]] && cp "$work/bcryptprimitives.dll" "$sys32/" && w winecfg -v win10; then
+	ok "wine prefix: wineboot, win10, bcryptprimitives shim, one wineserver"
 else
 	not_ok "wine prefix initialised" "WINEPREFIX=$WINEPREFIX"
 	diag_file "setup output" "$log"
@@ -244,21 +242,54 @@ run_diag() {
 # run_id: the run id a repair printed ("run <id> (journal: ...").
 run_id() { sed -n 's/^run \([0-9TZ-]*\) (journal.*/\1/p' "$out" | head -1; }
 
+# run_bg NAME ARGS...: run ARGS (with --powershell) in the background;
+# wait_bg NAME: wait for it and set rc, out, err and secs.
+run_bg() {
+	local name=$1
+	shift
+	(
+		start=$SECONDS
+		rc=0
+		timeout -k 5 "$RUN_TIMEOUT" "${wenv[@]}" wine "$work/wurepair.exe" "$@" --powershell "$PWSH" </dev/null \
+			>"$work/runs/$name.stdout" 2>"$work/runs/$name.stderr" || rc=$?
+		sed -i 's/\r$//' "$work/runs/$name.stdout" "$work/runs/$name.stderr"
+		echo "$rc $((SECONDS - start))" >"$work/runs/$name.rc"
+	) &
+}
+secs=0
+wait_bg() {
+	while [[ ! -s $work/runs/$1.rc ]]; do sleep 1; done
+	read -r rc secs <"$work/runs/$1.rc"
+	out="$work/runs/$1.stdout" err="$work/runs/$1.stderr"
+}
+
+# The bootstrap reads InstallationType at startup; Wine's registry has none
+# (nor need a damaged Windows): the session starts all the same.
 case_start=$SECONDS
 run selftest
 if ((rc == 0)) && grep -qF 'selftest: ok' "$out" && grep -qF 'PowerShell 7.6.9 Core, FullLanguage' "$out" &&
 	grep -qF 'round trip: 10/10 strings byte-exact' "$out"; then
-	ok "selftest: real pwsh.exe under Wine, 10/10 byte-exact, exit 0"
+	ok "selftest without InstallationType in the registry: real pwsh.exe under Wine, 10/10 byte-exact, exit 0"
 else
-	not_ok "selftest: real pwsh.exe under Wine, 10/10 byte-exact, exit 0"
+	not_ok "selftest without InstallationType in the registry: real pwsh.exe under Wine, 10/10 byte-exact, exit 0"
 	run_diag
 fi
+w reg add 'HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion' /v InstallationType /t REG_SZ /d Client /f || true
+
+# The read-only commands run side by side, with a WMI that never answers:
+# the hanging mi.dll (mihang.c) makes Get-CimInstance block in the MI client
+# API as a hung winmgmt does. Before issue 16 the service probe hung until
+# Go killed PowerShell (60 s + 30 s) and diagnose aborted.
+cp "$work/mi.dll" "$sys32/mi.dll"
+case_start=$SECONDS
+run_bg diagnose diagnose
+run_bg json diagnose -o json
+run_bg detect detect
 
 # Wine has no Event Log API nor DISM module, and its update agent's searcher
 # fails: those probes are reported (probe-failed, agent-broken) and the
 # diagnosis goes on.
-case_start=$SECONDS
-run diagnose
+wait_bg diagnose
 if ((rc == 1)) && grep -qF 'finding(s):' "$out" && grep -qF '(agent-broken)' "$out" &&
 	grep -qF 'a probe failed: Get-WurUpdateErrors (probe-failed)' "$out" && grep -qF 'EventLogException' "$out" &&
 	grep -qF 'a probe failed: Get-WurComponentHealth (probe-failed)' "$out" && ! grep -qF '(service-missing)' "$out"; then
@@ -267,13 +298,18 @@ else
 	not_ok "diagnose: every probe reported; EventLogException and the missing DISM module are probe-failed; exit 1"
 	run_diag
 fi
+if ((rc == 1 && secs < WMI_HANG_LIMIT)) && grep -qF '(wmi-unavailable)' "$out" && grep -qF 'HRESULT 0x800705B4' "$out"; then
+	ok "diagnose with a hung WMI: done in ${secs}s (< ${WMI_HANG_LIMIT}s) with the wmi-unavailable finding (0x800705B4)"
+else
+	not_ok "diagnose with a hung WMI: done in ${secs}s (limit ${WMI_HANG_LIMIT}s) with the wmi-unavailable finding (0x800705B4)"
+	run_diag
+fi
 
-case_start=$SECONDS
-run diagnose -o json
+wait_bg json
 if ((rc == 1)) && node -e '
 const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const s = JSON.stringify(d);
-for (const want of ["agent-broken", "probe-failed", "wuauserv", "CryptSvc"]) {
+for (const want of ["agent-broken", "probe-failed", "wmi-unavailable", "wuauserv", "CryptSvc"]) {
   if (!s.includes(want)) { console.error("missing " + want); process.exit(1); }
 }' "$out" 2>>"$err"; then
 	ok "diagnose -o json: one JSON document with the findings and the services; exit 1"
@@ -282,14 +318,14 @@ else
 	run_diag
 fi
 
-case_start=$SECONDS
-run detect
+wait_bg detect
 if ((rc == 1)) && (($(grep -c . "$out") == 1)); then
 	ok "detect: one line, exit 1 (a repair applies)"
 else
 	not_ok "detect: one line, exit 1 (a repair applies)"
 	run_diag
 fi
+rm -f "$sys32/mi.dll"
 
 # --- repair datastore, then rollback ---------------------------------------------
 case_start=$SECONDS
@@ -326,6 +362,22 @@ else
 	run_diag
 fi
 
+# Wine derives a file's DACL from its Unix mode: a journal key readable by
+# others reads as "Everyone: read", which wurepair refuses (exit 5) and says
+# what an administrator does about it. (The suite's umask 077 is what keeps
+# the prefix honest; the product check never relaxes.)
+case_start=$SECONDS
+key="$WINEPREFIX/drive_c/ProgramData/wurepair/journal.key"
+chmod 0644 "$key" 2>/dev/null || true
+runq runs list
+chmod 0600 "$key" 2>/dev/null || true
+if ((rc == 5)) && grep -qF 'S-1-1-0 may read it' "$err" && grep -qF 'icacls' "$err" && grep -qF 'umask 077' "$err"; then
+	ok "a journal key Everyone may read is refused (exit 5) with what to do (icacls; owner-only files where ACLs are not kept)"
+else
+	not_ok "a journal key Everyone may read is refused (exit 5) with what to do"
+	run_diag
+fi
+
 case_start=$SECONDS
 run rollback "${repair_id:-none}" --yes
 tree_digest >"$work/tree.after-rollback"
@@ -349,6 +401,72 @@ if ((rc == 0)) && grep -qF 'plan: reset' "$out" && grep -qF 'dry run: nothing wa
 else
 	not_ok "repair reset --dry-run: the plan, nothing changed"
 	run_diag
+fi
+
+# --- a repair killed mid-plan, then rollback ------------------------------------
+# wurepair.exe is ended with TerminateProcess (Wine's taskkill /F, by its
+# Windows pid) right after its first folder rename: no deferred cleanup, no
+# rollback of its own. Its job object takes pwsh.exe with it.
+case_start=$SECONDS
+n=$((n + 1))
+out="$work/runs/$n-killed.stdout" err="$work/runs/$n-killed.stderr"
+timeout -k 5 "$RUN_TIMEOUT" "${wenv[@]}" wine "$work/wurepair.exe" repair datastore --yes --powershell "$PWSH" </dev/null >"$out" 2>"$err" &
+killed_pid=$!
+renamed=""
+deadline=$((SECONDS + RUN_TIMEOUT))
+while ((SECONDS < deadline)) && kill -0 "$killed_pid" 2>/dev/null; do
+	if compgen -G "$sd/DataStore.wurepair-*" >/dev/null; then
+		renamed=1
+		break
+	fi
+	sleep 0.2
+done
+winpid=$(timeout 30 "${wenv[@]}" wine winedbg --command "info proc" </dev/null 2>/dev/null | tr -d '\r' |
+	awk "/'wurepair.exe'/ { print \$1; exit }")
+kill_rc=1
+if [[ -n $renamed && -n $winpid ]]; then
+	kill_rc=0
+	timeout 30 "${wenv[@]}" wine taskkill /F /PID $((16#$winpid)) </dev/null >>"$log" 2>&1 || kill_rc=$?
+fi
+wait "$killed_pid" 2>/dev/null || true
+sed -i 's/\r$//' "$out" "$err"
+id=$(run_id)
+left=""
+[[ -n $id ]] && ! grep -qF "repaired (run $id)" "$out" && compgen -G "$sd/DataStore.wurepair-$id" >/dev/null && left=1
+if [[ -n $left ]] && ((kill_rc == 0)); then
+	ok "repair datastore killed with TerminateProcess (taskkill /F) after its first rename: run $id left unfinished"
+else
+	not_ok "repair datastore killed with TerminateProcess (taskkill /F) after its first rename" \
+		"renamed: ${renamed:-no}, windows pid: ${winpid:-none}, taskkill exit: $kill_rc, run: ${id:-none}"
+	run_diag
+fi
+
+case_start=$SECONDS
+run rollback "${id:-none}" --yes
+tree_digest >"$work/tree.after-kill-rollback"
+snapshot_services >"$work/services.after-kill-rollback"
+if ((rc == 0)) && cmp -s "$work/tree.before" "$work/tree.after-kill-rollback" &&
+	cmp -s "$work/services.before" "$work/services.after-kill-rollback"; then
+	ok "rollback of the killed run: every folder, service state and start type as before"
+else
+	not_ok "rollback of the killed run: every folder, service state and start type as before"
+	run_diag
+	diff "$work/tree.before" "$work/tree.after-kill-rollback" | awk '{ print "#   tree: " $0 }' || true
+	diff "$work/services.before" "$work/services.after-kill-rollback" | awk '{ print "#   services: " $0 }' || true
+fi
+
+# --- reset --yes ----------------------------------------------------------------
+case_start=$SECONDS
+run repair reset --yes
+id=$(run_id)
+snapshot_services >"$work/services.after-reset"
+if ((rc == 0 || rc == 194)) && [[ -n $id ]] && [[ -f $sd.wurepair-$id/DataStore/DataStore.edb ]] &&
+	[[ -f $sys32/catroot2.wurepair-$id/edb.log ]] && cmp -s "$work/services.before" "$work/services.after-reset"; then
+	ok "repair reset --yes: SoftwareDistribution and catroot2 (held open by CryptSvc) renamed aside, services as before (exit $rc)"
+else
+	not_ok "repair reset --yes: SoftwareDistribution and catroot2 renamed aside, services as before" "run: ${id:-none}"
+	run_diag
+	diff "$work/services.before" "$work/services.after-reset" | awk '{ print "#   services: " $0 }' || true
 fi
 
 summary_and_exit
