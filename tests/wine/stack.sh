@@ -49,7 +49,9 @@ diag_file() {
 	fi
 }
 case_start=$SECONDS
+summarized=""
 summary_and_exit() {
+	summarized=1
 	printf '# Wine suite took %ds\n' $((SECONDS - suite_start))
 	printf '%d passed, %d failed\n' "$passed" "$failed"
 	if ((failed > 0)); then exit 1; fi
@@ -91,6 +93,13 @@ artifacts=""
 # shellcheck disable=SC2317 # invoked via trap
 cleanup() {
 	local rc=$?
+	if [[ -z $summarized ]]; then
+		# The script itself stopped (set -e): never end without the summary.
+		failed=$((failed + 1))
+		printf 'not ok - stack.sh ended early (exit %d) after the case above\n' "$rc"
+		printf '%d passed, %d failed\n' "$passed" "$failed"
+		((rc != 0)) || rc=1
+	fi
 	if ((failed > 0)) && [[ -d $work ]]; then
 		artifacts="${WUREPAIR_WINE_ARTIFACTS:-${TMPDIR:-/tmp}/wurepair-wine-artifacts.$$}"
 		mkdir -p "$artifacts"
@@ -191,8 +200,8 @@ for s in CryptSvc UsoSvc DoSvc wuauserv BITS; do w sc start "$s" || true; done
 # the registry's Start value).
 scstate() {
 	local st start
-	st=$(timeout 30 "${wenv[@]}" wine sc query "$1" </dev/null 2>/dev/null | tr -d '\r' | awk '/STATE/ { print $4; exit }')
-	start=$(timeout 30 "${wenv[@]}" wine reg query "HKLM\\SYSTEM\\CurrentControlSet\\Services\\$1" /v Start </dev/null 2>/dev/null | tr -d '\r' | awk '/Start/ { print $3; exit }')
+	st=$(timeout 30 "${wenv[@]}" wine sc query "$1" </dev/null 2>/dev/null | tr -d '\r' | awk '/STATE/ { print $4; exit }') || true
+	start=$(timeout 30 "${wenv[@]}" wine reg query "HKLM\\SYSTEM\\CurrentControlSet\\Services\\$1" /v Start </dev/null 2>/dev/null | tr -d '\r' | awk '/Start/ { print $3; exit }') || true
 	printf '%s %s' "${st:-none}" "${start:-none}"
 }
 services=(CryptSvc UsoSvc DoSvc AppIDSvc TrustedInstaller wuauserv BITS msiserver)
@@ -216,7 +225,7 @@ printf 'cab' >"$sd/Download/0a1b2c/windows10.0-kb5034441.cab"
 # tree_digest: every file and folder under the watched folders, with content.
 tree_digest() {
 	(cd "$WINEPREFIX/drive_c/windows" && find SoftwareDistribution system32/catroot2 -print0 2>/dev/null | sort -z |
-		xargs -0 -I{} sh -c 'if [ -f "{}" ]; then printf "%s %s\n" "{}" "$(sha256sum <"{}" | cut -c1-16)"; else printf "%s/\n" "{}"; fi')
+		xargs -0 -I{} sh -c 'if [ -f "{}" ]; then printf "%s %s\n" "{}" "$(sha256sum <"{}" | cut -c1-16)"; else printf "%s/\n" "{}"; fi') || true
 }
 
 # --- running wurepair.exe -------------------------------------------------------
@@ -417,20 +426,20 @@ fi
 case_start=$SECONDS
 n=$((n + 1))
 out="$work/runs/$n-killed.stdout" err="$work/runs/$n-killed.stderr"
-backups_before=$(compgen -G "$sd/DataStore.wurepair-*" | wc -l)
+backups_before=$({ compgen -G "$sd/DataStore.wurepair-*" || true; } | wc -l)
 timeout -k 5 "$RUN_TIMEOUT" "${wenv[@]}" wine "$work/wurepair.exe" repair datastore --yes --powershell "$PWSH" </dev/null >"$out" 2>"$err" &
 killed_pid=$!
 renamed=""
 deadline=$((SECONDS + RUN_TIMEOUT))
 while ((SECONDS < deadline)) && kill -0 "$killed_pid" 2>/dev/null; do
-	if (($(compgen -G "$sd/DataStore.wurepair-*" | wc -l) > backups_before)); then
+	if (($({ compgen -G "$sd/DataStore.wurepair-*" || true; } | wc -l) > backups_before)); then
 		renamed=1
 		break
 	fi
 	sleep 0.2
 done
 winpid=$(timeout 30 "${wenv[@]}" wine winedbg --command "info proc" </dev/null 2>/dev/null | tr -d '\r' |
-	awk "/'wurepair.exe'/ { print \$1; exit }")
+	awk "/'wurepair.exe'/ { print \$1; exit }") || true
 kill_rc=1
 if [[ -n $renamed && -n $winpid ]]; then
 	kill_rc=0
@@ -481,7 +490,7 @@ if ((rc == 0 || rc == 194)) && [[ -n $id ]] && [[ -f $sd.wurepair-$id/DataStore/
 elif ((rc == 1)) && [[ -n $id ]] && grep -qF 'every change was rolled back' "$out" &&
 	cmp -s "$work/tree.before" "$work/tree.after-reset" && cmp -s "$work/services.before" "$work/services.after-reset"; then
 	ok "repair reset --yes: a step failed and every file, service state and start type was rolled back (exit 1)"
-	grep -m1 '^FAILED:' "$out" | cut -c1-300 | awk '{ print "#   note: " $0 }'
+	{ grep -m1 '^FAILED:' "$out" || true; } | cut -c1-300 | awk '{ print "#   note: " $0 }'
 else
 	not_ok "repair reset --yes: done, or failed and rolled back completely" "run: ${id:-none}"
 	run_diag
