@@ -1,6 +1,6 @@
 # Two commands do everything (see README.md):
 #   make demo   build wurepair (Linux + Windows) and run it against a simulated machine
-#   make test   every test: lint, Go (race, real pwsh), fuzz smoke, Pester, PowerShell grammar + 5.1 check, Wine smoke, release check
+#   make test   every test: lint, Go (race, real pwsh), fuzz smoke, Pester, PowerShell grammar + 5.1 check, Wine smoke + suite, release check
 # Recipes run in tests/tools/shell.sh: bash with Go (from ../shared's module
 # copy where it sits beside the clone) and ~/.dotnet/tools (pwsh) on PATH.
 SHELL := $(CURDIR)/tests/tools/shell.sh
@@ -49,8 +49,11 @@ pester:
 psgrammar:
 	cd tests/psgrammar && npm ci --no-audit --no-fund && npm test
 
+# The smoke (wurepair.exe against fakehost.exe), then the Wine suite (the
+# real win-x64 pwsh.exe under Wine: tests/wine/README.md).
 wine:
 	bash tests/wine/smoke.sh
+	bash tests/wine/stack.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count=1 ./ps

@@ -95,14 +95,17 @@ func running(s *scripts.ServiceInfo) bool { return s != nil && s.Exists && s.Sta
 // ErrorDays is how far back diagnosis reads the update log.
 const ErrorDays = 30
 
-// Probe runs every read-only probe. Script failures are recorded and the
-// diagnosis goes on without that probe; a dead or unusable session aborts.
+// Probe runs every read-only probe. Script failures and timeouts are
+// recorded and the diagnosis goes on without that probe; a dead or unusable
+// session, or a cancelled context, aborts.
 func Probe(ctx context.Context, h *Host, host ps.HostFacts) (Facts, error) {
 	f := Facts{Host: host, ProbeErrors: map[string]string{}}
 	note := func(name string, err error) error {
 		var sf *ScriptFailure
 		var pe *ps.ProtocolError
-		if errors.As(err, &sf) || errors.As(err, &pe) {
+		// A probe that ran out of time is a failed probe too (the session
+		// restarts on the next call): the other probes still report.
+		if errors.As(err, &sf) || errors.As(err, &pe) || (errors.Is(err, ps.ErrTimeout) && ctx.Err() == nil) {
 			f.ProbeErrors[name] = err.Error()
 			return nil
 		}

@@ -148,13 +148,22 @@ func checkDescriptor(path string, sd *windows.SECURITY_DESCRIPTOR, secret bool) 
 			continue
 		}
 		if secret && ace.Mask != 0 {
-			return untrusted(path, "%s may read it (access mask 0x%x): only SYSTEM and Administrators may", sid.String(), ace.Mask)
+			return untrusted(path, "%s may read it (access mask 0x%x): only SYSTEM and Administrators may; %s", sid.String(), ace.Mask, aclAdvice(path))
 		}
 		if ace.Mask&writeMask != 0 {
-			return untrusted(path, "%s may write it (access mask 0x%x): only SYSTEM and Administrators may", sid.String(), ace.Mask)
+			return untrusted(path, "%s may write it (access mask 0x%x): only SYSTEM and Administrators may; %s", sid.String(), ace.Mask, aclAdvice(path))
 		}
 	}
 	return nil
+}
+
+// aclAdvice tells an administrator how to make path trustworthy again. The
+// check itself never relaxes: a file system that keeps no Windows ACLs
+// (Wine on a Unix file system derives a DACL from the file's mode, so the
+// default umask reads as "Everyone: read") must create files owner-only.
+func aclAdvice(path string) string {
+	return fmt.Sprintf("an administrator can remove that access with: icacls \"%s\" /inheritance:r /grant:r *S-1-5-18:F *S-1-5-32-544:F "+
+		"(or point --state-dir at a folder on an NTFS volume; where the file system keeps no Windows ACLs, e.g. Wine, files must be created owner-only: umask 077)", path)
 }
 
 func wellKnownTrusted(sid *windows.SID) bool {

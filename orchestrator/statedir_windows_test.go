@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/windows"
@@ -37,6 +38,10 @@ func TestCheckDescriptor(t *testing.T) {
 		err = checkDescriptor("x", sd, tc.secret)
 		if (err == nil) != tc.ok {
 			t.Errorf("%s (secret %v): %v, want ok=%v", tc.sddl, tc.secret, err, tc.ok)
+		}
+		// A refused ACL tells the admin what to run (issue 16).
+		if err != nil && strings.Contains(err.Error(), " may ") && !strings.Contains(err.Error(), `icacls "x" /inheritance:r`) {
+			t.Errorf("%s: %v: no icacls advice", tc.sddl, err)
 		}
 	}
 }

@@ -406,12 +406,21 @@ if ($onWindows) {
     $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
     $principal = New-Object Security.Principal.WindowsPrincipal -ArgumentList $identity
     $isAdmin = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
-    $ntKey = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
-    $currentBuild = [int]$ntKey.CurrentBuild
-    if ($ntKey.PSObject.Properties.Match('UBR').Count -gt 0) {
-        $ubr = [int]$ntKey.UBR
+    # Every fact read here is optional: a value that is absent (Wine has no
+    # InstallationType; a damaged machine may lack any) stays empty/0 and
+    # the session still starts.
+    $ntKey = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -ErrorAction SilentlyContinue
+    if ($null -ne $ntKey) {
+        if ($ntKey.PSObject.Properties.Match('CurrentBuild').Count -gt 0) {
+            $currentBuild = [int]$ntKey.CurrentBuild
+        }
+        if ($ntKey.PSObject.Properties.Match('UBR').Count -gt 0) {
+            $ubr = [int]$ntKey.UBR
+        }
+        if ($ntKey.PSObject.Properties.Match('InstallationType').Count -gt 0) {
+            $installationType = [string]$ntKey.InstallationType
+        }
     }
-    $installationType = [string]$ntKey.InstallationType
 } else {
     # Not Windows (pwsh on Linux, the test engine): no registry, no
     # WindowsIdentity. Root stands in for an administrator.

@@ -38,7 +38,7 @@ BeforeAll {
     }
     function Get-CimInstance {
         [CmdletBinding()]
-        param([string]$ClassName, [string[]]$Property, [uint32]$OperationTimeoutSec)
+        param([string]$ClassName, [string[]]$Property, [uint32]$OperationTimeoutSec, [string]$Filter)
         throw 'not mocked'
     }
 
@@ -149,6 +149,9 @@ Describe 'Get-WurServiceState with a mocked SCM and registry' {
     It 'bounds the CIM call with -OperationTimeoutSec and reports that WMI answered' {
         Should -Invoke Get-CimInstance -Times 1 -Exactly -Scope Describe -ParameterFilter { $OperationTimeoutSec -gt 0 -and $OperationTimeoutSec -le 30 }
         $result.WmiHResult | Should -Be 0
+    }
+    It 'asks WMI only for the services found, by name (a WQL filter in the SCM spelling), never for every service' {
+        Should -Invoke Get-CimInstance -Times 1 -Exactly -Scope Describe -ParameterFilter { $Filter -ceq "Name='DoSvc' OR Name='BITS'" }
     }
     It 'matches names exactly but case-insensitively and reports the SCM spelling' {
         $result.Services[0].Name | Should -BeExactly 'DoSvc'

@@ -338,11 +338,19 @@ function Set-Service {
 }
 
 function Get-CimInstance {
-    # Get-CimInstance -ClassName Win32_Service -Property Name, ProcessId:
-    # ProcessId is a UInt32 as CIM gives it.
+    # Get-CimInstance -ClassName Win32_Service -Property Name, ProcessId
+    # [-Filter "Name='a' OR Name='b'"]: ProcessId is a UInt32 as CIM gives
+    # it. The filter is WQL: only that shape is simulated (string literals
+    # with \ and \' escapes, compared case-insensitively); any other throws.
     [CmdletBinding()]
-    param([string]$ClassName, [string[]]$Property, [uint32]$OperationTimeoutSec)
+    param([string]$ClassName, [string[]]$Property, [uint32]$OperationTimeoutSec, [string]$Filter)
     if ($ClassName -ne 'Win32_Service') { throw "double: Get-CimInstance $ClassName is not simulated" }
+    $only = $null
+    if ($PSBoundParameters.ContainsKey('Filter')) {
+        $literal = "Name='((?:[^'\\]|\\.)*)'"
+        if ($Filter -notmatch ('^' + $literal + '( OR ' + $literal + ')*$')) { throw "double: WQL filter not simulated: $Filter" }
+        $only = @([regex]::Matches($Filter, $literal) | ForEach-Object { [regex]::Replace($_.Groups[1].Value, '\\(.)', '$1') })
+    }
     Update-WurDoubleScCalls
     $state = Get-WurDoubleMachine
     # WMI faults (machine.faults.wmi): "hung" runs into -OperationTimeoutSec
@@ -361,6 +369,7 @@ function Get-CimInstance {
         }
     }
     foreach ($p in $state.machine.services.PSObject.Properties) {
+        if ($null -ne $only -and -not ($only -contains $p.Name)) { continue }
         # DelayedAutoStart: the SCM's raw flag (QueryServiceConfig2), whatever the start type.
         $o = [pscustomobject]@{ Name = $p.Name; ProcessId = [uint32](Get-WurDoubleServiceField $p.Value 'processId' 0)
             DelayedAutoStart = [bool](Get-WurDoubleServiceField $p.Value 'delayedAutoStart' $false) }
