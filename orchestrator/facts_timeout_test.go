@@ -24,7 +24,13 @@ func (s *hungProbeInvoker) Invoke(_ context.Context, req ps.Request) (ps.Result,
 	if req.Name == s.hung {
 		return ps.Result{}, &ps.TimeoutError{Script: req.Name, Timeout: req.Timeout, Margin: 30 * time.Second, Killed: true}
 	}
-	return ps.Result{Script: req.Name, OK: true, Output: []json.RawMessage{json.RawMessage(`{}`)}}, nil
+	out := json.RawMessage(`{}`)
+	if req.Name == "Test-WurUpdateAgent" {
+		// The agent fails, so a finding depends on the component store
+		// and CheckHealth (the last probe) runs too.
+		out, _ = json.Marshal(scripts.AgentProbeResult{SessionCreated: true, FailedCall: "CreateUpdateSearcher", HResult: 0x80004002})
+	}
+	return ps.Result{Script: req.Name, OK: true, Output: []json.RawMessage{out}}, nil
 }
 
 // A probe that times out is a failed probe: diagnose still reports every
