@@ -19,11 +19,13 @@
     Parameters are bound with AddParameters: they are data and are never
     spliced into script text. Nothing here reads localized text.
 
-    Every request runs in a fresh runspace, opened after the previous reply
-    was written (so it costs no latency while Go reads the reply): one
-    request's location, global variables, modules, functions and StrictMode
-    are never seen by the next. ResetRunspaceState is not enough: it keeps
-    the location and StrictMode (measured on pwsh 7.6).
+    Every request runs in a fresh runspace that nothing ran in before: one
+    request's location, global variables, modules, functions, StrictMode
+    and preferences are never seen by the next. ResetRunspaceState is not
+    enough: it keeps the location and StrictMode (measured on pwsh 7.6).
+    The next request's runspace is opened in the background while the
+    current request runs (a pool of one, opened by a helper runspace that
+    never runs request text), from one InitialSessionState built once.
 
     Native commands started by a script get an empty, closed stdin: the
     host's stdin is the request pipe, and a native that inherited it would
@@ -77,15 +79,26 @@ if ((Get-Command -Name ConvertFrom-Json).Parameters.ContainsKey('DateKind')) {
 } elseif ($PSVersionTable.PSVersion.Major -ge 6) {
     $dateStringsLost = $true
 }
+# One template for every request runspace, built once: building it is half
+# the cost of a fresh runspace (measured on pwsh 7.6). Each runspace opened
+# from it gets its own copy (RunspaceFactory.CreateRunspace clones it), so
+# a request cannot change what the next one starts with. Anything every
+# request runspace must hold (modules, functions, variables) is added to
+# this object here, before the first runspace is opened below.
+$wurSessionState = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+
 $global:WurSession = [pscustomobject]@{
     Nonce           = $Nonce
     Runspace        = $null
     Prelude         = $preludeText
     JsonArgs        = $jsonArgs
     DateStringsLost = $dateStringsLost
-    # One template for every runspace: building it is half the cost of a
-    # fresh runspace (measured on pwsh 7.6).
-    SessionState    = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+    SessionState    = $wurSessionState
+    # The background opener: a helper runspace (it only ever runs
+    # $WurOpenRunspace, never request text) and the open in flight.
+    Opener          = $null
+    OpenShell       = $null
+    OpenAsync       = $null
 }
 
 # Run in every script runspace before anything else: applications get their
@@ -102,6 +115,8 @@ $ExecutionContext.InvokeCommand.PostCommandLookupAction = {
 '@
 
 function New-WurRunspace {
+    # Opens a request runspace on this thread: the fallback when the
+    # background open failed (its error is then the request's).
     [CmdletBinding()]
     param()
     $runspace = [RunspaceFactory]::CreateRunspace($global:WurSession.SessionState)
@@ -116,20 +131,87 @@ function New-WurRunspace {
     $runspace
 }
 
-# The runspace the next request runs in, opened ahead of it.
+# What the helper runspace runs to open the next request runspace (the same
+# steps as New-WurRunspace, on the helper's thread).
+$global:WurOpenRunspace = @'
+param($SessionState, $Guard)
+$runspace = [RunspaceFactory]::CreateRunspace($SessionState)
+$runspace.Open()
+$shell = [PowerShell]::Create()
+try {
+    $shell.Runspace = $runspace
+    [void]$shell.AddScript($Guard, $false).Invoke()
+} finally {
+    $shell.Dispose()
+}
+$runspace
+'@
+
+# Starts opening the next request runspace in the background: PowerShell's
+# own BeginInvoke runs the open on the helper runspace's thread while this
+# one serves the current request.
+function Start-WurRunspaceOpen {
+    [CmdletBinding()]
+    param()
+    $session = $global:WurSession
+    if ($null -ne $session.OpenShell) {
+        return
+    }
+    if ($null -eq $session.Opener) {
+        # An empty InitialSessionState (no commands, types or formats)
+        # opens in a fraction of a default one; the opener needs only the
+        # language and .NET.
+        $helperState = [System.Management.Automation.Runspaces.InitialSessionState]::Create()
+        $helperState.LanguageMode = [System.Management.Automation.PSLanguageMode]::FullLanguage
+        $opener = [RunspaceFactory]::CreateRunspace($helperState)
+        $opener.Open()
+        $session.Opener = $opener
+    }
+    $shell = [PowerShell]::Create()
+    $shell.Runspace = $session.Opener
+    [void]$shell.AddScript($global:WurOpenRunspace, $false).AddArgument($session.SessionState).AddArgument($global:WurNativeStdinGuard)
+    $session.OpenAsync = $shell.BeginInvoke()
+    $session.OpenShell = $shell
+}
+
+# Takes the runspace the background open produced (waiting for it if it is
+# still opening), or opens one here when that failed; then starts opening
+# the next one, which overlaps with the request about to run. A runspace is
+# handed out once and disposed after its request: none runs two requests.
 function Get-WurRunspace {
     [CmdletBinding()]
     param()
-    $runspace = $global:WurSession.Runspace
+    $session = $global:WurSession
+    $runspace = $null
+    $shell = $session.OpenShell
+    if ($null -ne $shell) {
+        $session.OpenShell = $null
+        try {
+            $opened = @($shell.EndInvoke($session.OpenAsync))
+            if ($opened.Count -eq 1) {
+                $runspace = $opened[0]
+            }
+        } catch {
+            [Console]::Error.WriteLine('wurepair: opening a runspace in the background failed: ' + $_.Exception.Message)
+        } finally {
+            $session.OpenAsync = $null
+            $shell.Dispose()
+        }
+    }
     if (($null -eq $runspace) -or ($runspace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened)) {
         $runspace = New-WurRunspace
-        $global:WurSession.Runspace = $runspace
+    }
+    $session.Runspace = $runspace
+    try {
+        Start-WurRunspaceOpen
+    } catch {
+        # The next request opens one itself and reports what fails then.
+        [Console]::Error.WriteLine('wurepair: starting the next runspace failed: ' + $_.Exception.Message)
     }
     $runspace
 }
 
-# Throws the used runspace away and opens the next one. Called after the
-# reply was written, so Go never waits for it.
+# Throws the used runspace away once the reply was written.
 function Reset-WurRunspace {
     [CmdletBinding()]
     param()
@@ -139,11 +221,8 @@ function Reset-WurRunspace {
         if ($null -ne $used) {
             $used.Dispose()
         }
-        $global:WurSession.Runspace = New-WurRunspace
     } catch {
-        # The next request opens one itself (Get-WurRunspace) and reports
-        # what fails then; stderr keeps this one for the diagnostics.
-        [Console]::Error.WriteLine('wurepair: preparing the next runspace failed: ' + $_.Exception.Message)
+        [Console]::Error.WriteLine('wurepair: disposing a used runspace failed: ' + $_.Exception.Message)
     }
 }
 
@@ -432,7 +511,8 @@ $facts = [ordered]@{
     uiCulture      = [Globalization.CultureInfo]::CurrentUICulture.Name
     pid            = $PID
 }
-[void](Get-WurRunspace)
+# The first request's runspace opens while Go reads READY.
+Start-WurRunspaceOpen
 Write-WurFrame -Id 'READY' -Value $facts
 
 if ($Serve) {
