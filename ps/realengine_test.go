@@ -85,6 +85,12 @@ func TestRealStartReportsFacts(t *testing.T) {
 	if facts.PSEdition != "Core" || !strings.HasPrefix(facts.PSVersion, "7.") || facts.LanguageMode != "FullLanguage" || facts.PID == 0 {
 		t.Fatalf("facts = %+v", facts)
 	}
+	// Off Windows PowerShell's SystemPolicy answers None and the execution
+	// policy is always Unrestricted: the bootstrap's policy code ran and the
+	// host passes the policy check (the Windows answers: fake host tests).
+	if facts.LockdownPolicy != "None" || facts.ExecutionPolicyMachine != "Unrestricted" || facts.ExecutionPolicyUser != "Unrestricted" || CheckPolicy(facts) != nil {
+		t.Fatalf("policy facts = %q %q %q", facts.LockdownPolicy, facts.ExecutionPolicyMachine, facts.ExecutionPolicyUser)
+	}
 	t.Logf("real engine: %s, PowerShell %s %s", s.opts.Exe, facts.PSVersion, facts.PSEdition)
 }
 

@@ -120,6 +120,7 @@ function New-WurRunspace {
     [CmdletBinding()]
     param()
     $runspace = [RunspaceFactory]::CreateRunspace($global:WurSession.SessionState)
+    $runspace.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
     $runspace.Open()
     $guard = [PowerShell]::Create()
     try {
@@ -136,6 +137,9 @@ function New-WurRunspace {
 $global:WurOpenRunspace = @'
 param($SessionState, $Guard)
 $runspace = [RunspaceFactory]::CreateRunspace($SessionState)
+# One pipeline thread per runspace, made by the guard's run here: the
+# request's run then starts no thread (the default starts one per run).
+$runspace.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
 $runspace.Open()
 $shell = [PowerShell]::Create()
 try {
@@ -164,6 +168,7 @@ function Start-WurRunspaceOpen {
         $helperState = [System.Management.Automation.Runspaces.InitialSessionState]::Create()
         $helperState.LanguageMode = [System.Management.Automation.PSLanguageMode]::FullLanguage
         $opener = [RunspaceFactory]::CreateRunspace($helperState)
+        $opener.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
         $opener.Open()
         $session.Opener = $opener
     }
@@ -433,9 +438,23 @@ function Invoke-WurScript {
         }
         $envelope.output = [object[]]$output
         $envelope.errors = [object[]]$errors.ToArray()
-        $envelope.warnings = [string[]]@($shell.Streams.Warning | ForEach-Object { $_.Message })
-        $envelope.verbose = [string[]]@($shell.Streams.Verbose | ForEach-Object { $_.Message })
-        $envelope.information = [string[]]@($shell.Streams.Information | ForEach-Object { [string]$_.MessageData })
+        # foreach, not ForEach-Object: no pipeline to build when a stream
+        # is empty, which it mostly is.
+        $warnings = New-Object 'System.Collections.Generic.List[string]'
+        foreach ($record in $shell.Streams.Warning) {
+            $warnings.Add($record.Message)
+        }
+        $verbose = New-Object 'System.Collections.Generic.List[string]'
+        foreach ($record in $shell.Streams.Verbose) {
+            $verbose.Add($record.Message)
+        }
+        $information = New-Object 'System.Collections.Generic.List[string]'
+        foreach ($record in $shell.Streams.Information) {
+            $information.Add([string]$record.MessageData)
+        }
+        $envelope.warnings = $warnings.ToArray()
+        $envelope.verbose = $verbose.ToArray()
+        $envelope.information = $information.ToArray()
         $envelope.hadErrors = [bool]$shell.HadErrors
         # HadErrors is set even by errors a script handled (try/catch,
         # -ErrorAction SilentlyContinue): ok depends on reported errors only.
@@ -481,6 +500,25 @@ $isAdmin = $false
 $currentBuild = 0
 $ubr = 0
 $installationType = ''
+# WDAC/AppLocker and Group Policy execution policy, as PowerShell itself
+# computes them (Go refuses Enforce, AllSigned and Restricted: ps/policy.go).
+# SystemPolicy.GetSystemLockdownPolicy wraps WldpGetLockdownPolicy
+# (PowerShell's src/System.Management.Automation/security/wldpNativeMethods.cs);
+# it answers None off Windows. Get-ExecutionPolicy -Scope MachinePolicy /
+# UserPolicy read the "Turn on Script Execution" Group Policy
+# (about_Execution_Policies, about_Group_Policy_Settings); off Windows the
+# policy is always Unrestricted and the cmdlet is not worth its module load.
+$lockdownPolicy = 'None'
+$systemPolicy = 'System.Management.Automation.Security.SystemPolicy' -as [type]
+if ($null -ne $systemPolicy) {
+    $lockdownPolicy = [string]$systemPolicy::GetSystemLockdownPolicy()
+}
+$machinePolicy = 'Unrestricted'
+$userPolicy = 'Unrestricted'
+if ($onWindows) {
+    $machinePolicy = [string](Get-ExecutionPolicy -Scope MachinePolicy)
+    $userPolicy = [string](Get-ExecutionPolicy -Scope UserPolicy)
+}
 if ($onWindows) {
     $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
     $principal = New-Object Security.Principal.WindowsPrincipal -ArgumentList $identity
@@ -510,6 +548,9 @@ $facts = [ordered]@{
     culture        = [Globalization.CultureInfo]::CurrentCulture.Name
     uiCulture      = [Globalization.CultureInfo]::CurrentUICulture.Name
     pid            = $PID
+    lockdownPolicy = $lockdownPolicy
+    executionPolicyMachine = $machinePolicy
+    executionPolicyUser = $userPolicy
 }
 # The first request's runspace opens while Go reads READY.
 Start-WurRunspaceOpen

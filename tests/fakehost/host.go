@@ -248,7 +248,8 @@ func (h *Host) facts() map[string]any {
 		"is64BitProcess": p.Is64BitProcess, "is64BitOS": p.Is64BitOS, "isAdmin": p.IsAdmin,
 		"osVersion": p.OSVersion, "osBuild": p.OSBuild, "osUbr": p.OSUBR,
 		"installationType": p.InstallationType, "culture": p.Culture, "uiCulture": p.UICulture,
-		"pid": pid(),
+		"pid":            pid(),
+		"lockdownPolicy": p.LockdownPolicy, "executionPolicyMachine": p.ExecutionPolicyMachine, "executionPolicyUser": p.ExecutionPolicyUser,
 	}
 }
 

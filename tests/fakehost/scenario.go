@@ -38,6 +38,11 @@ type HostProfile struct {
 	InstallationType string `json:"installationType"`
 	Culture          string `json:"culture"`
 	UICulture        string `json:"uiCulture"`
+	// What Windows reports without WDAC/AppLocker and without a Group
+	// Policy execution policy: None, Undefined, Undefined.
+	LockdownPolicy         string `json:"lockdownPolicy"`
+	ExecutionPolicyMachine string `json:"executionPolicyMachine"`
+	ExecutionPolicyUser    string `json:"executionPolicyUser"`
 }
 
 // Faults select misbehaviour. Request numbers count from 1 per host process.
@@ -66,6 +71,7 @@ func DefaultHost() HostProfile {
 		Is64BitProcess: true, Is64BitOS: true, IsAdmin: true,
 		OSVersion: "10.0.19045.0", OSBuild: 19045, OSUBR: 5247, InstallationType: "Client",
 		Culture: "en-US", UICulture: "en-US",
+		LockdownPolicy: "None", ExecutionPolicyMachine: "Undefined", ExecutionPolicyUser: "Undefined",
 	}
 }
 
