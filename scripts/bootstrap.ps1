@@ -62,22 +62,9 @@ $global:ProgressPreference = 'SilentlyContinue'
 if (Test-Path -LiteralPath 'Variable:PSStyle') {
     $PSStyle.OutputRendering = 'PlainText'
 }
-# Windows PowerShell 5.1 serializes PSObject-wrapped arrays as {value, Count}.
-Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue
-
 $preludeText = ''
 if ($Prelude -ne '') {
     $preludeText = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Prelude))
-}
-# pwsh 7's ConvertFrom-Json turns ISO-looking strings into DateTime;
-# 7.5+ can be told not to. Windows PowerShell 5.1 (JavaScriptSerializer)
-# converts only "\/Date(n)\/", which Go's encoder never writes.
-$jsonArgs = @{}
-$dateStringsLost = $false
-if ((Get-Command -Name ConvertFrom-Json).Parameters.ContainsKey('DateKind')) {
-    $jsonArgs['DateKind'] = 'String'
-} elseif ($PSVersionTable.PSVersion.Major -ge 6) {
-    $dateStringsLost = $true
 }
 # One template for every request runspace, built once: building it is half
 # the cost of a fresh runspace (measured on pwsh 7.6). Each runspace opened
@@ -91,8 +78,8 @@ $global:WurSession = [pscustomobject]@{
     Nonce           = $Nonce
     Runspace        = $null
     Prelude         = $preludeText
-    JsonArgs        = $jsonArgs
-    DateStringsLost = $dateStringsLost
+    JsonArgs        = @{}
+    DateStringsLost = $false
     SessionState    = $wurSessionState
     # The background opener: a helper runspace (it only ever runs
     # $WurOpenRunspace, never request text) and the open in flight.
@@ -490,6 +477,23 @@ function Invoke-WurRequest {
     }
 }
 
+# Start opening the first request's runspace now: on a second core it
+# overlaps with what the rest of the startup costs (loading the module that
+# holds the JSON cmdlets, the first serialisation).
+Start-WurRunspaceOpen
+
+# Windows PowerShell 5.1 serializes PSObject-wrapped arrays as {value, Count}.
+Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue
+
+# pwsh 7's ConvertFrom-Json turns ISO-looking strings into DateTime;
+# 7.5+ can be told not to. Windows PowerShell 5.1 (JavaScriptSerializer)
+# converts only "\/Date(n)\/", which Go's encoder never writes.
+if ((Get-Command -Name ConvertFrom-Json).Parameters.ContainsKey('DateKind')) {
+    $global:WurSession.JsonArgs['DateKind'] = 'String'
+} elseif ($PSVersionTable.PSVersion.Major -ge 6) {
+    $global:WurSession.DateStringsLost = $true
+}
+
 $edition = 'Desktop'
 if ($PSVersionTable.ContainsKey('PSEdition')) {
     $edition = [string]$PSVersionTable.PSEdition
@@ -552,8 +556,6 @@ $facts = [ordered]@{
     executionPolicyMachine = $machinePolicy
     executionPolicyUser = $userPolicy
 }
-# The first request's runspace opens while Go reads READY.
-Start-WurRunspaceOpen
 Write-WurFrame -Id 'READY' -Value $facts
 
 if ($Serve) {
