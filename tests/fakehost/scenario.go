@@ -38,11 +38,12 @@ type HostProfile struct {
 	InstallationType string `json:"installationType"`
 	Culture          string `json:"culture"`
 	UICulture        string `json:"uiCulture"`
-	// What Windows reports without WDAC/AppLocker and without a Group
-	// Policy execution policy: None, Undefined, Undefined.
-	LockdownPolicy         string `json:"lockdownPolicy"`
-	ExecutionPolicyMachine string `json:"executionPolicyMachine"`
-	ExecutionPolicyUser    string `json:"executionPolicyUser"`
+	// WDAC/AppLocker lockdown and Group Policy execution policies. Empty
+	// (the default, left out of scenario files) reports what Windows
+	// reports without either: None, Undefined, Undefined (see facts).
+	LockdownPolicy         string `json:"lockdownPolicy,omitempty"`
+	ExecutionPolicyMachine string `json:"executionPolicyMachine,omitempty"`
+	ExecutionPolicyUser    string `json:"executionPolicyUser,omitempty"`
 }
 
 // Faults select misbehaviour. Request numbers count from 1 per host process.
@@ -71,7 +72,6 @@ func DefaultHost() HostProfile {
 		Is64BitProcess: true, Is64BitOS: true, IsAdmin: true,
 		OSVersion: "10.0.19045.0", OSBuild: 19045, OSUBR: 5247, InstallationType: "Client",
 		Culture: "en-US", UICulture: "en-US",
-		LockdownPolicy: "None", ExecutionPolicyMachine: "Undefined", ExecutionPolicyUser: "Undefined",
 	}
 }
 
