@@ -59,7 +59,10 @@ if ($Serve) {
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $global:ProgressPreference = 'SilentlyContinue'
-if (Test-Path -LiteralPath 'Variable:PSStyle') {
+# Variables are looked up through the session state, not Test-Path: the
+# cmdlet would load Microsoft.PowerShell.Management at startup for nothing
+# off Windows (seen in the cold start trace, docs/performance.md).
+if ($null -ne $ExecutionContext.SessionState.PSVariable.Get('PSStyle')) {
     $PSStyle.OutputRendering = 'PlainText'
 }
 $preludeText = ''
@@ -499,7 +502,7 @@ if ($PSVersionTable.ContainsKey('PSEdition')) {
     $edition = [string]$PSVersionTable.PSEdition
 }
 # Windows PowerShell (Desktop) runs only on Windows; pwsh says where it runs.
-$onWindows = ($edition -eq 'Desktop') -or ((Test-Path -LiteralPath 'Variable:IsWindows') -and $IsWindows)
+$onWindows = ($edition -eq 'Desktop') -or (($null -ne $ExecutionContext.SessionState.PSVariable.Get('IsWindows')) -and $IsWindows)
 $isAdmin = $false
 $currentBuild = 0
 $ubr = 0
