@@ -85,6 +85,12 @@ func TestRealStartReportsFacts(t *testing.T) {
 	if facts.PSEdition != "Core" || !strings.HasPrefix(facts.PSVersion, "7.") || facts.LanguageMode != "FullLanguage" || facts.PID == 0 {
 		t.Fatalf("facts = %+v", facts)
 	}
+	// Off Windows PowerShell's SystemPolicy answers None and the execution
+	// policy is always Unrestricted: the bootstrap's policy code ran and the
+	// host passes the policy check (the Windows answers: fake host tests).
+	if facts.LockdownPolicy != "None" || facts.ExecutionPolicyMachine != "Unrestricted" || facts.ExecutionPolicyUser != "Unrestricted" || CheckPolicy(facts) != nil {
+		t.Fatalf("policy facts = %q %q %q", facts.LockdownPolicy, facts.ExecutionPolicyMachine, facts.ExecutionPolicyUser)
+	}
 	t.Logf("real engine: %s, PowerShell %s %s", s.opts.Exe, facts.PSVersion, facts.PSEdition)
 }
 
@@ -458,41 +464,80 @@ func TestRealKillMidRequestLeavesNoOrphan(t *testing.T) {
 	}
 }
 
-// One request's location, global variables, functions, modules and
-// StrictMode are not seen by the next one.
+// One request's location, global and script variables, functions,
+// modules, StrictMode, preferences and changes to its runspace's
+// InitialSessionState are not seen by the next one, and every request runs
+// in a runspace of its own that nothing ran in before (the next one is
+// opened in the background while a request runs). Checked for several
+// requests in a row, so that runspaces opened by the background opener,
+// not only the first one, are covered.
 func TestRealRunspaceIsolation(t *testing.T) {
 	s := newRealSession(t)
-	ctx := ctxWithin(t, 2*time.Minute)
+	ctx := ctxWithin(t, 3*time.Minute)
 	const probe = `$strict = 'off'
 try { $null = $wurNeverSet; } catch { $strict = 'on' }
 [pscustomobject]@{
+    Runspace = [string][runspace]::DefaultRunspace.InstanceId
+    Commands = @(Get-History).Count
     Location = (Get-Location).Path
     Global   = [bool](Test-Path -LiteralPath 'Variable:global:wurLeak')
+    Script   = [bool](Test-Path -LiteralPath 'Variable:script:wurScriptLeak')
+    Template = [bool](Test-Path -LiteralPath 'Variable:wurTemplateLeak')
     Function = [bool](Get-Command -Name 'Get-WurLeak' -ErrorAction SilentlyContinue)
+    Alias    = [bool](Get-Alias -Name 'wurleak' -ErrorAction SilentlyContinue)
     Module   = [bool](Get-Module -Name 'WurLeakModule')
     Strict   = $strict
     Pref     = [string]$ErrorActionPreference
+    Warn     = [string]$WarningPreference
+    Drive    = [bool](Get-PSDrive -Name 'WurLeak' -ErrorAction SilentlyContinue)
 }`
 	type state struct {
-		Location                 string
-		Global, Function, Module bool
-		Strict, Pref             string
+		Runspace                                          string
+		Commands                                          int
+		Location                                          string
+		Global, Script, Template, Function, Alias, Module bool
+		Strict, Pref, Warn                                string
+		Drive                                             bool
 	}
-	before := decodeOne[state](t, run(t, s, ctx, probe, nil))
 	const pollute = `Set-Location -LiteralPath ([IO.Path]::GetTempPath())
 $global:wurLeak = 'leaked'
+$script:wurScriptLeak = 'leaked'
 function global:Get-WurLeak { 'leaked' }
+Set-Alias -Name wurleak -Value Get-Date -Scope Global
 New-Module -Name WurLeakModule -ScriptBlock { function Get-WurLeakModule { 1 } } | Import-Module
 Set-StrictMode -Version Latest
 $global:ErrorActionPreference = 'Ignore'
-[pscustomobject]@{ Location = (Get-Location).Path }`
-	polluted := decodeOne[struct{ Location string }](t, run(t, s, ctx, pollute, nil))
-	after := decodeOne[state](t, run(t, s, ctx, probe, nil))
-	if after != before || after.Global || after.Function || after.Module || after.Strict != "off" {
-		t.Fatalf("state leaked from one request to the next:\nbefore %+v\nafter  %+v (the polluter moved to %s)", before, after, polluted.Location)
-	}
-	if before.Location == polluted.Location {
-		t.Fatalf("the test needs a location change: both %s", before.Location)
+$global:WarningPreference = 'Stop'
+$null = New-PSDrive -Name WurLeak -PSProvider FileSystem -Root ([IO.Path]::GetTempPath()) -Scope Global
+$entry = New-Object System.Management.Automation.Runspaces.SessionStateVariableEntry -ArgumentList 'wurTemplateLeak', 'leaked', ''
+[runspace]::DefaultRunspace.InitialSessionState.Variables.Add($entry)
+[pscustomobject]@{ Location = (Get-Location).Path; Runspace = [string][runspace]::DefaultRunspace.InstanceId }`
+	seen := map[string]int{}
+	var before state
+	for i := range 4 {
+		got := decodeOne[state](t, run(t, s, ctx, probe, nil))
+		if i == 0 {
+			before = got
+		}
+		polluted := decodeOne[struct{ Location, Runspace string }](t, run(t, s, ctx, pollute, nil))
+		if before.Location == polluted.Location {
+			t.Fatalf("the test needs a location change: both %s", before.Location)
+		}
+		// Only the runspace id may differ from the first probe.
+		clean := got
+		clean.Runspace = before.Runspace
+		if clean != before || got.Global || got.Script || got.Template || got.Function || got.Alias || got.Module || got.Drive ||
+			got.Strict != "off" || got.Pref != "Continue" || got.Warn != "Continue" {
+			t.Fatalf("round %d: state leaked from one request to the next:\nfirst %+v\nnow   %+v", i, before, got)
+		}
+		for _, id := range []string{got.Runspace, polluted.Runspace} {
+			if id == "" {
+				t.Fatal("no runspace id")
+			}
+			if seen[id]++; seen[id] > 1 {
+				t.Fatalf("round %d: runspace %s ran two requests", i, id)
+			}
+		}
 	}
 }
 

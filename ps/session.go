@@ -138,6 +138,13 @@ type HostFacts struct {
 	Culture          string `json:"culture"`
 	UICulture        string `json:"uiCulture"`
 	PID              int    `json:"pid"`
+	// LockdownPolicy is PowerShell's system lockdown policy (WDAC/AppLocker):
+	// None, Audit or Enforce. ExecutionPolicyMachine/User are the Group
+	// Policy execution policies (Get-ExecutionPolicy -Scope MachinePolicy /
+	// UserPolicy; Undefined when not configured). See CheckPolicy.
+	LockdownPolicy         string `json:"lockdownPolicy"`
+	ExecutionPolicyMachine string `json:"executionPolicyMachine"`
+	ExecutionPolicyUser    string `json:"executionPolicyUser"`
 }
 
 // Session is one PowerShell host, restarted on demand after it dies or is

@@ -19,11 +19,13 @@
     Parameters are bound with AddParameters: they are data and are never
     spliced into script text. Nothing here reads localized text.
 
-    Every request runs in a fresh runspace, opened after the previous reply
-    was written (so it costs no latency while Go reads the reply): one
-    request's location, global variables, modules, functions and StrictMode
-    are never seen by the next. ResetRunspaceState is not enough: it keeps
-    the location and StrictMode (measured on pwsh 7.6).
+    Every request runs in a fresh runspace that nothing ran in before: one
+    request's location, global variables, modules, functions, StrictMode
+    and preferences are never seen by the next. ResetRunspaceState is not
+    enough: it keeps the location and StrictMode (measured on pwsh 7.6).
+    The next request's runspace is opened in the background while the
+    current request runs (a pool of one, opened by a helper runspace that
+    never runs request text), from one InitialSessionState built once.
 
     Native commands started by a script get an empty, closed stdin: the
     host's stdin is the request pipe, and a native that inherited it would
@@ -57,35 +59,36 @@ if ($Serve) {
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $global:ProgressPreference = 'SilentlyContinue'
-if (Test-Path -LiteralPath 'Variable:PSStyle') {
+# Variables are looked up through the session state, not Test-Path: the
+# cmdlet would load Microsoft.PowerShell.Management at startup for nothing
+# off Windows (seen in the cold start trace, docs/performance.md).
+if ($null -ne $ExecutionContext.SessionState.PSVariable.Get('PSStyle')) {
     $PSStyle.OutputRendering = 'PlainText'
 }
-# Windows PowerShell 5.1 serializes PSObject-wrapped arrays as {value, Count}.
-Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue
-
 $preludeText = ''
 if ($Prelude -ne '') {
     $preludeText = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Prelude))
 }
-# pwsh 7's ConvertFrom-Json turns ISO-looking strings into DateTime;
-# 7.5+ can be told not to. Windows PowerShell 5.1 (JavaScriptSerializer)
-# converts only "\/Date(n)\/", which Go's encoder never writes.
-$jsonArgs = @{}
-$dateStringsLost = $false
-if ((Get-Command -Name ConvertFrom-Json).Parameters.ContainsKey('DateKind')) {
-    $jsonArgs['DateKind'] = 'String'
-} elseif ($PSVersionTable.PSVersion.Major -ge 6) {
-    $dateStringsLost = $true
-}
+# One template for every request runspace, built once: building it is half
+# the cost of a fresh runspace (measured on pwsh 7.6). Each runspace opened
+# from it gets its own copy (RunspaceFactory.CreateRunspace clones it), so
+# a request cannot change what the next one starts with. Anything every
+# request runspace must hold (modules, functions, variables) is added to
+# this object here, before the first runspace is opened below.
+$wurSessionState = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+
 $global:WurSession = [pscustomobject]@{
     Nonce           = $Nonce
     Runspace        = $null
     Prelude         = $preludeText
-    JsonArgs        = $jsonArgs
-    DateStringsLost = $dateStringsLost
-    # One template for every runspace: building it is half the cost of a
-    # fresh runspace (measured on pwsh 7.6).
-    SessionState    = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+    JsonArgs        = @{}
+    DateStringsLost = $false
+    SessionState    = $wurSessionState
+    # The background opener: a helper runspace (it only ever runs
+    # $WurOpenRunspace, never request text) and the open in flight.
+    Opener          = $null
+    OpenShell       = $null
+    OpenAsync       = $null
 }
 
 # Run in every script runspace before anything else: applications get their
@@ -102,9 +105,12 @@ $ExecutionContext.InvokeCommand.PostCommandLookupAction = {
 '@
 
 function New-WurRunspace {
+    # Opens a request runspace on this thread: the fallback when the
+    # background open failed (its error is then the request's).
     [CmdletBinding()]
     param()
     $runspace = [RunspaceFactory]::CreateRunspace($global:WurSession.SessionState)
+    $runspace.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
     $runspace.Open()
     $guard = [PowerShell]::Create()
     try {
@@ -116,20 +122,91 @@ function New-WurRunspace {
     $runspace
 }
 
-# The runspace the next request runs in, opened ahead of it.
+# What the helper runspace runs to open the next request runspace (the same
+# steps as New-WurRunspace, on the helper's thread).
+$global:WurOpenRunspace = @'
+param($SessionState, $Guard)
+$runspace = [RunspaceFactory]::CreateRunspace($SessionState)
+# One pipeline thread per runspace, made by the guard's run here: the
+# request's run then starts no thread (the default starts one per run).
+$runspace.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
+$runspace.Open()
+$shell = [PowerShell]::Create()
+try {
+    $shell.Runspace = $runspace
+    [void]$shell.AddScript($Guard, $false).Invoke()
+} finally {
+    $shell.Dispose()
+}
+$runspace
+'@
+
+# Starts opening the next request runspace in the background: PowerShell's
+# own BeginInvoke runs the open on the helper runspace's thread while this
+# one serves the current request.
+function Start-WurRunspaceOpen {
+    [CmdletBinding()]
+    param()
+    $session = $global:WurSession
+    if ($null -ne $session.OpenShell) {
+        return
+    }
+    if ($null -eq $session.Opener) {
+        # An empty InitialSessionState (no commands, types or formats)
+        # opens in a fraction of a default one; the opener needs only the
+        # language and .NET.
+        $helperState = [System.Management.Automation.Runspaces.InitialSessionState]::Create()
+        $helperState.LanguageMode = [System.Management.Automation.PSLanguageMode]::FullLanguage
+        $opener = [RunspaceFactory]::CreateRunspace($helperState)
+        $opener.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
+        $opener.Open()
+        $session.Opener = $opener
+    }
+    $shell = [PowerShell]::Create()
+    $shell.Runspace = $session.Opener
+    [void]$shell.AddScript($global:WurOpenRunspace, $false).AddArgument($session.SessionState).AddArgument($global:WurNativeStdinGuard)
+    $session.OpenAsync = $shell.BeginInvoke()
+    $session.OpenShell = $shell
+}
+
+# Takes the runspace the background open produced (waiting for it if it is
+# still opening), or opens one here when that failed; then starts opening
+# the next one, which overlaps with the request about to run. A runspace is
+# handed out once and disposed after its request: none runs two requests.
 function Get-WurRunspace {
     [CmdletBinding()]
     param()
-    $runspace = $global:WurSession.Runspace
+    $session = $global:WurSession
+    $runspace = $null
+    $shell = $session.OpenShell
+    if ($null -ne $shell) {
+        $session.OpenShell = $null
+        try {
+            $opened = @($shell.EndInvoke($session.OpenAsync))
+            if ($opened.Count -eq 1) {
+                $runspace = $opened[0]
+            }
+        } catch {
+            [Console]::Error.WriteLine('wurepair: opening a runspace in the background failed: ' + $_.Exception.Message)
+        } finally {
+            $session.OpenAsync = $null
+            $shell.Dispose()
+        }
+    }
     if (($null -eq $runspace) -or ($runspace.RunspaceStateInfo.State -ne [System.Management.Automation.Runspaces.RunspaceState]::Opened)) {
         $runspace = New-WurRunspace
-        $global:WurSession.Runspace = $runspace
+    }
+    $session.Runspace = $runspace
+    try {
+        Start-WurRunspaceOpen
+    } catch {
+        # The next request opens one itself and reports what fails then.
+        [Console]::Error.WriteLine('wurepair: starting the next runspace failed: ' + $_.Exception.Message)
     }
     $runspace
 }
 
-# Throws the used runspace away and opens the next one. Called after the
-# reply was written, so Go never waits for it.
+# Throws the used runspace away once the reply was written.
 function Reset-WurRunspace {
     [CmdletBinding()]
     param()
@@ -139,11 +216,8 @@ function Reset-WurRunspace {
         if ($null -ne $used) {
             $used.Dispose()
         }
-        $global:WurSession.Runspace = New-WurRunspace
     } catch {
-        # The next request opens one itself (Get-WurRunspace) and reports
-        # what fails then; stderr keeps this one for the diagnostics.
-        [Console]::Error.WriteLine('wurepair: preparing the next runspace failed: ' + $_.Exception.Message)
+        [Console]::Error.WriteLine('wurepair: disposing a used runspace failed: ' + $_.Exception.Message)
     }
 }
 
@@ -354,9 +428,23 @@ function Invoke-WurScript {
         }
         $envelope.output = [object[]]$output
         $envelope.errors = [object[]]$errors.ToArray()
-        $envelope.warnings = [string[]]@($shell.Streams.Warning | ForEach-Object { $_.Message })
-        $envelope.verbose = [string[]]@($shell.Streams.Verbose | ForEach-Object { $_.Message })
-        $envelope.information = [string[]]@($shell.Streams.Information | ForEach-Object { [string]$_.MessageData })
+        # foreach, not ForEach-Object: no pipeline to build when a stream
+        # is empty, which it mostly is.
+        $warnings = New-Object 'System.Collections.Generic.List[string]'
+        foreach ($record in $shell.Streams.Warning) {
+            $warnings.Add($record.Message)
+        }
+        $verbose = New-Object 'System.Collections.Generic.List[string]'
+        foreach ($record in $shell.Streams.Verbose) {
+            $verbose.Add($record.Message)
+        }
+        $information = New-Object 'System.Collections.Generic.List[string]'
+        foreach ($record in $shell.Streams.Information) {
+            $information.Add([string]$record.MessageData)
+        }
+        $envelope.warnings = $warnings.ToArray()
+        $envelope.verbose = $verbose.ToArray()
+        $envelope.information = $information.ToArray()
         $envelope.hadErrors = [bool]$shell.HadErrors
         # HadErrors is set even by errors a script handled (try/catch,
         # -ErrorAction SilentlyContinue): ok depends on reported errors only.
@@ -392,16 +480,52 @@ function Invoke-WurRequest {
     }
 }
 
+# Start opening the first request's runspace now: on a second core it
+# overlaps with what the rest of the startup costs (loading the module that
+# holds the JSON cmdlets, the first serialisation).
+Start-WurRunspaceOpen
+
+# Windows PowerShell 5.1 serializes PSObject-wrapped arrays as {value, Count}.
+Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue
+
+# pwsh 7's ConvertFrom-Json turns ISO-looking strings into DateTime;
+# 7.5+ can be told not to. Windows PowerShell 5.1 (JavaScriptSerializer)
+# converts only "\/Date(n)\/", which Go's encoder never writes.
+if ((Get-Command -Name ConvertFrom-Json).Parameters.ContainsKey('DateKind')) {
+    $global:WurSession.JsonArgs['DateKind'] = 'String'
+} elseif ($PSVersionTable.PSVersion.Major -ge 6) {
+    $global:WurSession.DateStringsLost = $true
+}
+
 $edition = 'Desktop'
 if ($PSVersionTable.ContainsKey('PSEdition')) {
     $edition = [string]$PSVersionTable.PSEdition
 }
 # Windows PowerShell (Desktop) runs only on Windows; pwsh says where it runs.
-$onWindows = ($edition -eq 'Desktop') -or ((Test-Path -LiteralPath 'Variable:IsWindows') -and $IsWindows)
+$onWindows = ($edition -eq 'Desktop') -or (($null -ne $ExecutionContext.SessionState.PSVariable.Get('IsWindows')) -and $IsWindows)
 $isAdmin = $false
 $currentBuild = 0
 $ubr = 0
 $installationType = ''
+# WDAC/AppLocker and Group Policy execution policy, as PowerShell itself
+# computes them (Go refuses Enforce, AllSigned and Restricted: ps/policy.go).
+# SystemPolicy.GetSystemLockdownPolicy wraps WldpGetLockdownPolicy
+# (PowerShell's src/System.Management.Automation/security/wldpNativeMethods.cs);
+# it answers None off Windows. Get-ExecutionPolicy -Scope MachinePolicy /
+# UserPolicy read the "Turn on Script Execution" Group Policy
+# (about_Execution_Policies, about_Group_Policy_Settings); off Windows the
+# policy is always Unrestricted and the cmdlet is not worth its module load.
+$lockdownPolicy = 'None'
+$systemPolicy = 'System.Management.Automation.Security.SystemPolicy' -as [type]
+if ($null -ne $systemPolicy) {
+    $lockdownPolicy = [string]$systemPolicy::GetSystemLockdownPolicy()
+}
+$machinePolicy = 'Unrestricted'
+$userPolicy = 'Unrestricted'
+if ($onWindows) {
+    $machinePolicy = [string](Get-ExecutionPolicy -Scope MachinePolicy)
+    $userPolicy = [string](Get-ExecutionPolicy -Scope UserPolicy)
+}
 if ($onWindows) {
     $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
     $principal = New-Object Security.Principal.WindowsPrincipal -ArgumentList $identity
@@ -440,8 +564,10 @@ $facts = [ordered]@{
     culture        = [Globalization.CultureInfo]::CurrentCulture.Name
     uiCulture      = [Globalization.CultureInfo]::CurrentUICulture.Name
     pid            = $PID
+    lockdownPolicy = $lockdownPolicy
+    executionPolicyMachine = $machinePolicy
+    executionPolicyUser = $userPolicy
 }
-[void](Get-WurRunspace)
 Write-WurFrame -Id 'READY' -Value $facts
 
 if ($Serve) {

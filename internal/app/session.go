@@ -62,6 +62,10 @@ func (d *deps) openSession(ctx context.Context, c *cli.Context) (*ps.Session, st
 		// A WOW64 host would read the 32-bit registry view and cannot run DISM.
 		err = ps.CheckBitness(facts)
 	}
+	if err == nil {
+		// WDAC/AppLocker enforcement, a Group Policy execution policy.
+		err = ps.CheckPolicy(facts)
+	}
 	if err != nil {
 		_ = s.Close()
 		return nil, exe, exitWith(ExitHost, hostProblem(exe, err))

@@ -248,8 +248,19 @@ func (h *Host) facts() map[string]any {
 		"is64BitProcess": p.Is64BitProcess, "is64BitOS": p.Is64BitOS, "isAdmin": p.IsAdmin,
 		"osVersion": p.OSVersion, "osBuild": p.OSBuild, "osUbr": p.OSUBR,
 		"installationType": p.InstallationType, "culture": p.Culture, "uiCulture": p.UICulture,
-		"pid": pid(),
+		"pid":                    pid(),
+		"lockdownPolicy":         orDefault(p.LockdownPolicy, "None"),
+		"executionPolicyMachine": orDefault(p.ExecutionPolicyMachine, "Undefined"),
+		"executionPolicyUser":    orDefault(p.ExecutionPolicyUser, "Undefined"),
 	}
+}
+
+// orDefault is v, or what Windows reports when the scenario says nothing.
+func orDefault(v, windows string) string {
+	if v == "" {
+		return windows
+	}
+	return v
 }
 
 // psError writes what PowerShell writes to stderr for an error at top level.

@@ -38,6 +38,12 @@ type HostProfile struct {
 	InstallationType string `json:"installationType"`
 	Culture          string `json:"culture"`
 	UICulture        string `json:"uiCulture"`
+	// WDAC/AppLocker lockdown and Group Policy execution policies. Empty
+	// (the default, left out of scenario files) reports what Windows
+	// reports without either: None, Undefined, Undefined (see facts).
+	LockdownPolicy         string `json:"lockdownPolicy,omitempty"`
+	ExecutionPolicyMachine string `json:"executionPolicyMachine,omitempty"`
+	ExecutionPolicyUser    string `json:"executionPolicyUser,omitempty"`
 }
 
 // Faults select misbehaviour. Request numbers count from 1 per host process.
