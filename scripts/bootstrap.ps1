@@ -101,6 +101,34 @@ $ExecutionContext.InvokeCommand.PostCommandLookupAction = {
 }
 '@
 
+# ---- The safety library (scripts/lib; issue 19 item 8) --------------------
+# scripts.Load (Go) puts the text of scripts/lib/*.ps1 inside this
+# here-string, so the bootstrap's SHA-256, `wurepair scripts show bootstrap`,
+# the -File copy and release signing all cover it. New-WurRunspace runs it
+# in every request runspace (Add-WurLibrary), before the test prelude and
+# the request: every script finds its helpers (New-WurError,
+# Get-WurKnownFolder, Resolve-WurPath ...) defined in the runspace's global
+# scope, and the test prelude can replace one. It is run as text rather
+# than added to the InitialSessionState as function entries: those are
+# compiled when the runspace opens, which fixes their .NET type names
+# before the test doubles' prelude can map them.
+$global:WurLibrary = @'
+# scripts.Load replaces this line with the text of scripts/lib/*.ps1.
+'@
+
+function Add-WurLibrary {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)]$Runspace)
+    $shell = [PowerShell]::Create()
+    try {
+        $shell.Runspace = $Runspace
+        [void]$shell.AddScript($global:WurLibrary, $false).Invoke()
+    } finally {
+        $shell.Dispose()
+    }
+}
+# ---- end of the safety library hook ------------------------------------------
+
 function New-WurRunspace {
     [CmdletBinding()]
     param()
@@ -113,6 +141,7 @@ function New-WurRunspace {
     } finally {
         $guard.Dispose()
     }
+    Add-WurLibrary -Runspace $runspace
     $runspace
 }
 

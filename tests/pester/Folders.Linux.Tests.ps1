@@ -6,8 +6,8 @@
     FileAttributes.ReparsePoint (and Directory when it points at one), as a
     junction on Windows, so the scripts' link refusals run for real. The
     scripts take the Windows and ProgramData folders from
-    Get-WurKnownFolder, which off Windows asks Get-WurTestKnownFolder: this
-    suite defines it to point at a scratch tree it owns. Nothing outside
+    the safety library's Get-WurKnownFolder, which off Windows has no
+    answer: this suite replaces it to point at a scratch tree it owns. Nothing outside
     that tree is touched. On Windows, Folders.Tests.ps1 runs instead.
 #>
 
@@ -39,8 +39,8 @@ BeforeAll {
     Set-Content -LiteralPath (Join-Path $outside 'sentinel.txt') -Value 'keep me'
     $null = New-Item -ItemType SymbolicLink -Path (Join-Path $dl 'evil') -Target $outside
 
-    # The seam the scripts use off Windows (see Get-WurKnownFolder).
-    function Get-WurTestKnownFolder {
+    # Replaces the library's helper (dot-sourced by WurTestHelpers.ps1).
+    function Get-WurKnownFolder {
         param([string]$Folder)  # a System.Environment+SpecialFolder name
         switch ($Folder) {
             'Windows' { return $win }

@@ -164,7 +164,14 @@ foreach ($pair in @(
         @('System.Diagnostics.Eventing.Reader.EventLogReader', [WurDouble.EventLogReader]))) {
     [void]$wurAddType.Invoke($wurGlobal, [object[]]@($pair[0], $pair[1]))
 }
-Remove-Variable -Name 'wurFlags', 'wurInternal', 'wurGlobal', 'wurAddType', 'pair'
+# The safety library (scripts/lib), which the bootstrap ran in this runspace
+# before this prelude, names System.Diagnostics.FileVersionInfo: compiling
+# it cached the real type in PowerShell's process-wide TypeCache, which
+# would win over the entry above. Forget what was resolved before the
+# doubles were in place (internal, reached by reflection like AddType).
+$wurTypeCache = [psobject].Assembly.GetType('System.Management.Automation.Language.TypeCache')
+$wurTypeCache.GetField('s_cache', [System.Reflection.BindingFlags]'NonPublic, Static').GetValue($null).Clear()
+Remove-Variable -Name 'wurFlags', 'wurInternal', 'wurGlobal', 'wurAddType', 'pair', 'wurTypeCache'
 
 function Update-WurDoubleDotNet {
     # Loads the machine into the .NET doubles (before each request).
