@@ -236,3 +236,15 @@ function Update-WurDoubleDotNet {
         $records.Add($r)
     }
 }
+
+# The safety library's Get-WurFileVersion (scripts/lib) again, compiled now
+# from text, after the type table above maps FileVersionInfo to its double:
+# the library's own copy was compiled, and its type name bound to the real
+# FileVersionInfo, when the bootstrap ran the library in this runspace
+# before any prelude. (A function written out in this file would be
+# compiled with the file, before the mapping, and bind the real type too.)
+${function:Get-WurFileVersion} = [scriptblock]::Create(@'
+param([string]$LiteralPath)
+$info = [System.Diagnostics.FileVersionInfo]::GetVersionInfo($LiteralPath)
+'{0}.{1}.{2}.{3}' -f $info.FileMajorPart, $info.FileMinorPart, $info.FileBuildPart, $info.FilePrivatePart
+'@)
