@@ -229,7 +229,7 @@ function Get-WurReparseTag {
     # .NET's only reparse point is a symbolic link: IO_REPARSE_TAG_SYMLINK.
     [CmdletBinding()]
     param([string]$LiteralPath)
-    if (-not (Test-WurWindows)) { return 0xA000000CL }
+    if (-not (Test-WurWindows)) { return [int64]2684354572 }  # 0xA000000C
     if ($null -eq ('WurRepair.ReparseTag' -as [type])) {
         Add-Type -TypeDefinition @"
 using System;

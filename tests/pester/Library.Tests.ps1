@@ -72,11 +72,17 @@ Describe 'Test-WurLink: only name surrogates are links (issue 20 item 7)' {
         @{ Tag = 0x80000017L; Link = $false }  # IO_REPARSE_TAG_WOF (compressed)
     ) {
         $global:WurTestTag = $Tag
-        function Get-WurReparseTag { param([string]$LiteralPath) $global:WurTestTag }
+        function Get-WurReparseTag {
+            param([string]$LiteralPath)
+            $global:WurTestTag
+        }
         Test-WurLink -LiteralPath 'x' -Attributes ([IO.FileAttributes]'ReparsePoint, Archive') | Should -Be $Link
     }
     It 'is never a link without the reparse-point attribute, and is one when the tag cannot be read' {
-        function Get-WurReparseTag { param([string]$LiteralPath) throw 'unreadable' }
+        function Get-WurReparseTag {
+            param([string]$LiteralPath)
+            throw 'unreadable'
+        }
         Test-WurLink -LiteralPath 'x' -Attributes ([IO.FileAttributes]::Directory) | Should -BeFalse
         Test-WurLink -LiteralPath 'x' -Attributes $null | Should -BeFalse
         Test-WurLink -LiteralPath 'x' -Attributes ([IO.FileAttributes]::ReparsePoint) | Should -BeTrue
