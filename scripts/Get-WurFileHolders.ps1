@@ -41,12 +41,6 @@ $maxFiles = 4096
 $sep = [System.IO.Path]::DirectorySeparatorChar
 $reparse = [System.IO.FileAttributes]::ReparsePoint
 
-function New-WurError {
-    param([string]$Id, [string]$Message, [string]$Target)
-    $exception = New-Object System.ArgumentException -ArgumentList $Message
-    New-Object System.Management.Automation.ErrorRecord -ArgumentList $exception, $Id, ([System.Management.Automation.ErrorCategory]::InvalidArgument), $Target
-}
-
 # An absolute local path (X:\...; off Windows, where only the test engine
 # runs, /...), no device or UNC prefix, no alternate data stream.
 $local = $false

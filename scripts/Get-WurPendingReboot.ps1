@@ -33,19 +33,6 @@ $view = [Microsoft.Win32.RegistryView]::Registry64
 if (-not [Environment]::Is64BitOperatingSystem) { $view = [Microsoft.Win32.RegistryView]::Registry32 }
 $hklm = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $view)
 
-function Get-WurKnownFolder {
-    # The Windows folder as the OS knows it (SHGetKnownFolderPath), never
-    # from the SystemRoot environment variable that whoever starts the
-    # process can set.
-    param([string]$Folder)  # a System.Environment+SpecialFolder name
-    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
-        return [Environment]::GetFolderPath($Folder)
-    }
-    # Off Windows there is no Windows folder: only the test engine (pwsh on
-    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
-    Get-WurTestKnownFolder -Folder $Folder
-}
-
 function Test-WurKey {
     # OpenSubKey returns $null for a key that is not there; a key that is
     # there but cannot be read (SecurityException) still exists.

@@ -34,36 +34,8 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 $reparse = [System.IO.FileAttributes]::ReparsePoint
-
-function Get-WurKnownFolder {
-    # The Windows and ProgramData folders as the OS knows them
-    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
-    # environment variables that whoever starts the process can set.
-    param([string]$Folder)  # a System.Environment+SpecialFolder name
-    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
-        return [Environment]::GetFolderPath($Folder)
-    }
-    # Off Windows there is no Windows folder: only the test engine (pwsh on
-    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
-    Get-WurTestKnownFolder -Folder $Folder
-}
-
-
-function Get-WurAttributes {
-    # The entry's own attributes ($null when nothing is there).
-    # GetFileAttributesEx does not traverse a reparse point, so a junction
-    # (even a dangling one) reports itself.
-    param([string]$LiteralPath)
-    try {
-        return [System.IO.File]::GetAttributes($LiteralPath)
-    } catch {
-        # Only "not found" means absent; anything else (access denied) is real.
-        $e = $_.Exception
-        while ($null -ne $e.InnerException) { $e = $e.InnerException }
-        if ($e -is [System.IO.FileNotFoundException] -or $e -is [System.IO.DirectoryNotFoundException]) { return $null }
-        throw
-    }
-}
+# Helpers (Get-WurKnownFolder, Get-WurAttributes, Test-WurLink ...) come from
+# the safety library (scripts/lib/WurSafety.ps1), loaded by the bootstrap.
 
 function Measure-WurTree {
     # Files, bytes and reparse points under $Root, not following reparse points.
@@ -78,12 +50,13 @@ function Measure-WurTree {
         $dir = $stack.Pop()
         $entries = @()
         try {
-            $entries = (New-Object System.IO.DirectoryInfo -ArgumentList $dir).GetFileSystemInfos()
+            # Through \\?\ (Get-WurChildItems): no MAX_PATH limit.
+            $entries = Get-WurChildItems -LiteralPath $dir
         } catch {
-            # Access denied, path too long: not counted, and named. A folder
-            # that vanished meanwhile hides nothing.
-            $e = $_.Exception
-            while ($null -ne $e.InnerException) { $e = $e.InnerException }
+            # Access denied (or, where the runtime refuses \\?\, a path too
+            # long): not counted, and named. A folder that vanished meanwhile
+            # hides nothing.
+            $e = Get-WurInnerException -Exception $_.Exception
             if (-not ($e -is [System.IO.DirectoryNotFoundException])) { $unreadable.Add($dir) }
             continue
         }
@@ -97,10 +70,14 @@ function Measure-WurTree {
                 $unreadable.Add([System.IO.Path]::Combine($dir, $entry.Name))
                 continue
             }
-            if (($a -band [int]$reparse) -eq [int]$reparse) {
-                $points.Add($entry.FullName)
+            $path = [System.IO.Path]::Combine($dir, $entry.Name)
+            if (Test-WurLink -LiteralPath $path -Attributes $a) {
+                # A name surrogate (junction, symbolic link, mount point):
+                # named, never followed. Other reparse points (deduplicated,
+                # cloud-files placeholders) are counted as what they are.
+                $points.Add($path)
             } elseif ($entry -is [System.IO.DirectoryInfo]) {
-                $stack.Push($entry.FullName)
+                $stack.Push($path)
             } else {
                 $files++
                 $bytes += [int64]$entry.Length
@@ -114,21 +91,13 @@ function Measure-WurTree {
     [pscustomobject]@{ Files = $files; Bytes = $bytes; ReparsePoints = [string[]]$points.ToArray(); Unreadable = [string[]]$unreadable.ToArray() }
 }
 
-$systemRoot = Get-WurKnownFolder -Folder Windows
-$sd = Join-Path -Path $systemRoot -ChildPath 'SoftwareDistribution'
-$targets = @(
-    @{ Name = 'SoftwareDistribution'; Path = $sd }
-    @{ Name = 'DataStore'; Path = (Join-Path -Path $sd -ChildPath 'DataStore') }
-    @{ Name = 'Download'; Path = (Join-Path -Path $sd -ChildPath 'Download') }
-    @{ Name = 'catroot2'; Path = (Join-Path -Path $systemRoot -ChildPath 'System32\catroot2') }
-    @{ Name = 'Downloader'; Path = (Join-Path -Path (Get-WurKnownFolder -Folder CommonApplicationData) -ChildPath 'Microsoft\Network\Downloader') }
-)
+$targets = @(Get-WurFolderSet)
 
 $folders = New-Object System.Collections.Generic.List[object]
 foreach ($t in $targets) {
     $attrs = Get-WurAttributes -LiteralPath $t.Path
     $exists = ($null -ne $attrs) -and (($attrs -band [System.IO.FileAttributes]::Directory) -eq [System.IO.FileAttributes]::Directory)
-    $isReparse = $exists -and (($attrs -band $reparse) -eq $reparse)
+    $isReparse = $exists -and (Test-WurLink -LiteralPath $t.Path -Attributes $attrs)
     $size = [pscustomobject]@{ Files = [int64]0; Bytes = [int64]0; ReparsePoints = [string[]]@(); Unreadable = [string[]]@() }
     if ($exists -and -not $isReparse) {
         $size = Measure-WurTree -Root $t.Path

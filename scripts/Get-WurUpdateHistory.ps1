@@ -32,15 +32,6 @@ param()
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-function Close-WurComObject {
-    # Releases a COM object now rather than at some later garbage
-    # collection (the runspace is reused). Anything else is left alone.
-    param($Object)
-    if ($null -ne $Object -and [System.Runtime.InteropServices.Marshal]::IsComObject($Object)) {
-        [void][System.Runtime.InteropServices.Marshal]::FinalReleaseComObject($Object)
-    }
-}
-
 # A failing COM call surfaces as a MethodInvocationException (HRESULT
 # 0x80131501) whose COMException holds the agent's HRESULT: report that one.
 $entries = New-Object System.Collections.Generic.List[object]

@@ -22,53 +22,15 @@ param()
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-function Get-WurKnownFolder {
-    # The Windows and ProgramData folders as the OS knows them
-    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
-    # environment variables that whoever starts the process can set.
-    param([string]$Folder)  # a System.Environment+SpecialFolder name
-    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
-        return [Environment]::GetFolderPath($Folder)
-    }
-    # Off Windows there is no Windows folder: only the test engine (pwsh on
-    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
-    Get-WurTestKnownFolder -Folder $Folder
-}
-
+# Helpers (Get-WurKnownFolder, New-WurDllFile ...) come from the safety
+# library (scripts/lib/WurSafety.ps1), loaded by the bootstrap.
 $is64 = [Environment]::Is64BitOperatingSystem
-$windows = Get-WurKnownFolder -Folder Windows
-
 # A 32-bit process on 64-bit Windows sees SysWOW64 when it asks for System32;
-# Sysnative is the alias that reaches the real one.
-$system32 = Join-Path -Path $windows -ChildPath 'System32'
-$probe32 = $system32
-if ($is64 -and -not [Environment]::Is64BitProcess) {
-    $probe32 = Join-Path -Path $windows -ChildPath 'Sysnative'
-}
-
-function Get-WurFileVersion {
-    # Binary file version (FileMajorPart...), not the FileVersion string,
-    # which on Windows 10+ often omits the servicing revision.
-    param([string]$LiteralPath)
-    $info = [System.Diagnostics.FileVersionInfo]::GetVersionInfo($LiteralPath)
-    '{0}.{1}.{2}.{3}' -f $info.FileMajorPart, $info.FileMinorPart, $info.FileBuildPart, $info.FilePrivatePart
-}
-
-function New-WurDllFile {
-    param([string]$Name, [string]$Path, [string]$ProbePath, [string]$View)
-    $exists = [System.IO.File]::Exists($ProbePath)
-    $version = ''
-    if ($exists) {
-        $version = Get-WurFileVersion -LiteralPath $ProbePath
-    }
-    [pscustomobject]@{
-        Name    = $Name
-        Path    = $Path
-        Exists  = $exists
-        Version = $version
-        View    = $View
-    }
-}
+# Native32 (Sysnative there) reaches the real one.
+$folders = Get-WurSystemFolders
+$windows = $folders.Windows
+$system32 = $folders.System32
+$probe32 = $folders.Native32
 
 function Find-WurInprocServer {
     # Every CLSID in one registry view whose InprocServer32 default value

@@ -28,49 +28,15 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-function Get-WurKnownFolder {
-    # The Windows and ProgramData folders as the OS knows them
-    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
-    # environment variables that whoever starts the process can set.
-    param([string]$Folder)  # a System.Environment+SpecialFolder name
-    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
-        return [Environment]::GetFolderPath($Folder)
-    }
-    # Off Windows there is no Windows folder: only the test engine (pwsh on
-    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
-    Get-WurTestKnownFolder -Folder $Folder
-}
-
 $whatIf = [bool]$WhatIfPreference
-# The directory separator: '\' on Windows ('/' only under the Linux test engine).
-$sep = [System.IO.Path]::DirectorySeparatorChar
-
-function Resolve-WurPath {
-    # Full, normalised local path, or $null (UNC, device, relative and
-    # stream paths are refused, and so is any double quote: see below).
-    # (Off Windows, where only the test engine runs, an absolute path is /...)
-    param([string]$Candidate)
-    if ([string]::IsNullOrWhiteSpace($Candidate) -or $Candidate.IndexOf([char]34) -ge 0) { return $null }
-    if ($sep -eq '\') {
-        if ($Candidate -notmatch '^[A-Za-z]:\\') { return $null }
-    } elseif (-not $Candidate.StartsWith('/')) {
-        return $null
-    }
-    try {
-        return [System.IO.Path]::GetFullPath($Candidate)
-    } catch {
-        return $null
-    }
-}
-
-$systemRoot = [System.IO.Path]::GetFullPath((Get-WurKnownFolder -Folder Windows)).TrimEnd($sep)
-$system32 = Join-Path -Path $systemRoot -ChildPath 'System32'
-$sysWow64 = Join-Path -Path $systemRoot -ChildPath 'SysWOW64'
-$native32 = $system32
-if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
-    # A 32-bit process asking for System32 gets SysWOW64; Sysnative is the real one.
-    $native32 = Join-Path -Path $systemRoot -ChildPath 'Sysnative'
-}
+# Helpers (Get-WurSystemFolders, Resolve-WurPath: no UNC, device, relative
+# or stream path, no double quote ...) come from the safety library
+# (scripts/lib/WurSafety.ps1), loaded by the bootstrap.
+$folders = Get-WurSystemFolders
+$system32 = $folders.System32
+$sysWow64 = $folders.SysWOW64
+# A 32-bit process asking for System32 gets SysWOW64; Native32 is the real one.
+$native32 = $folders.Native32
 
 $full = Resolve-WurPath -Candidate $Path
 $folder = ''
@@ -79,12 +45,11 @@ if ($null -ne $full) {
     $folder = [System.IO.Path]::GetDirectoryName($full)
     $leaf = [System.IO.Path]::GetFileName($full)
 }
-$inSystem32 = [string]::Equals($folder, $system32, [StringComparison]::OrdinalIgnoreCase)
-$inSysWow64 = [string]::Equals($folder, $sysWow64, [StringComparison]::OrdinalIgnoreCase)
+$inSystem32 = Test-WurSame $folder $system32
+$inSysWow64 = Test-WurSame $folder $sysWow64
 if ($null -eq $full -or -not ($inSystem32 -or $inSysWow64) -or
     -not $leaf.EndsWith('.dll', [StringComparison]::OrdinalIgnoreCase) -or $leaf.Length -le 4) {
-    $ex = New-Object System.ArgumentException -ArgumentList ('Only a .dll directly in System32 or SysWOW64 is registered: {0}' -f $Path)
-    $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'WurPathRefused', ([System.Management.Automation.ErrorCategory]::InvalidArgument), $Path))
+    $PSCmdlet.ThrowTerminatingError((New-WurError -Id 'WurPathRefused' -Message ('Only a .dll directly in System32 or SysWOW64 is registered: {0}' -f $Path) -Target $Path))
 }
 
 if ($inSysWow64) {

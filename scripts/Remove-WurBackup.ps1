@@ -18,7 +18,13 @@
 
     The contents are removed WITHOUT following reparse points: a junction or
     symbolic link found inside is removed as a link (RemoveDirectory /
-    DeleteFile act on the link itself), its target is never entered.
+    DeleteFile act on the link itself), its target is never entered. Other
+    reparse points (deduplicated, cloud-files placeholders) are files.
+    A link swapped in while the walk runs is never followed (issue 19 item
+    3): on Windows each folder is locked (owner Administrators, a protected
+    DACL for SYSTEM and Administrators only) before it is listed, and before
+    every deletion the folders from Path down to the entry are re-checked;
+    a folder that became a link stops the removal (WurRemoveFailed).
     Remove-Item -Recurse is not used: Windows PowerShell 5.1 follows junctions.
     A failure part way throws WurRemoveFailed with the exception's HRESULT.
 #>
@@ -30,127 +36,91 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-# The directory separator: '\' on Windows ('/' only under the Linux test engine).
-$sep = [System.IO.Path]::DirectorySeparatorChar
-
 $whatIf = [bool]$WhatIfPreference
 $reparse = [System.IO.FileAttributes]::ReparsePoint
 $directory = [System.IO.FileAttributes]::Directory
 
-function New-WurError {
-    param([string]$Id, [string]$Message, [string]$Target, [System.Exception]$Exception)
-    $category = [System.Management.Automation.ErrorCategory]::InvalidArgument
-    if ($null -eq $Exception) {
-        $Exception = New-Object System.ArgumentException -ArgumentList $Message
-    } else {
-        $category = [System.Management.Automation.ErrorCategory]::WriteError
-    }
-    New-Object System.Management.Automation.ErrorRecord -ArgumentList $Exception, $Id, $category, $Target
-}
+# Helpers (New-WurError, Resolve-WurPath, Lock-WurFolder ...) come from the
+# safety library (scripts/lib/WurSafety.ps1), loaded by the bootstrap.
 
-function Get-WurKnownFolder {
-    # The Windows and ProgramData folders as the OS knows them
-    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
-    # environment variables that whoever starts the process can set.
-    param([string]$Folder)  # a System.Environment+SpecialFolder name
-    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
-        return [Environment]::GetFolderPath($Folder)
-    }
-    # Off Windows there is no Windows folder: only the test engine (pwsh on
-    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
-    Get-WurTestKnownFolder -Folder $Folder
-}
-
-function Resolve-WurPath {
-    # Full, normalised local path without a trailing separator, or $null.
-    # UNC, device (\\?\), drive-relative and stream paths are refused.
-    # (Off Windows, where only the test engine runs, an absolute path is /...)
-    param([string]$Candidate)
-    if ([string]::IsNullOrWhiteSpace($Candidate)) { return $null }
-    if ($sep -eq '\') {
-        if ($Candidate -notmatch '^[A-Za-z]:\\') { return $null }
-    } elseif (-not $Candidate.StartsWith('/')) {
-        return $null
-    }
-    try {
-        $full = [System.IO.Path]::GetFullPath($Candidate)
-    } catch {
-        return $null
-    }
-    $full.TrimEnd($sep)
-}
-
-function Test-WurSame {
-    param([string]$A, [string]$B)
-    [string]::Equals($A, $B, [StringComparison]::OrdinalIgnoreCase)
-}
-
-function Get-WurAttributes {
-    # The entry's own attributes, $null when nothing is there. This does not
-    # traverse a reparse point: a junction, even dangling, reports itself.
-    param([string]$LiteralPath)
-    try {
-        return [System.IO.File]::GetAttributes($LiteralPath)
-    } catch {
-        # Only "not found" means absent; anything else (access denied) is real.
-        $e = $_.Exception
-        while ($null -ne $e.InnerException) { $e = $e.InnerException }
-        if ($e -is [System.IO.FileNotFoundException] -or $e -is [System.IO.DirectoryNotFoundException]) { return $null }
-        throw
-    }
+function New-WurChangedError {
+    # The tree changed under the walk (a folder became a link): thrown, and
+    # reported as WurRemoveFailed with this message.
+    param([string]$Where)
+    New-Object System.IO.IOException -ArgumentList ('A folder inside the backup became a junction or symbolic link while it was being deleted; nothing through it was deleted: {0}' -f $Where)
 }
 
 function Remove-WurTree {
-    # Deletes $Root's contents and $Root, never entering a reparse point.
-    # An explicit stack collects real folders (parents before children);
-    # files and links go at once, folders afterwards, deepest first.
+    # Deletes $Root's contents and $Root, never entering a link (Test-WurLink).
+    # 1. Walk, parents before children. Each folder is first locked (Windows:
+    #    Administrators own it, SYSTEM and Administrators alone may change it,
+    #    so once its parent is locked no one else can swap an entry in it),
+    #    then re-checked (it and every folder up to $Root still plain), then
+    #    listed. Nothing is deleted yet.
+    # 2. Delete files and links, each only after re-checking, immediately
+    #    before, that no folder between $Root and it became a link since it
+    #    was listed (off Windows, without DACLs, this is the guard); then the
+    #    folders, deepest first (a folder that became a link: RemoveDirectory
+    #    removes the link only).
     param([string]$Root)
     $folders = New-Object System.Collections.Generic.List[string]
+    $doomed = New-Object System.Collections.Generic.List[object]
     $stack = New-Object System.Collections.Generic.Stack[string]
     $stack.Push($Root)
-    $folders.Add($Root)
     while ($stack.Count -gt 0) {
         $dir = $stack.Pop()
-        foreach ($entry in (New-Object System.IO.DirectoryInfo -ArgumentList $dir).GetFileSystemInfos()) {
-            $isLink = ($entry.Attributes -band $reparse) -eq $reparse
-            $isDir = ($entry.Attributes -band $directory) -eq $directory
-            if ($isDir -and -not $isLink) {
-                $stack.Push($entry.FullName)
-                $folders.Add($entry.FullName)
-                continue
-            }
-            # A read-only file cannot be deleted until the flag is cleared (a
-            # link is left as it is: its target's attributes are not ours).
-            if (-not $isLink -and ($entry.Attributes -band [System.IO.FileAttributes]::ReadOnly) -eq [System.IO.FileAttributes]::ReadOnly) {
-                $entry.Attributes = $entry.Attributes -bxor [System.IO.FileAttributes]::ReadOnly
-            }
-            if ($isDir) {
-                # A junction or directory symbolic link: RemoveDirectory removes the link only.
-                [System.IO.Directory]::Delete($entry.FullName, $false)
+        $null = Lock-WurFolder -LiteralPath $dir
+        if (Test-WurReparseChain -Full $dir -Stop $Root) { throw (New-WurChangedError -Where $dir) }
+        $folders.Add($dir)
+        foreach ($entry in (Get-WurChildItems -LiteralPath $dir)) {
+            $path = [System.IO.Path]::Combine($dir, $entry.Name)
+            $attrs = $entry.Attributes
+            $isDir = ($attrs -band $directory) -eq $directory
+            if ($isDir -and -not (Test-WurLink -LiteralPath $path -Attributes $attrs)) {
+                $stack.Push($path)
             } else {
-                [System.IO.File]::Delete($entry.FullName)
+                $doomed.Add([pscustomobject]@{ Path = $path; IsDir = $isDir })
             }
         }
     }
-    for ($i = $folders.Count - 1; $i -ge 0; $i--) {
-        $info = New-Object System.IO.DirectoryInfo -ArgumentList $folders[$i]
-        if (($info.Attributes -band [System.IO.FileAttributes]::ReadOnly) -eq [System.IO.FileAttributes]::ReadOnly) {
-            $info.Attributes = $info.Attributes -bxor [System.IO.FileAttributes]::ReadOnly
+    foreach ($item in $doomed) {
+        if (Test-WurReparseChain -Full ([System.IO.Path]::GetDirectoryName($item.Path)) -Stop $Root) {
+            throw (New-WurChangedError -Where $item.Path)
         }
-        [System.IO.Directory]::Delete($folders[$i], $false)
+        $attrs = Get-WurAttributes -LiteralPath $item.Path
+        if ($null -eq $attrs) { continue }
+        $long = ConvertTo-WurLongPath -LiteralPath $item.Path
+        if (($attrs -band $directory) -eq $directory) {
+            # A junction or directory symbolic link: RemoveDirectory removes the link only.
+            [System.IO.Directory]::Delete($long, $false)
+            continue
+        }
+        # A read-only file cannot be deleted until the flag is cleared (a
+        # link is left as it is: its target's attributes are not ours).
+        if (($attrs -band $reparse) -ne $reparse -and ($attrs -band [System.IO.FileAttributes]::ReadOnly) -eq [System.IO.FileAttributes]::ReadOnly) {
+            [System.IO.File]::SetAttributes($long, ($attrs -bxor [System.IO.FileAttributes]::ReadOnly))
+        }
+        [System.IO.File]::Delete($long)
+    }
+    for ($i = $folders.Count - 1; $i -ge 0; $i--) {
+        $dir = $folders[$i]
+        if (($i -gt 0) -and (Test-WurReparseChain -Full ([System.IO.Path]::GetDirectoryName($dir)) -Stop $Root)) {
+            throw (New-WurChangedError -Where $dir)
+        }
+        $attrs = Get-WurAttributes -LiteralPath $dir
+        if ($null -eq $attrs) { continue }
+        if (($attrs -band $reparse) -ne $reparse -and ($attrs -band [System.IO.FileAttributes]::ReadOnly) -eq [System.IO.FileAttributes]::ReadOnly) {
+            [System.IO.File]::SetAttributes((ConvertTo-WurLongPath -LiteralPath $dir), ($attrs -bxor [System.IO.FileAttributes]::ReadOnly))
+        }
+        [System.IO.Directory]::Delete((ConvertTo-WurLongPath -LiteralPath $dir), $false)
     }
 }
 
-$systemRoot = Resolve-WurPath -Candidate (Get-WurKnownFolder -Folder Windows)
-$sd = Join-Path -Path $systemRoot -ChildPath 'SoftwareDistribution'
 # Each folder wurepair backs up, by name, and the parent its backups live in.
-$parents = @{
-    'SoftwareDistribution' = $systemRoot
-    'DataStore'            = $sd
-    'Download'             = $sd
-    'catroot2'             = (Join-Path -Path $systemRoot -ChildPath 'System32')
-    'Downloader'           = (Join-Path -Path (Resolve-WurPath -Candidate (Get-WurKnownFolder -Folder CommonApplicationData)) -ChildPath 'Microsoft\Network')
-}
+$set = @(Get-WurFolderSet)
+$sd = $set[0].Path
+$parents = @{}
+foreach ($f in $set) { $parents[$f.Name] = $f.Parent }
 
 $full = Resolve-WurPath -Candidate $Path
 $refused = $true
@@ -170,14 +140,15 @@ if ($null -ne $attrs) {
     $parentAttrs = Get-WurAttributes -LiteralPath ([System.IO.Path]::GetDirectoryName($full))
     $parentIsLink = (Test-WurSame ([System.IO.Path]::GetDirectoryName($full)) $sd) -and $null -ne $parentAttrs -and ($parentAttrs -band $reparse) -eq $reparse
     if (($attrs -band $directory) -ne $directory -or ($attrs -band $reparse) -eq $reparse -or $parentIsLink) {
+        # Any reparse point here, even one that is not a name surrogate: a
+        # backup wurepair made is a plain folder.
         $PSCmdlet.ThrowTerminatingError((New-WurError -Id 'WurPathRefused' -Message ('Not a plain folder (a junction or symbolic link is never followed): {0}' -f $full) -Target $Path))
     }
     if ($PSCmdlet.ShouldProcess($full, 'Delete backup folder')) {
         try {
             Remove-WurTree -Root $full
         } catch {
-            $e = $_.Exception
-            while ($null -ne $e.InnerException) { $e = $e.InnerException }
+            $e = Get-WurInnerException -Exception $_.Exception
             $PSCmdlet.ThrowTerminatingError((New-WurError -Id 'WurRemoveFailed' -Message $e.Message -Target $Path -Exception $e))
         }
         $removed = $true

@@ -60,18 +60,6 @@ if ($null -eq $wanted) {
     $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'WurStartTypeRefused', ([System.Management.Automation.ErrorCategory]::InvalidArgument), $StartType))
 }
 
-function Get-WurKnownFolder {
-    # The Windows folder as the OS knows it (SHGetKnownFolderPath), never
-    # from the SystemRoot environment variable.
-    param([string]$Folder)  # a System.Environment+SpecialFolder name
-    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
-        return [Environment]::GetFolderPath($Folder)
-    }
-    # Off Windows there is no Windows folder: only the test engine (pwsh on
-    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
-    Get-WurTestKnownFolder -Folder $Folder
-}
-
 function Get-WurService {
     # Exact ServiceName match over the whole list: a name is never a wildcard.
     Get-Service | Where-Object { $_.ServiceName -eq $Name } | Select-Object -First 1

@@ -49,19 +49,6 @@ $previous = [string]$svc.Status
 $started = ($previous -eq 'Running')
 $win32Error = 0
 
-function Get-WurWin32Error {
-    # The SCM's error code: NativeErrorCode of the Win32Exception that
-    # ServiceController puts inside its InvalidOperationException (which
-    # PowerShell wraps again in a MethodInvocationException). Never the text.
-    param($Record)
-    $e = $Record.Exception
-    while ($null -ne $e) {
-        if ($e -is [System.ComponentModel.Win32Exception]) { return [int]$e.NativeErrorCode }
-        $e = $e.InnerException
-    }
-    0
-}
-
 function Wait-WurStatus {
     # Waits for a status until $deadline, in WaitForStatus slices of at most
     # 1 s. Returns nothing: the caller reads Status.

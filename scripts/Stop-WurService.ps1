@@ -82,19 +82,6 @@ $stoppedDependents = New-Object System.Collections.Generic.List[string]
 # The last refusal of the SCM (a hashtable: the functions below change it).
 $failure = @{ Win32Error = 0 }
 
-function Get-WurWin32Error {
-    # The SCM's error code: NativeErrorCode of the Win32Exception that
-    # ServiceController puts inside its InvalidOperationException (which
-    # PowerShell wraps again in a MethodInvocationException). Never the text.
-    param($Record)
-    $e = $Record.Exception
-    while ($null -ne $e) {
-        if ($e -is [System.ComponentModel.Win32Exception]) { return [int]$e.NativeErrorCode }
-        $e = $e.InnerException
-    }
-    0
-}
-
 function Get-WurRemaining {
     # Seconds left of the overall TimeoutSec, never negative.
     $left = [double]$TimeoutSec - $clock.Elapsed.TotalSeconds

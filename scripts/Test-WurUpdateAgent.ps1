@@ -40,35 +40,11 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-function Get-WurKnownFolder {
-    # The Windows and ProgramData folders as the OS knows them
-    # (SHGetKnownFolderPath), never from the SystemRoot/ProgramData
-    # environment variables that whoever starts the process can set.
-    param([string]$Folder)  # a System.Environment+SpecialFolder name
-    if ([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
-        return [Environment]::GetFolderPath($Folder)
-    }
-    # Off Windows there is no Windows folder: only the test engine (pwsh on
-    # Linux) gets here, and its doubles define Get-WurTestKnownFolder.
-    Get-WurTestKnownFolder -Folder $Folder
-}
-
 function Get-WurHResult {
     # The HRESULT of the innermost exception: PowerShell wraps the COMException
     # of a failing .NET/COM call in a MethodInvocationException.
     param([System.Exception]$Exception)
-    $e = $Exception
-    while ($null -ne $e.InnerException) { $e = $e.InnerException }
-    [int64]$e.HResult
-}
-
-function Close-WurComObject {
-    # Releases a COM object now rather than at some later garbage
-    # collection (the runspace is reused). Anything else is left alone.
-    param($Object)
-    if ($null -ne $Object -and [System.Runtime.InteropServices.Marshal]::IsComObject($Object)) {
-        [void][System.Runtime.InteropServices.Marshal]::FinalReleaseComObject($Object)
-    }
+    [int64](Get-WurInnerException -Exception $Exception).HResult
 }
 
 $sessionCreated = $false
@@ -101,17 +77,11 @@ try {
     Close-WurComObject -Object $session
 }
 
-$windows = Get-WurKnownFolder -Folder Windows
-$system32 = Join-Path -Path $windows -ChildPath 'System32'
-if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
-    # From a 32-bit process System32 is redirected; Sysnative is the real one.
-    $system32 = Join-Path -Path $windows -ChildPath 'Sysnative'
-}
-$engine = Join-Path -Path $system32 -ChildPath 'wuaueng.dll'
+# From a 32-bit process System32 is redirected; Native32 (Sysnative) is the real one.
+$engine = Join-Path -Path (Get-WurSystemFolders).Native32 -ChildPath 'wuaueng.dll'
 $version = ''
 if ([System.IO.File]::Exists($engine)) {
-    $info = [System.Diagnostics.FileVersionInfo]::GetVersionInfo($engine)
-    $version = '{0}.{1}.{2}.{3}' -f $info.FileMajorPart, $info.FileMinorPart, $info.FileBuildPart, $info.FilePrivatePart
+    $version = Get-WurFileVersion -LiteralPath $engine
 }
 
 [pscustomobject]@{

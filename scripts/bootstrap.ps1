@@ -104,6 +104,34 @@ $ExecutionContext.InvokeCommand.PostCommandLookupAction = {
 }
 '@
 
+# ---- The safety library (scripts/lib; issue 19 item 8) --------------------
+# scripts.Load (Go) puts the text of scripts/lib/*.ps1 inside this
+# here-string, so the bootstrap's SHA-256, `wurepair scripts show bootstrap`,
+# the -File copy and release signing all cover it. New-WurRunspace runs it
+# in every request runspace (Add-WurLibrary), before the test prelude and
+# the request: every script finds its helpers (New-WurError,
+# Get-WurKnownFolder, Resolve-WurPath ...) defined in the runspace's global
+# scope, and the test prelude can replace one. It is run as text rather
+# than added to the InitialSessionState as function entries: those are
+# compiled when the runspace opens, which fixes their .NET type names
+# before the test doubles' prelude can map them.
+$global:WurLibrary = @'
+# scripts.Load replaces this line with the text of scripts/lib/*.ps1.
+'@
+
+function Add-WurLibrary {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)]$Runspace)
+    $shell = [PowerShell]::Create()
+    try {
+        $shell.Runspace = $Runspace
+        [void]$shell.AddScript($global:WurLibrary, $false).Invoke()
+    } finally {
+        $shell.Dispose()
+    }
+}
+# ---- end of the safety library hook ------------------------------------------
+
 function New-WurRunspace {
     # Opens a request runspace on this thread: the fallback when the
     # background open failed (its error is then the request's).
@@ -119,24 +147,28 @@ function New-WurRunspace {
     } finally {
         $guard.Dispose()
     }
+    Add-WurLibrary -Runspace $runspace
     $runspace
 }
 
 # What the helper runspace runs to open the next request runspace (the same
 # steps as New-WurRunspace, on the helper's thread).
 $global:WurOpenRunspace = @'
-param($SessionState, $Guard)
+param($SessionState, $Guard, $Library)
 $runspace = [RunspaceFactory]::CreateRunspace($SessionState)
 # One pipeline thread per runspace, made by the guard's run here: the
 # request's run then starts no thread (the default starts one per run).
 $runspace.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
 $runspace.Open()
-$shell = [PowerShell]::Create()
-try {
-    $shell.Runspace = $runspace
-    [void]$shell.AddScript($Guard, $false).Invoke()
-} finally {
-    $shell.Dispose()
+# The stdin guard, then the safety library (as Add-WurLibrary does).
+foreach ($text in @($Guard, $Library)) {
+    $shell = [PowerShell]::Create()
+    try {
+        $shell.Runspace = $runspace
+        [void]$shell.AddScript($text, $false).Invoke()
+    } finally {
+        $shell.Dispose()
+    }
 }
 $runspace
 '@
@@ -164,7 +196,7 @@ function Start-WurRunspaceOpen {
     }
     $shell = [PowerShell]::Create()
     $shell.Runspace = $session.Opener
-    [void]$shell.AddScript($global:WurOpenRunspace, $false).AddArgument($session.SessionState).AddArgument($global:WurNativeStdinGuard)
+    [void]$shell.AddScript($global:WurOpenRunspace, $false).AddArgument($session.SessionState).AddArgument($global:WurNativeStdinGuard).AddArgument($global:WurLibrary)
     $session.OpenAsync = $shell.BeginInvoke()
     $session.OpenShell = $shell
 }

@@ -13,11 +13,22 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
+	"strings"
 )
 
-//go:embed *.ps1 manifest.json
+//go:embed *.ps1 manifest.json lib/*.ps1
 var files embed.FS
+
+// LibraryDir is the folder of the safety library: helpers every script
+// calls (scripts/lib/*.ps1). They are not requests: the bootstrap carries
+// their text (see libraryHook) and runs it in every request runspace.
+const LibraryDir = "lib"
+
+// libraryHook is the empty here-string in bootstrap.ps1 that Load fills
+// with the library's text.
+const libraryHook = "$global:WurLibrary = @'\n# scripts.Load replaces this line with the text of scripts/lib/*.ps1.\n'@\n"
 
 // Param is one declared script parameter.
 type Param struct {
@@ -58,6 +69,7 @@ type manifest struct {
 // Catalog is the loaded, verified set of embedded scripts.
 type Catalog struct {
 	bootstrap Script
+	library   []Script
 	byName    map[string]Script
 	names     []string
 }
@@ -75,8 +87,14 @@ func Load() (*Catalog, error) {
 		return nil, fmt.Errorf("parse manifest: %w", err)
 	}
 	c := &Catalog{byName: make(map[string]Script, len(m.Scripts))}
+	if c.library, err = loadLibrary(); err != nil {
+		return nil, err
+	}
 	boot, err := withText(Script{Name: "bootstrap", File: m.Bootstrap.File, Purpose: m.Bootstrap.Purpose})
 	if err != nil {
+		return nil, err
+	}
+	if boot, err = withLibrary(boot, c.library); err != nil {
 		return nil, err
 	}
 	c.bootstrap = boot
@@ -120,6 +138,53 @@ func withText(s Script) (Script, error) {
 	s.SHA256 = hex.EncodeToString(sum[:])
 	return s, nil
 }
+
+// loadLibrary reads scripts/lib/*.ps1, sorted by name.
+func loadLibrary() ([]Script, error) {
+	names, err := fs.Glob(files, LibraryDir+"/*.ps1")
+	if err != nil || len(names) == 0 {
+		return nil, fmt.Errorf("no safety library in %s: %v", LibraryDir, err)
+	}
+	sort.Strings(names)
+	var lib []Script
+	for _, n := range names {
+		base := strings.TrimSuffix(n[len(LibraryDir)+1:], ".ps1")
+		s, err := withText(Script{Name: base, File: n, Purpose: "safety library: helpers every script calls (loaded into every request runspace by the bootstrap)", ReadOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		for i, line := range strings.Split(s.Text, "\n") {
+			if strings.HasPrefix(line, "'@") {
+				return nil, fmt.Errorf("%s line %d starts with '@, which would end the bootstrap's here-string", n, i+1)
+			}
+		}
+		lib = append(lib, s)
+	}
+	return lib, nil
+}
+
+// withLibrary puts the library's text into the bootstrap's libraryHook, so
+// the bootstrap's text (and digest) is exactly what runs.
+func withLibrary(boot Script, lib []Script) (Script, error) {
+	text := strings.ReplaceAll(boot.Text, "\r\n", "\n")
+	if strings.Count(text, libraryHook) != 1 {
+		return boot, fmt.Errorf("%s: want exactly one library hook %q", boot.File, libraryHook)
+	}
+	var body strings.Builder
+	for _, s := range lib {
+		body.WriteString(strings.TrimRight(strings.ReplaceAll(s.Text, "\r\n", "\n"), "\n"))
+		body.WriteString("\n")
+	}
+	boot.Text = strings.Replace(text, libraryHook, "$global:WurLibrary = @'\n"+body.String()+"'@\n", 1)
+	sum := sha256.Sum256([]byte(boot.Text))
+	boot.SHA256 = hex.EncodeToString(sum[:])
+	return boot, nil
+}
+
+// Library is the safety library's files (scripts/lib/*.ps1), sorted. Their
+// text is part of the bootstrap's; they are listed and exported on their
+// own so that an exported script can run alone (dot-source them first).
+func (c *Catalog) Library() []Script { return append([]Script(nil), c.library...) }
 
 // Bootstrap is the session bootstrap script.
 func (c *Catalog) Bootstrap() Script { return c.bootstrap }

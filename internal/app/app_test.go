@@ -6,10 +6,12 @@ import (
 	"flag"
 	"github.com/wurepair/wurepair/internal/golden"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/wurepair/wurepair/internal/testpwsh"
 	"github.com/wurepair/wurepair/scripts"
 )
 
@@ -96,7 +98,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestScriptsShowIsExactText(t *testing.T) {
 	c := scripts.MustLoad()
-	for _, s := range append(c.All(), c.Bootstrap()) {
+	for _, s := range append(append(c.All(), c.Bootstrap()), c.Library()...) {
 		out, _, code := runApp(t, "scripts", "show", s.Name)
 		if code != 0 || out != s.Text {
 			t.Fatalf("scripts show %s: exit %d, text differs", s.Name, code)
@@ -114,14 +116,32 @@ func TestScriptsExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range append(c.All(), c.Bootstrap()) {
-		got, err := os.ReadFile(filepath.Join(dir, s.File))
+	for _, s := range append(append(c.All(), c.Bootstrap()), c.Library()...) {
+		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(s.File)))
 		if err != nil || string(got) != s.Text {
 			t.Fatalf("%s not exported byte-exact: %v", s.File, err)
 		}
 		if !strings.Contains(string(sums), s.SHA256+"  "+s.File) {
 			t.Fatalf("SHA256SUMS lacks %s", s.File)
 		}
+	}
+	// An exported script runs alone once the exported library is
+	// dot-sourced beside it (issue 19 item 8). Off Windows the library's
+	// Get-WurKnownFolder has no answer, so the test replaces it, as the
+	// test engines do.
+	pwsh := testpwsh.Find(t, "an exported script run alone")
+	win := filepath.Join(t.TempDir(), "Windows")
+	if err := os.MkdirAll(filepath.Join(win, "System32"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(pwsh, "-NoProfile", "-NonInteractive", "-Command",
+		"$ErrorActionPreference = 'Stop'; . ./lib/WurSafety.ps1; "+
+			"function Get-WurKnownFolder { param([string]$Folder) '"+win+"' }; "+
+			"$r = @(./Get-WurDllPresence.ps1 -Names wuapi.dll); [string]$r.Count + ' ' + $r[0].Files[0].Path")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if want := "1 " + filepath.Join(win, "System32", "wuapi.dll"); err != nil || strings.TrimSpace(string(out)) != want {
+		t.Fatalf("exported Get-WurDllPresence run alone: %v\n%s\nwant %q", err, out, want)
 	}
 	// A non-empty directory is refused and left as it was.
 	_, errOut, code := runApp(t, "scripts", "export", dir)

@@ -41,9 +41,16 @@ func (d *deps) cmdScripts() *cli.Command {
 	}
 }
 
-// everyScript is the bootstrap followed by the verbs.
+// everyScript is the bootstrap, the safety library (scripts/lib: its text is
+// also inside the bootstrap's) and the verbs.
 func (d *deps) everyScript() []scripts.Script {
-	return append([]scripts.Script{d.catalog.Bootstrap()}, d.catalog.All()...)
+	all := append([]scripts.Script{d.catalog.Bootstrap()}, d.catalog.Library()...)
+	return append(all, d.catalog.All()...)
+}
+
+// isLibrary reports whether s is a file of the safety library.
+func isLibrary(s scripts.Script) bool {
+	return strings.HasPrefix(s.File, scripts.LibraryDir+"/")
 }
 
 func (d *deps) scriptsList(c *cli.Context) error {
@@ -65,6 +72,8 @@ func (d *deps) scriptsList(c *cli.Context) error {
 		switch {
 		case s.Name == "bootstrap":
 			kind = "session"
+		case isLibrary(s):
+			kind = "library"
 		case s.ReadOnly:
 			kind = "probe"
 		}
@@ -81,6 +90,12 @@ func (d *deps) lookup(name string) (scripts.Script, error) {
 		return s, nil
 	}
 	names := []string{"bootstrap"}
+	for _, s := range d.catalog.Library() {
+		if s.Name == name {
+			return s, nil
+		}
+		names = append(names, s.Name)
+	}
 	for _, s := range d.catalog.All() {
 		names = append(names, s.Name)
 	}
@@ -118,7 +133,14 @@ func (d *deps) scriptsExport(c *cli.Context) error {
 	}
 	var sums strings.Builder
 	for _, s := range d.everyScript() {
-		if err := os.WriteFile(filepath.Join(dir, s.File), []byte(s.Text), 0o644); err != nil {
+		if isLibrary(s) {
+			// Beside the scripts: `. .\lib\WurSafety.ps1` first, then any
+			// exported script runs alone.
+			if err := os.MkdirAll(filepath.Join(dir, scripts.LibraryDir), 0o755); err != nil {
+				return fmt.Errorf("export %s: %w", s.File, err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(s.File)), []byte(s.Text), 0o644); err != nil {
 			return fmt.Errorf("export %s: %w", s.File, err)
 		}
 		fmt.Fprintf(&sums, "%s  %s\n", s.SHA256, s.File)

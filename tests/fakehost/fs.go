@@ -94,30 +94,15 @@ func (s *MachineState) isDirEmpty(dir string) bool {
 	return true
 }
 
-// Legacy path handling of .NET Framework (Windows PowerShell 5.1): a full
-// path of MAX_PATH (260) characters or more, or a folder path of 248 or
-// more, throws PathTooLongException, and Directory.GetFileSystemInfos on a
-// folder holding such an entry fails as a whole.
-const (
-	maxPath    = 260
-	maxDirPath = 248
-)
-
-// unlistable reports why a folder cannot be listed: access denied, or an
-// entry in it whose path is too long for .NET Framework.
+// unlistable reports whether a folder cannot be listed: access denied.
+// Long paths are not a reason (issue 20 item 2): the scripts walk with
+// \\?\-prefixed paths (ConvertTo-WurLongPath in scripts/lib), which
+// .NET Framework 4.6.2+ hands to Win32 unchanged, so MAX_PATH (260; 248
+// for a folder) does not apply ("Maximum Path Length Limitation",
+// learn.microsoft.com/windows/win32/fileio/maximum-file-path-limitation).
 func (s *MachineState) unlistable(dir string) bool {
-	if _, e := s.lookup(dir); e != nil && e.Denied {
-		return true
-	}
-	for k, e := range s.Files {
-		if !samePath(parentOf(k), dir) {
-			continue
-		}
-		if len(k) >= maxPath || e.Kind == kindDir && len(k) >= maxDirPath {
-			return true
-		}
-	}
-	return false
+	_, e := s.lookup(dir)
+	return e != nil && e.Denied
 }
 
 // measure counts the files and bytes inside dir and lists the junctions

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,6 +106,14 @@ type FileEntry struct {
 	Size    int64  `json:"size,omitempty"`
 	Version string `json:"version,omitempty"` // FileVersion (DLLs, EXEs)
 	Target  string `json:"target,omitempty"`  // junction: where it points (never followed)
+	// ReparseTag, on a file or folder, makes it a reparse point that is
+	// not a name surrogate (0x80000013 deduplicated, 0x9000xxxx cloud
+	// files/OneDrive placeholders, 0x80000017 WOF-compressed): Windows
+	// shows FILE_ATTRIBUTE_REPARSE_POINT, but the entry is the data itself,
+	// so the scripts count and move it like any file or folder (issue 20
+	// item 7; "Reparse Point Tags", learn.microsoft.com/windows/win32/fileio/reparse-point-tags).
+	// Name surrogates (junctions, symbolic links) are Kind "junction".
+	ReparseTag string `json:"reparseTag,omitempty"`
 	// Denied: a folder whose listing is refused (access denied), as a
 	// folder whose ACL leaves SYSTEM and Administrators out.
 	Denied  bool   `json:"denied,omitempty"`
@@ -474,6 +483,12 @@ func (s *MachineState) normFile(path string, p HostProfile) error {
 	}
 	if e.Kind == "" {
 		e.Kind = kindFile
+	}
+	if e.ReparseTag != "" {
+		tag, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(e.ReparseTag), "0x"), 16, 32)
+		if err != nil || e.Kind == kindJunction || tag&0x20000000 != 0 {
+			return fmt.Errorf("reparseTag %q: want a hex tag without the name-surrogate bit 0x20000000 (a link is kind junction)", e.ReparseTag)
+		}
 	}
 	switch e.Kind {
 	case kindFile:

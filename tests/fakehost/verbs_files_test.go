@@ -47,46 +47,39 @@ func TestGetSoftwareDistribution(t *testing.T) {
 	}
 }
 
-// Issue 9 item 18: folders that cannot be listed are named, and nothing
-// inside them is counted: a folder whose ACL refuses the listing, and one
-// holding an entry whose path is too long for .NET Framework's legacy path
-// handling (260 characters; 248 for a folder).
+// Issue 9 item 18: a folder that cannot be listed (its ACL refuses the
+// listing) is named, and nothing inside it is counted. Issue 20 item 2: a
+// deep Download tree (a 400-character path) is listed and counted: the
+// walk uses \\?\ paths, so Windows PowerShell 5.1's MAX_PATH does not apply.
 func TestUnreadableFolders(t *testing.T) {
 	denied := downloadDir + `\Denied`
 	long := downloadDir + `\` + strings.Repeat("d", 120)
-	deep := long + `\` + strings.Repeat("e", maxDirPath-len(long)-1) // a folder path of exactly 248
+	deep := long + `\` + strings.Repeat("e", 200) + `\` + strings.Repeat("f", 40)
 	th := hostFor(t, "0x80070002", func(sc *Scenario) {
 		sc.Machine.Files[denied] = &FileEntry{Kind: kindDir, Denied: true}
 		sc.Machine.Files[denied+`\hidden.cab`] = &FileEntry{Kind: kindFile, Size: 100}
 		sc.Machine.Files[denied+`\Link`] = &FileEntry{Kind: kindJunction, Target: `C:\Users`}
 		sc.Machine.Files[long] = newDir()
+		sc.Machine.Files[long+`\`+strings.Repeat("e", 200)] = newDir()
 		sc.Machine.Files[deep] = newDir()
 		sc.Machine.Files[deep+`\x.cab`] = &FileEntry{Kind: kindFile, Size: 7}
 	})
-	if len(deep) != maxDirPath {
-		t.Fatalf("deep is %d characters", len(deep))
+	if len(deep+`\x.cab`) < 400 {
+		t.Fatalf("deep file path is %d characters", len(deep+`\x.cab`))
 	}
 	plain := folder(t, result[scripts.SoftwareDistributionResult](t, hostFor(t, "0x80070002").call("Get-WurSoftwareDistribution", nil, false)), "Download")
 	r := result[scripts.SoftwareDistributionResult](t, th.call("Get-WurSoftwareDistribution", nil, false))
 	for _, name := range []string{"SoftwareDistribution", "Download"} {
 		got := folder(t, r, name)
-		if !reflect.DeepEqual(got.Unreadable, []string{long, denied}) || len(got.ReparsePoints) != 0 {
+		if !reflect.DeepEqual(got.Unreadable, []string{denied}) || len(got.ReparsePoints) != 0 {
 			t.Fatalf("%s: %+v", name, got)
 		}
 	}
-	if got := folder(t, r, "Download"); got.Files != plain.Files || got.Bytes != plain.Bytes {
-		t.Fatalf("counted what could not be listed: %+v (plain %+v)", got, plain)
+	if got := folder(t, r, "Download"); got.Files != plain.Files+1 || got.Bytes != plain.Bytes+7 {
+		t.Fatalf("want the 400-character file counted and nothing under Denied: %+v (plain %+v)", got, plain)
 	}
 	if got := folder(t, r, "DataStore"); len(got.Unreadable) != 0 {
 		t.Fatalf("DataStore %+v", got)
-	}
-	// A folder path of 247 characters is listed.
-	short := hostFor(t, "0x80070002", func(sc *Scenario) {
-		sc.Machine.Files[long] = newDir()
-		sc.Machine.Files[long+`\`+strings.Repeat("e", maxDirPath-len(long)-2)] = newDir()
-	})
-	if got := folder(t, result[scripts.SoftwareDistributionResult](t, short.call("Get-WurSoftwareDistribution", nil, false)), "Download"); len(got.Unreadable) != 0 {
-		t.Fatalf("247: %+v", got)
 	}
 }
 
@@ -405,5 +398,31 @@ func TestBackupDateFromRunIDAndNothingInsideABackup(t *testing.T) {
 	e := failure(t, th.call("Backup-WurFolder", p("Path", bk+`\Logs`, "BackupPath", bk+`\Logs.wurepair-x`), false))
 	if e.FQID != "WurPathRefused" {
 		t.Fatalf("%+v", e)
+	}
+}
+
+// Issue 20 item 7: a reparse point that is not a name surrogate (a
+// deduplicated file, a cloud-files placeholder folder) is the data itself:
+// counted, never named as a link, and it does not stop a backup.
+func TestNonSurrogateReparsePointsAreData(t *testing.T) {
+	plain := folder(t, result[scripts.SoftwareDistributionResult](t, hostFor(t, "0x80070002").call("Get-WurSoftwareDistribution", nil, false)), "Download")
+	th := hostFor(t, "0x80070002", func(sc *Scenario) {
+		sc.Machine.Files[downloadDir+`\dedup.cab`] = &FileEntry{Kind: kindFile, Size: 300, ReparseTag: "0x80000013"}
+		sc.Machine.Files[downloadDir+`\Cloud`] = &FileEntry{Kind: kindDir, ReparseTag: "0x9000001A"}
+		sc.Machine.Files[downloadDir+`\Cloud\x.cab`] = &FileEntry{Kind: kindFile, Size: 5}
+	})
+	got := folder(t, result[scripts.SoftwareDistributionResult](t, th.call("Get-WurSoftwareDistribution", nil, false)), "Download")
+	if got.Files != plain.Files+2 || got.Bytes != plain.Bytes+305 || len(got.ReparsePoints) != 0 || got.IsReparsePoint {
+		t.Fatalf("Download %+v (plain %+v)", got, plain)
+	}
+	r := result[scripts.BackupFolderResult](t, th.call("Backup-WurFolder", p("Path", downloadDir, "BackupPath", downloadDir+".wurepair-r7"), false))
+	if !r.Renamed {
+		t.Fatalf("backup %+v", r)
+	}
+	for _, tag := range []string{"0xA000000C", "zz"} {
+		s := &MachineState{Files: map[string]*FileEntry{downloadDir + `\l`: {Kind: kindFile, ReparseTag: tag}}}
+		if err := s.normFile(downloadDir+`\l`, HostProfile{Is64BitOS: true}); err == nil {
+			t.Errorf("reparseTag %s accepted", tag)
+		}
 	}
 }

@@ -6,8 +6,8 @@
     FileAttributes.ReparsePoint (and Directory when it points at one), as a
     junction on Windows, so the scripts' link refusals run for real. The
     scripts take the Windows and ProgramData folders from
-    Get-WurKnownFolder, which off Windows asks Get-WurTestKnownFolder: this
-    suite defines it to point at a scratch tree it owns. Nothing outside
+    the safety library's Get-WurKnownFolder, which off Windows has no
+    answer: this suite replaces it to point at a scratch tree it owns. Nothing outside
     that tree is touched. On Windows, Folders.Tests.ps1 runs instead.
 #>
 
@@ -39,8 +39,8 @@ BeforeAll {
     Set-Content -LiteralPath (Join-Path $outside 'sentinel.txt') -Value 'keep me'
     $null = New-Item -ItemType SymbolicLink -Path (Join-Path $dl 'evil') -Target $outside
 
-    # The seam the scripts use off Windows (see Get-WurKnownFolder).
-    function Get-WurTestKnownFolder {
+    # Replaces the library's helper (dot-sourced by WurTestHelpers.ps1).
+    function Get-WurKnownFolder {
         param([string]$Folder)  # a System.Environment+SpecialFolder name
         switch ($Folder) {
             'Windows' { return $win }
@@ -158,5 +158,83 @@ Describe 'Backup, restore and remove on real folders' {
         $r.Removed | Should -BeTrue
         Test-Path -LiteralPath $bk | Should -BeFalse
         Test-Path -LiteralPath (Join-Path $outside 'sentinel.txt') | Should -BeTrue
+    }
+}
+
+Describe 'Remove-WurBackup and a link swapped in mid-walk (issue 19 item 3)' {
+    # Deterministic, not timed: the test replaces the library's listing
+    # helper (Get-WurChildItems) with one that swaps the folder being walked
+    # for a symbolic link to a folder outside the backup, before or after
+    # listing it. Nothing outside may be deleted.
+    BeforeAll {
+        $global:WurTestRealChildItems = ${function:Get-WurChildItems}
+    }
+    AfterAll {
+        Remove-Variable -Name 'WurTestRealChildItems', 'WurTestSwap' -Scope Global -ErrorAction SilentlyContinue
+    }
+    It 'stops, deleting nothing through the link, when the swap comes <When> the listing' -ForEach @(
+        @{ When = 'before' }
+        @{ When = 'after' }
+    ) {
+        $bk = Join-Path $sd ('Download.wurepair-swap' + $When)
+        $victim = Join-Path $bk 'victim'
+        $null = New-Item -ItemType Directory -Path $victim -Force
+        foreach ($i in 1..3) { [IO.File]::WriteAllBytes((Join-Path $victim "own$i.cab"), [byte[]]::new(8)) }
+        $target = Join-Path $root ('outside-' + $When)
+        $null = New-Item -ItemType Directory -Path $target -Force
+        foreach ($i in 1..40) { Set-Content -LiteralPath (Join-Path $target "keep$i.txt") -Value 'keep me' }
+        # The same names as inside the backup: a walk that listed the real
+        # folder and then deletes by name through the link would hit these.
+        foreach ($i in 1..3) { Set-Content -LiteralPath (Join-Path $target "own$i.cab") -Value 'keep me' }
+        $global:WurTestSwap = @{ Victim = $victim; Target = $target; When = $When; Done = $false }
+        function Get-WurChildItems {
+            param([string]$LiteralPath)
+            $s = $global:WurTestSwap
+            $swap = -not $s.Done -and $LiteralPath -eq $s.Victim
+            if ($swap -and $s.When -eq 'before') {
+                $s.Done = $true
+                [IO.Directory]::Move($s.Victim, $s.Victim + '.moved')
+                $null = New-Item -ItemType SymbolicLink -Path $s.Victim -Target $s.Target
+            }
+            $out = & $global:WurTestRealChildItems -LiteralPath $LiteralPath
+            if ($swap -and $s.When -eq 'after') {
+                $s.Done = $true
+                [IO.Directory]::Move($s.Victim, $s.Victim + '.moved')
+                $null = New-Item -ItemType SymbolicLink -Path $s.Victim -Target $s.Target
+            }
+            , $out
+        }
+        { Invoke-WurTestScript -Name 'Remove-WurBackup' -Parameters @{ Path = $bk } } | Should -Throw -ErrorId 'WurRemoveFailed*'
+
+        $global:WurTestSwap.Done | Should -BeTrue
+        @(Get-ChildItem -LiteralPath $target -File).Count | Should -Be 43
+    }
+}
+
+Describe 'Reparse points that are not links (issue 20 item 7)' {
+    # The tag comes from FindFirstFileW on Windows; here the test replaces
+    # the library's Get-WurReparseTag, and a real symbolic link stands for
+    # the reparse point (on Linux .NET reports it as ReparsePoint).
+    It 'counts a deduplicated file (IO_REPARSE_TAG_DEDUP) as a file, not as a link' {
+        $before = (Invoke-WurTestScript -Name 'Get-WurSoftwareDistribution').Folders[2]
+        $file = Join-Path $dl 'dedup.cab'
+        $data = Join-Path $outside 'dedup-data.bin'
+        [IO.File]::WriteAllBytes($data, [byte[]]::new(500))
+        $null = New-Item -ItemType SymbolicLink -Path $file -Target $data
+        try {
+            function Get-WurReparseTag {
+                param([string]$LiteralPath)
+                if ($LiteralPath.EndsWith('dedup.cab')) { return [int64]0x80000013 }
+                [int64]0xA000000C
+            }
+            $download = (Invoke-WurTestScript -Name 'Get-WurSoftwareDistribution').Folders[2]
+            $download.Files | Should -Be ($before.Files + 1)
+            # Off Windows the length .NET gives is the link's own; a
+            # deduplicated file on Windows reports its logical size.
+            $download.Bytes | Should -Be ($before.Bytes + (New-Object IO.FileInfo -ArgumentList $file).Length)
+            @($download.ReparsePoints) | Should -Be @($before.ReparsePoints)
+        } finally {
+            Remove-Item -LiteralPath $file -Force
+        }
     }
 }

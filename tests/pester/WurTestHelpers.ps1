@@ -20,6 +20,12 @@ $ErrorActionPreference = 'Stop'
 
 $WurRepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '..\..')).Path
 $WurScriptsDir = Join-Path -Path $WurRepoRoot -ChildPath 'scripts'
+# The safety library, as the bootstrap loads it into every request runspace:
+# the scripts call its helpers. A suite replaces one (Get-WurKnownFolder off
+# Windows) by defining a function of the same name after this file.
+foreach ($lib in @(Get-ChildItem -LiteralPath (Join-Path -Path $WurScriptsDir -ChildPath 'lib') -Filter '*.ps1' | Sort-Object -Property Name)) {
+    . $lib.FullName
+}
 $WurManifest = Get-Content -LiteralPath (Join-Path -Path $WurScriptsDir -ChildPath 'manifest.json') -Raw | ConvertFrom-Json
 
 # The bootstrap removes this so that Windows PowerShell 5.1 serializes

@@ -6,8 +6,10 @@
 // For each call (a `command` node of the syntax tree):
 //   - the command exists: a function defined in the same file (scripts run
 //     alone, in a local scope of the session runspace; the bootstrap's
-//     functions are in another runspace), an alias from ps51/aliases.json, a
-//     5.1 in-box command, or a program in PROGRAMS below;
+//     functions are in another runspace) or in the safety library
+//     (scripts/lib/*.ps1, which the bootstrap runs in every request
+//     runspace), an alias from ps51/aliases.json, a 5.1 in-box command, or a
+//     program in PROGRAMS below;
 //   - each named parameter (-Name, -Name:value) resolves as PowerShell 5.1's
 //     binder does (MergedCommandParameterMetadata.GetMatchingParameter): an
 //     exact name or alias wins; otherwise every parameter whose name or alias
@@ -57,9 +59,9 @@ const ALLOWANCES = {};
 // Test hooks: commands no script defines and Windows does not have, called
 // only on a branch that never runs on Windows. Each says where it is defined
 // and why calling it is safe. Keyed by lower-case name; parameters not checked.
-const TEST_HOOKS = {
-  'get-wurtestknownfolder': 'defined only by the test doubles (tests/realps/doubles); the scripts call it only when [Environment]::OSVersion.Platform is not Win32NT, i.e. on the Linux test engine, so on Windows the folders always come from [Environment]::GetFolderPath',
-};
+// None: product scripts never name a test function (issue 19 item 9). Tests
+// replace a safety-library helper (Get-WurKnownFolder) instead.
+const TEST_HOOKS = {};
 
 // ActionPreference in Windows PowerShell 5.1 (.NET enum values 0-5; Break,
 // 6, is PowerShell 7 only). The inventory lists the common parameters
@@ -385,11 +387,13 @@ function problem(node, rule, message) {
 /**
  * Checks every command call in a parsed script. others: Map lc(function
  * name) -> file, of functions other files define (for a better message).
+ * library: Map lc(function name) -> spec (fileFunctions) of the safety
+ * library's functions, visible to every embedded script.
  * Returns {problems, stats}.
  */
-function checkPs51(tree, others = new Map()) {
+function checkPs51(tree, others = new Map(), library = new Map()) {
   const inv = loadInventory();
-  const ours = fileFunctions(tree);
+  const ours = new Map([...library, ...fileFunctions(tree)]);
   const problems = [];
   const stats = { calls: 0, inbox: 0, ours: 0, alias: 0, program: 0, splatted: 0, dynamic: 0 };
   for (const cmd of walk(tree.rootNode)) {

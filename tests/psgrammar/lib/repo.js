@@ -29,6 +29,11 @@ function isEmbedded(rel) {
   return /^scripts\/[^/]+\.ps1$/i.test(rel) && !/\.Tests\.ps1$/i.test(rel);
 }
 
+/** True for the safety library: scripts/lib/*.ps1 (the bootstrap carries it). */
+function isLibrary(rel) {
+  return /^scripts\/lib\/[^/]+\.ps1$/i.test(rel);
+}
+
 function loadManifest() {
   return JSON.parse(fs.readFileSync(path.join(SCRIPTS, 'manifest.json'), 'utf8'));
 }
@@ -38,4 +43,4 @@ function read(rel) {
   return fs.readFileSync(path.join(ROOT, rel), 'utf8').replace(/^\uFEFF/, '');
 }
 
-module.exports = { ROOT, SCRIPTS, findPs1, isEmbedded, loadManifest, read };
+module.exports = { ROOT, SCRIPTS, findPs1, isEmbedded, isLibrary, loadManifest, read };

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parse } = require('../lib/grammar');
 const { format } = require('../lib/checks');
-const { findPs1, isEmbedded, read } = require('../lib/repo');
+const { findPs1, isEmbedded, isLibrary, read } = require('../lib/repo');
 const { loadInventory, checkPs51, fileFunctions, resolveParam, PROGRAMS, ALLOWANCES, TEST_HOOKS, COMMANDS_FILE } = require('../lib/ps51');
 
 const show = (ps) => ps.map((p) => format('sample.ps1', p)).join('\n');
@@ -223,7 +223,15 @@ test('ps51 allowances: each says why, and an allowed parameter is accepted in ev
 
 test('ps51 test hooks: allowed by exact name only, each says why', async () => {
   for (const [name, why] of Object.entries(TEST_HOOKS)) assert.ok(/^[a-z]+-[a-z]+$/.test(name) && why.length > 40, name);
-  assert.deepStrictEqual(show((await check('Get-WurTestKnownFolder -Folder Windows\n')).problems), '');
+  // Issue 19 item 9: no product script names a test function any more.
+  assert.match(show((await check('Get-WurTestKnownFolder -Folder Windows\n')).problems), /Get-WurTestKnownFolder is not/);
+});
+
+test('ps51 knows the safety library: its functions, with their parameters, in every script', async () => {
+  const lib = fileFunctions(await parse('function Get-WurX {\n    [CmdletBinding()]\n    param([string]$Folder)\n    $Folder\n}\n'));
+  assert.deepStrictEqual(show((await checkPs51(await parse('Get-WurX -Folder Windows\n'), new Map(), lib)).problems), '');
+  assert.match(show((await checkPs51(await parse('Get-WurX -Bogus 1\n'), new Map(), lib)).problems), /function Get-WurX has no parameter -Bogus/);
+  assert.match(show((await check('Get-WurX -Folder Windows\n')).problems), /Get-WurX is not/);
 });
 
 test('ps51 programs: each allowed program says why', () => {
@@ -235,9 +243,14 @@ test('ps51 programs: each allowed program says why', () => {
 // checkFiles runs the 5.1 check over files (each on its own: one script's
 // functions are not visible in another), reports a summary line, and fails
 // on any problem or on a file where no call was found (a broken walk).
-async function checkFiles(t, label, files) {
+async function checkFiles(t, label, files, libraryFiles = []) {
   const trees = new Map();
   const definedIn = new Map();
+  const library = new Map();
+  for (const f of libraryFiles) {
+    for (const [name, spec] of fileFunctions(await parse(read(f)))) library.set(name, spec);
+  }
+  files = [...files, ...libraryFiles];
   for (const f of files) {
     const tree = await parse(read(f));
     trees.set(f, tree);
@@ -248,7 +261,7 @@ async function checkFiles(t, label, files) {
   const empty = [];
   for (const [f, tree] of trees) {
     const others = new Map([...definedIn].filter(([, file]) => file !== f));
-    const r = checkPs51(tree, others);
+    const r = checkPs51(tree, others, library);
     problems.push(...r.problems.map((p) => format(f, p)));
     for (const k of Object.keys(total)) total[k] += r.stats[k] || 0;
     if (r.stats.calls === 0) empty.push(f);
@@ -266,7 +279,9 @@ async function checkFiles(t, label, files) {
 test('ps51: every command call in scripts/*.ps1 is valid for Windows PowerShell 5.1', async (t) => {
   const files = findPs1().filter(isEmbedded);
   assert.ok(files.includes('scripts/bootstrap.ps1'), 'the bootstrap is checked too');
-  await checkFiles(t, 'embedded scripts', files);
+  const lib = findPs1().filter(isLibrary);
+  assert.ok(lib.length > 0, 'the safety library (scripts/lib) is checked too');
+  await checkFiles(t, 'embedded scripts', files, lib);
 });
 
 // What `wurepair export intune|sccm` generates runs on devices under

@@ -164,7 +164,14 @@ foreach ($pair in @(
         @('System.Diagnostics.Eventing.Reader.EventLogReader', [WurDouble.EventLogReader]))) {
     [void]$wurAddType.Invoke($wurGlobal, [object[]]@($pair[0], $pair[1]))
 }
-Remove-Variable -Name 'wurFlags', 'wurInternal', 'wurGlobal', 'wurAddType', 'pair'
+# The safety library (scripts/lib), which the bootstrap ran in this runspace
+# before this prelude, names System.Diagnostics.FileVersionInfo: compiling
+# it cached the real type in PowerShell's process-wide TypeCache, which
+# would win over the entry above. Forget what was resolved before the
+# doubles were in place (internal, reached by reflection like AddType).
+$wurTypeCache = [psobject].Assembly.GetType('System.Management.Automation.Language.TypeCache')
+$wurTypeCache.GetField('s_cache', [System.Reflection.BindingFlags]'NonPublic, Static').GetValue($null).Clear()
+Remove-Variable -Name 'wurFlags', 'wurInternal', 'wurGlobal', 'wurAddType', 'pair', 'wurTypeCache'
 
 function Update-WurDoubleDotNet {
     # Loads the machine into the .NET doubles (before each request).
@@ -258,3 +265,15 @@ function Update-WurDoubleDotNet {
         $records.Add($r)
     }
 }
+
+# The safety library's Get-WurFileVersion (scripts/lib) again, compiled now
+# from text, after the type table above maps FileVersionInfo to its double:
+# the library's own copy was compiled, and its type name bound to the real
+# FileVersionInfo, when the bootstrap ran the library in this runspace
+# before any prelude. (A function written out in this file would be
+# compiled with the file, before the mapping, and bind the real type too.)
+${function:Get-WurFileVersion} = [scriptblock]::Create(@'
+param([string]$LiteralPath)
+$info = [System.Diagnostics.FileVersionInfo]::GetVersionInfo($LiteralPath)
+'{0}.{1}.{2}.{3}' -f $info.FileMajorPart, $info.FileMinorPart, $info.FileBuildPart, $info.FilePrivatePart
+'@)

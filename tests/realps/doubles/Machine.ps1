@@ -9,8 +9,9 @@
 #>
 Set-StrictMode -Version Latest
 
-function Get-WurTestKnownFolder {
-    # The scripts' Get-WurKnownFolder calls this off Windows only: the
+function Get-WurKnownFolder {
+    # Replaces the safety library's Get-WurKnownFolder (scripts/lib: the
+    # bootstrap ran it before this prelude, so this definition wins): the
     # Windows folder and ProgramData of the test machine.
     param([string]$Folder)  # a System.Environment+SpecialFolder name
     switch ($Folder) {

@@ -42,7 +42,7 @@ namespace Microsoft.PowerShell.Commands {
 # the queue to the machine before any double of the SCM answers (the SCM
 # knows the change at once; the registry double shows it too).
 function Install-WurDoubleSc {
-    $dir = Join-Path -Path (Get-WurTestKnownFolder -Folder Windows) -ChildPath 'System32'
+    $dir = Join-Path -Path (Get-WurKnownFolder -Folder Windows) -ChildPath 'System32'
     $exe = Join-Path -Path $dir -ChildPath 'sc.exe'
     if ([System.IO.File]::Exists($exe)) { return }
     [void][System.IO.Directory]::CreateDirectory($dir)
