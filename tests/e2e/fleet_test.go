@@ -105,14 +105,16 @@ func (f *fleet) cycle(t *testing.T) cycle {
 	return c
 }
 
-// errorsComeBack logs a new 0x80070002 in the simulated update log now:
-// the fault the last repair fixed is back.
+// errorsComeBack logs a new 0x80070002 in the simulated update log now,
+// as a download failure (event 31): the fault the datastore reset fixed
+// is back. (An install failure, event 20, with the same code is the
+// component store's: issue 15's phase rule.)
 func (f *fleet) errorsComeBack(t *testing.T) {
 	t.Helper()
 	mm := f.m.open()
 	// A second later: the log has whole seconds, and an error logged
 	// before the repair ended counts as repaired.
-	ev := fakehost.UpdateEvent{Time: time.Now().Add(time.Second).UTC().Format(time.RFC3339), EventID: 20, KB: "KB5034441"}
+	ev := fakehost.UpdateEvent{Time: time.Now().Add(time.Second).UTC().Format(time.RFC3339), EventID: 31, KB: "KB5034441"}
 	if err := json.Unmarshal([]byte(`"0x80070002"`), &ev.HResult); err != nil {
 		t.Fatal(err)
 	}
