@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-//go:generate go run ./internal/wuerrgen -header /usr/share/mingw-w64/include/wuerror.h -data wuerr_codes.tsv -out wuerr_table.go
+//go:generate go run ./internal/wuerrgen -header /usr/share/mingw-w64/include/wuerror.h -data wuerr_codes.tsv -meanings wuerr_meanings.tsv -out wuerr_table.go
 
 // Class is what addresses an error code: exactly one per code. The names
 // are a contract (issue 15): JSON output, explain and the README use them.

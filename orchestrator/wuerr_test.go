@@ -102,6 +102,31 @@ func TestReferenceIsWellFormed(t *testing.T) {
 	}
 }
 
+// Every code has a meaning written by us, never one made up from its
+// symbol (wuerrgen once wrote "download manager: incorrectfilehash"): no
+// meaning is empty, ends in ": " and a tail of the symbol in words, or is the
+// symbol itself. The generator refuses a wuerror.h code without a meaning
+// line (TestGenCheckedInData); this guards the table it wrote.
+func TestReferenceMeaningsAreWritten(t *testing.T) {
+	for _, c := range codeTable {
+		m := strings.TrimSpace(c.Meaning)
+		if m == "" || m == c.Symbol {
+			t.Errorf("%s %s: no written meaning (%q)", FormatHResult(c.HResult), c.Symbol, c.Meaning)
+			continue
+		}
+		for i, r := range c.Symbol {
+			if r != '_' {
+				continue
+			}
+			tail := strings.ToLower(strings.ReplaceAll(c.Symbol[i+1:], "_", " "))
+			if strings.HasSuffix(m, ": "+tail) {
+				t.Errorf("%s %s: meaning %q is made from the symbol", FormatHResult(c.HResult), c.Symbol, c.Meaning)
+				break
+			}
+		}
+	}
+}
+
 // One code per class, and the plan each class leads to: no class is a
 // dead end, repair-source only with a source, advice classes never plan.
 func TestClassPerCode(t *testing.T) {

@@ -1,11 +1,15 @@
 // Command wuerrgen writes orchestrator/wuerr_table.go: every WU_E_*/WU_S_*
 // code of the Windows SDK's wuerror.h (the copy mingw-w64 ships) merged
-// with wurepair's curated codes (orchestrator/wuerr_codes.tsv). A curated
-// line wins over the family default; for an SDK code its symbol must be
-// the SDK's spelling.
+// with wurepair's curated codes (orchestrator/wuerr_codes.tsv) and the
+// written meanings of every other wuerror.h code (orchestrator/wuerr_meanings.tsv).
+// A curated line wins over the family default; for an SDK code its symbol
+// must be the SDK's spelling. The header has no message text, and a
+// meaning is never made up from a symbol: an SDK code with neither a
+// curated line nor a meaning line stops the generator.
 //
 //	go run ./orchestrator/internal/wuerrgen -header /usr/share/mingw-w64/include/wuerror.h \
-//	    -data orchestrator/wuerr_codes.tsv -out orchestrator/wuerr_table.go
+//	    -data orchestrator/wuerr_codes.tsv -meanings orchestrator/wuerr_meanings.tsv \
+//	    -out orchestrator/wuerr_table.go
 package main
 
 import (
@@ -101,51 +105,54 @@ func ParseData(r io.Reader) ([]Entry, error) {
 	return out, sc.Err()
 }
 
+// Meaning is one line of wuerr_meanings.tsv.
+type Meaning struct {
+	HResult uint32
+	Symbol  string
+	From    string // "wuref" (Microsoft's reference, paraphrased) or "symbol" (ours, from the symbol)
+	Text    string
+}
+
+// ParseMeanings reads wuerr_meanings.tsv.
+func ParseMeanings(r io.Reader) ([]Meaning, error) {
+	var out []Meaning
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		t := sc.Text()
+		if strings.TrimSpace(t) == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		f := strings.Split(t, "\t")
+		if len(f) != 4 {
+			return nil, fmt.Errorf("line %d: want 4 tab-separated columns (code symbol from meaning), got %d", line, len(f))
+		}
+		v, err := strconv.ParseUint(strings.TrimPrefix(f[0], "0x"), 16, 32)
+		if err != nil || !strings.HasPrefix(f[0], "0x") || len(f[0]) != 10 {
+			return nil, fmt.Errorf("line %d: code %q: want 0x and 8 hex digits", line, f[0])
+		}
+		if f[2] != "wuref" && f[2] != "symbol" {
+			return nil, fmt.Errorf("line %d: from %q: want wuref or symbol", line, f[2])
+		}
+		if strings.TrimSpace(f[3]) == "" {
+			return nil, fmt.Errorf("line %d: %s has no meaning", line, f[1])
+		}
+		out = append(out, Meaning{HResult: uint32(v), Symbol: f[1], From: f[2], Text: f[3]})
+	}
+	return out, sc.Err()
+}
+
 var validClass = map[string]bool{"store-reset": true, "component-store-repair": true, "repair-source": true, "agent-registration": true,
 	"network": true, "update-server": true, "tls-trust": true, "policy-wsus": true, "service-disabled": true, "reboot-pending": true,
 	"disk-space": true, "resources": true, "permissions-interference": true, "transient-retry": true, "not-an-error": true, "investigate": true}
 
-// components names the wuerror.h families in words.
-var components = []struct{ prefix, words string }{
-	{"WU_E_PT_HTTP_STATUS_", "the update server answered HTTP"},
-	{"WU_E_PT_WINHTTP_", "network (WinHTTP)"},
-	{"WU_E_PT_", "server communication"},
-	{"WU_E_DS_", "update datastore"},
-	{"WU_E_UH_", "update handler (installer)"},
-	{"WU_E_METADATA_", "update metadata signature check"},
-	{"WU_E_DM_", "download manager"},
-	{"WU_E_SIH_", "service-initiated healing"},
-	{"WU_E_SETUP_", "agent self-update"},
-	{"WU_E_SELFUPDATE_", "agent self-update"},
-	{"WU_E_REDIRECTOR_", "redirector (wuredir.cab)"},
-	{"WU_E_DRV_", "driver update"},
-	{"WU_E_AUCLIENT_", "Automatic Updates user interface"},
-	{"WU_E_AU_", "Automatic Updates"},
-	{"WU_E_EE_", "applicability rule evaluator"},
-	{"WU_E_IDLESHUTDOWN_", "idle shutdown"},
-	{"WU_E_WUTASK_", "Windows Update task"},
-	{"WU_E_INVENTORY_", "inventory"},
-	{"WU_E_REPORTER_", "event reporter"},
-	{"WU_E_OL_", "offline scan package"},
-	{"WU_E_MSI_", "Windows Installer handler"},
-	{"WU_E_MSP_", "Windows Installer patch handler"},
-	{"WU_E_", "update agent"},
-	{"WU_S_", "update agent (success)"},
-}
-
-// Default is an SDK code's entry when no curated line names it: class
-// from its family (the WUA networking error codes page defines the HTTP
-// and WinHTTP families; success codes are not errors), else investigate.
+// Default is an SDK code's class and source when no curated line names it:
+// class from its family (the WUA networking error codes page defines the
+// HTTP and WinHTTP families; success codes are not errors), else
+// investigate. It has no meaning: that comes from wuerr_meanings.tsv.
 func Default(h uint32, sym string) Entry {
 	e := Entry{HResult: h, Symbol: sym, SDK: true, Class: "investigate", Source: "wuref"}
-	words := "update agent"
-	rest := sym
-	for _, c := range components {
-		if strings.HasPrefix(sym, c.prefix) {
-			words, rest = c.words, strings.TrimPrefix(sym, c.prefix)
-			break
-		}
-	}
 	switch {
 	case strings.HasPrefix(sym, "WU_S_") || h&0x80000000 == 0:
 		e.Class = "not-an-error"
@@ -154,12 +161,13 @@ func Default(h uint32, sym string) Entry {
 	case strings.HasPrefix(sym, "WU_E_PT_WINHTTP_"):
 		e.Class, e.Source = "network", "wuanet"
 	}
-	e.Meaning = words + ": " + strings.ToLower(strings.ReplaceAll(rest, "_", " "))
 	return e
 }
 
-// Merge builds the sorted table.
-func Merge(sdk map[uint32]string, curated []Entry) ([]Entry, error) {
+// Merge builds the sorted table. Every SDK code needs a curated line or
+// a meaning line (not both); a meaning line must name an SDK code with the
+// SDK's symbol. All problems are reported at once.
+func Merge(sdk map[uint32]string, curated []Entry, meanings []Meaning) ([]Entry, error) {
 	byCode := map[uint32]Entry{}
 	for h, sym := range sdk {
 		byCode[h] = Default(h, sym)
@@ -181,11 +189,43 @@ func Merge(sdk map[uint32]string, curated []Entry) ([]Entry, error) {
 		}
 		byCode[c.HResult] = c
 	}
+	var errs []error
+	meant := map[uint32]bool{}
+	for _, m := range meanings {
+		sym, inSDK := sdk[m.HResult]
+		switch {
+		case meant[m.HResult]:
+			errs = append(errs, fmt.Errorf("0x%08X has two meaning lines", m.HResult))
+		case !inSDK:
+			errs = append(errs, fmt.Errorf("0x%08X %s: a meaning line for a code wuerror.h does not define (put it in the curated codes)", m.HResult, m.Symbol))
+		case m.Symbol != sym:
+			errs = append(errs, fmt.Errorf("0x%08X: meaning line says %q, the SDK says %q (the SDK wins)", m.HResult, m.Symbol, sym))
+		case seen[m.HResult]:
+			errs = append(errs, fmt.Errorf("0x%08X %s: both a curated line and a meaning line (keep one)", m.HResult, sym))
+		}
+		meant[m.HResult] = true
+		if inSDK && !seen[m.HResult] && m.Symbol == sym {
+			e := byCode[m.HResult]
+			e.Meaning = m.Text
+			if m.From == "symbol" && e.Source == "wuref" {
+				e.Source = "" // Microsoft's reference does not describe this code
+			}
+			byCode[m.HResult] = e
+		}
+	}
 	out := make([]Entry, 0, len(byCode))
 	for _, e := range byCode {
 		out = append(out, e)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].HResult < out[j].HResult })
+	for _, e := range out {
+		if e.Meaning == "" {
+			errs = append(errs, fmt.Errorf("0x%08X %s has no written meaning: add a line to the meanings file", e.HResult, e.Symbol))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -199,7 +239,7 @@ var classConst = map[string]string{"store-reset": "ClassStoreReset", "component-
 // Render writes the Go source.
 func Render(entries []Entry) ([]byte, error) {
 	var b bytes.Buffer
-	b.WriteString("// Code generated by orchestrator/internal/wuerrgen from wuerror.h and wuerr_codes.tsv; DO NOT EDIT.\n\n")
+	b.WriteString("// Code generated by orchestrator/internal/wuerrgen from wuerror.h, wuerr_codes.tsv and wuerr_meanings.tsv; DO NOT EDIT.\n\n")
 	b.WriteString("package orchestrator\n\n")
 	b.WriteString("// codeTable is the error reference, sorted by HRESULT.\n")
 	b.WriteString("var codeTable = [...]CodeInfo{\n")
@@ -214,6 +254,7 @@ func Render(entries []Entry) ([]byte, error) {
 func run() error {
 	header := flag.String("header", "/usr/share/mingw-w64/include/wuerror.h", "the SDK's wuerror.h")
 	data := flag.String("data", "wuerr_codes.tsv", "the curated codes")
+	meaningsPath := flag.String("meanings", "wuerr_meanings.tsv", "the written meanings of the other wuerror.h codes")
 	out := flag.String("out", "wuerr_table.go", "the Go file to write")
 	flag.Parse()
 	hf, err := os.Open(*header)
@@ -234,7 +275,16 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *data, err)
 	}
-	entries, err := Merge(sdk, curated)
+	mf, err := os.Open(*meaningsPath)
+	if err != nil {
+		return err
+	}
+	defer mf.Close()
+	meanings, err := ParseMeanings(mf)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *meaningsPath, err)
+	}
+	entries, err := Merge(sdk, curated, meanings)
 	if err != nil {
 		return err
 	}
