@@ -180,8 +180,12 @@ func TestDefaultMaxReplyFitsTheAddressSpace(t *testing.T) {
 // Startup has its own budgets; running out of one names the step and
 // carries what the host wrote to stderr.
 func TestStartupBudgetCarriesStderr(t *testing.T) {
-	opts := fakeScenario(t, fakehost.Faults{SlowStartMs: 5000, StderrAtStart: "loading .NET, slowly"})
-	opts.ProcessStartTimeout = 300 * time.Millisecond
+	// The host writes to stderr at once, then would take 10 minutes: the
+	// budget must run out, and must leave a loaded machine time to start
+	// the host and carry its stderr (300 ms did not, in CI under load).
+	const budget = 5 * time.Second
+	opts := fakeScenario(t, fakehost.Faults{SlowStartMs: 600_000, StderrAtStart: "loading .NET, slowly"})
+	opts.ProcessStartTimeout = budget
 	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +193,7 @@ func TestStartupBudgetCarriesStderr(t *testing.T) {
 	t.Cleanup(func() { _ = s.Close() })
 	_, err = s.Start(ctxWithin(t, 30*time.Second))
 	var te *TimeoutError
-	if !errors.As(err, &te) || te.Script != "startup (MODE)" || te.Timeout != 300*time.Millisecond || !strings.Contains(te.StderrTail, "loading .NET") {
+	if !errors.As(err, &te) || te.Script != "startup (MODE)" || te.Timeout != budget || !strings.Contains(te.StderrTail, "loading .NET") {
 		t.Fatalf("err = %v, want the MODE budget's TimeoutError with the stderr tail", err)
 	}
 }
