@@ -82,7 +82,9 @@ function Stop-WurProcessTree {
     # Kills a process and every process it started (see the help above).
     [CmdletBinding()]
     param(
-        [Parameter(Mandatory = $true)][System.Diagnostics.Process]$Process,
+        # A System.Diagnostics.Process (untyped: tests/realps maps that
+        # type name to a double of the static Start).
+        [Parameter(Mandatory = $true)]$Process,
         [Parameter(Mandatory = $true)][string]$Native32
     )
     $treeKill = $Process.GetType().GetMethod('Kill', [Type[]]@([bool]))
