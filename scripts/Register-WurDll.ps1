@@ -85,7 +85,7 @@ function Stop-WurProcessTree {
         # A System.Diagnostics.Process (untyped: tests/realps maps that
         # type name to a double of the static Start).
         [Parameter(Mandatory = $true)]$Process,
-        [Parameter(Mandatory = $true)][string]$Native32
+        [Parameter(Mandatory = $true)][string]$SystemFolder
     )
     $treeKill = $Process.GetType().GetMethod('Kill', [Type[]]@([bool]))
     if ($null -ne $treeKill) {
@@ -97,7 +97,7 @@ function Stop-WurProcessTree {
         }
     } else {
         $taskkill = New-Object System.Diagnostics.ProcessStartInfo
-        $taskkill.FileName = Join-Path -Path $Native32 -ChildPath 'taskkill.exe'
+        $taskkill.FileName = Join-Path -Path $SystemFolder -ChildPath 'taskkill.exe'
         $taskkill.Arguments = ('/T /F /PID {0}' -f $Process.Id)
         $taskkill.UseShellExecute = $false
         $taskkill.CreateNoWindow = $true
@@ -173,7 +173,7 @@ if ($exists -and $PSCmdlet.ShouldProcess($full, 'regsvr32.exe /s')) {
         }
     } finally {
         if (-not $process.HasExited) {
-            Stop-WurProcessTree -Process $process -Native32 $native32
+            Stop-WurProcessTree -Process $process -SystemFolder $native32
         }
         $process.Dispose()
     }
