@@ -27,8 +27,9 @@
     (FullyQualifiedErrorId WurProgramMissing, category ObjectNotFound).
 
     It gets TimeoutSec seconds (default 60), waited for in slices of at
-    most 1 s. Still running then (or when the request is stopped): it and
-    every process it started are killed, TimedOut = $true, ExitCode = -1.
+    most 1 s. Still running then: it and every process it started are
+    killed, TimedOut = $true, ExitCode = -1. When the request is stopped
+    mid-wait it is killed too (no result; on 5.1 regsvr32 alone).
     On pwsh 7 (.NET Core 3+) by Process.Kill($true); on Windows
     PowerShell 5.1 (.NET Framework has no tree kill) by
     System32\taskkill.exe /T /F /PID <id>, run by full path, then
@@ -155,8 +156,7 @@ if ($exists -and $PSCmdlet.ShouldProcess($full, 'regsvr32.exe /s')) {
         [void]$process.StandardOutput.ReadToEndAsync()
         [void]$process.StandardError.ReadToEndAsync()
         # Wait in slices of at most 1 s, so a stop of the request (the
-        # host's timeout) takes effect between them; the finally block
-        # below then kills what is left.
+        # host's timeout) takes effect between them.
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
         $exited = $false
         while (-not $exited) {
@@ -165,15 +165,18 @@ if ($exists -and $PSCmdlet.ShouldProcess($full, 'regsvr32.exe /s')) {
             $exited = $process.WaitForExit([Math]::Min(1000, $left))
         }
         if ($exited) {
-            # The exit code after the wait with a timeout returned true.
-            $process.WaitForExit()
             $exitCode = [int]$process.ExitCode
         } else {
             $timedOut = $true
+            Stop-WurProcessTree -Process $process -SystemFolder $native32
         }
     } finally {
+        # The request was stopped mid-wait: a stopping pipeline runs no
+        # more commands, only .NET calls, so the tree kill of pwsh 7
+        # (Kill(true)) or, on 5.1, regsvr32 itself (Kill()).
         if (-not $process.HasExited) {
-            Stop-WurProcessTree -Process $process -SystemFolder $native32
+            $treeKill = $process.GetType().GetMethod('Kill', [Type[]]@([bool]))
+            if ($null -ne $treeKill) { [void]$treeKill.Invoke($process, [object[]]@($true)) } else { $process.Kill() }
         }
         $process.Dispose()
     }
