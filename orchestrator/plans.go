@@ -265,7 +265,7 @@ func planReset(ctx context.Context, h *Host, f *Facts) ([]Step, error) {
 	return append(steps,
 		ensureStopped{name: "wuauserv"},
 		backupFolders{names: folders},
-		registerDlls{files: files, tolerate: []int{3, 4}, protectedOK: true},
+		registerDlls{files: files, tolerate: []int{3, 4}, registerFailedOK: true},
 		startAgain{names: stop},
 		checkStartTypes{},
 		verifyAgent{},

@@ -380,41 +380,58 @@ func (r *Run) cameBack(ctx context.Context, name string) bool {
 	return err == nil && svc.Exists && svc.Status != "Stopped"
 }
 
-// regsvr32 exit 5: DllRegisterServer failed. For Windows' own DLLs that
-// is access denied on COM keys owned by TrustedInstaller, which even SYSTEM
-// cannot write: registering again cannot help, only servicing (the
-// component store) rewrites those keys.
-const regsvr32Protected = 5
+// regsvr32 exit 5: the DLL loaded and its DllRegisterServer ran and
+// failed, for whatever reason: regsvr32 /s reports no HRESULT (exit codes:
+// Raymond Chen, "What do the various regsvr32 exit codes mean?",
+// https://devblogs.microsoft.com/oldnewthing/20180920-00/?p=99785). For
+// Windows' own DLLs running it again will not make it succeed; servicing
+// (the component store) rewrites their registrations.
+const regsvr32RegisterFailed = 5
 
-// RegistrationProtectedError: regsvr32 could not register a DLL because
-// its registration is protected (exit 5). The reset plan notes it and goes
-// on; the wups2 plan, whose whole point is that registration, fails with it
-// and points to the components plan.
-type RegistrationProtectedError struct{ Path string }
+// DllRegisterFailedError: regsvr32 ran and the DLL's DllRegisterServer
+// failed (exit 5). The reset plan notes it and goes on; the wups2 plan,
+// whose whole point is that registration, fails with it and points to the
+// components plan.
+type DllRegisterFailedError struct{ Path string }
 
-func (e *RegistrationProtectedError) Error() string {
-	return fmt.Sprintf("regsvr32 /s %s exited %d: registration protected (DllRegisterServer failed; "+
-		"Windows' own COM keys are owned by TrustedInstaller, so registering again cannot help): "+
-		"run the components plan (`wurepair repair components`), which repairs them through servicing", e.Path, regsvr32Protected)
+func (e *DllRegisterFailedError) Error() string {
+	return fmt.Sprintf("regsvr32 /s %s exited %d: the DLL's DllRegisterServer failed "+
+		"(regsvr32 /s does not say why, and running it again will not help): "+
+		"run the components plan (`wurepair repair components`), which repairs Windows' own registrations through servicing",
+		e.Path, regsvr32RegisterFailed)
+}
+
+// Regsvr32TimeoutError: regsvr32 was still running after Register-WurDll's
+// timeout; the script killed it and every process it started.
+type Regsvr32TimeoutError struct{ Path string }
+
+func (e *Regsvr32TimeoutError) Error() string {
+	return fmt.Sprintf("regsvr32 /s %s did not finish in time: it and the processes it started were killed "+
+		"(a DllRegisterServer waiting on something; try again after a restart)", e.Path)
 }
 
 // registerDll runs regsvr32 /s on one DLL. ok says which exit codes pass;
-// with protectedOK, exit 5 (registration protected) is journaled as that
-// outcome and noted, not a failure.
-func (r *Run) registerDll(ctx context.Context, path string, ok func(int) bool, protectedOK bool) error {
+// with registerFailedOK, exit 5 (DllRegisterServer failed) is journaled as
+// that outcome and noted, not a failure. A timeout (regsvr32 killed) is
+// always a failure.
+func (r *Run) registerDll(ctx context.Context, path string, ok func(int) bool, registerFailedOK bool) error {
 	ref, err := r.intent(Record{Kind: KindDllRegister, Target: path, Script: "Register-WurDll"})
 	if err != nil {
 		return err
 	}
 	res, err := call[scripts.RegisterDllResult](ctx, r.Host, "Register-WurDll", map[string]any{"Path": path})
-	if err == nil && res.ExitCode == regsvr32Protected && !ok(res.ExitCode) {
-		perr := &RegistrationProtectedError{Path: path}
-		if !protectedOK {
-			return errors.Join(perr, r.outcome(ref, perr, ""))
+	if err == nil && res.TimedOut {
+		terr := &Regsvr32TimeoutError{Path: path}
+		return errors.Join(terr, r.outcome(ref, terr, ""))
+	}
+	if err == nil && res.ExitCode == regsvr32RegisterFailed && !ok(res.ExitCode) {
+		ferr := &DllRegisterFailedError{Path: path}
+		if !registerFailedOK {
+			return errors.Join(ferr, r.outcome(ref, ferr, ""))
 		}
-		r.Notices = append(r.Notices, fmt.Sprintf("%s: registration protected (regsvr32 exit 5), left as it is; "+
+		r.Notices = append(r.Notices, fmt.Sprintf("%s: DllRegisterServer failed (regsvr32 exit 5), left as it is; "+
 			"the components plan (`wurepair repair components`) repairs Windows' own registrations", path))
-		return r.outcome(ref, nil, "regsvr32 exit code 5: registration protected (left as it is)")
+		return r.outcome(ref, nil, "regsvr32 exit code 5: DllRegisterServer failed (left as it is)")
 	}
 	if err == nil && !ok(res.ExitCode) {
 		err = fmt.Errorf("regsvr32 /s %s exited %d (%s)", path, res.ExitCode, regsvr32Meaning(res.ExitCode))
@@ -432,13 +449,13 @@ func regsvr32Meaning(code int) string {
 	case 1:
 		return "bad arguments"
 	case 2:
-		return "OLE initialization failed"
+		return "OleInitialize failed"
 	case 3:
-		return "the DLL could not be loaded"
+		return "LoadLibrary failed: the DLL could not be loaded"
 	case 4:
-		return "the DLL has no DllRegisterServer: nothing to register"
+		return "GetProcAddress failed: the DLL has no DllRegisterServer, nothing to register"
 	case 5:
-		return "registration protected: DllRegisterServer failed (access denied)"
+		return "DllRegisterServer failed"
 	case -1:
 		return "the file does not exist"
 	}

@@ -156,10 +156,11 @@ type registerDlls struct {
 	// tolerate: exit codes that are not failures (reset: 3 and 4 mean the
 	// DLL is not a COM server on this Windows, which is expected).
 	tolerate []int
-	// protectedOK: exit 5 (registration protected) is an outcome to
-	// report, not a failure (reset: most classic DLLs' COM keys belong to
-	// TrustedInstaller).
-	protectedOK bool
+	// registerFailedOK: exit 5 (the DLL's DllRegisterServer failed) is an
+	// outcome to report, not a failure (reset: many classic DLLs on
+	// Windows 10/11 no longer register themselves this way; servicing
+	// owns their registrations).
+	registerFailedOK bool
 }
 
 func (s registerDlls) Name() string {
@@ -193,7 +194,7 @@ func (s registerDlls) Run(ctx context.Context, r *Run) error {
 		return false
 	}
 	for _, f := range s.files {
-		if err := r.registerDll(ctx, f.Path, ok, s.protectedOK); err != nil {
+		if err := r.registerDll(ctx, f.Path, ok, s.registerFailedOK); err != nil {
 			return err
 		}
 	}

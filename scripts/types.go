@@ -272,11 +272,15 @@ type RemoveBackupResult struct {
 }
 
 // RegisterDllResult is Register-WurDll's result: regsvr32's exit code
-// (0 ok, 3 LoadLibrary failed, 4 no DllRegisterServer, 5 DllRegisterServer
-// failed, e.g. access denied).
+// (0 ok, 1 bad arguments, 2 OleInitialize failed, 3 LoadLibrary failed,
+// 4 GetProcAddress failed: no DllRegisterServer, 5 DllRegisterServer
+// failed, for any reason; -1 nothing ran). TimedOut: regsvr32 was still
+// running after the script's TimeoutSec, so it and its child processes
+// were killed (ExitCode is then -1).
 type RegisterDllResult struct {
 	Path     string `json:"Path"`
 	Exists   bool   `json:"Exists"`
 	ExitCode int    `json:"ExitCode"`
+	TimedOut bool   `json:"TimedOut"`
 	WhatIf   bool   `json:"WhatIf"`
 }

@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-// regsvr32 exit 5 (DllRegisterServer failed: Windows' own COM keys are
-// owned by TrustedInstaller) is "registration protected": the reset plan,
-// which re-registers the update agent's and BITS's DLLs, notes it and goes on (issue 9, item
-// 14); the wups2 plan, whose whole point is that registration, fails,
-// rolls back and points to the components plan.
-func TestRegistrationProtected(t *testing.T) {
+// regsvr32 exit 5 means the DLL's DllRegisterServer failed, for any
+// reason (issue 20 item 9: not "access denied"): the reset plan, which
+// re-registers the update agent's and BITS's DLLs, notes it and goes on
+// (issue 9, item 14); the wups2 plan, whose whole point is that
+// registration, fails, rolls back and points to the components plan.
+func TestRegistrationFailed(t *testing.T) {
 	t.Parallel()
 	t.Run("reset goes on", func(t *testing.T) {
 		t.Parallel()
@@ -30,11 +30,11 @@ func TestRegistrationProtected(t *testing.T) {
 		})
 		r := m.run("repair", "reset", "--yes")
 		if r.code != 0 {
-			t.Fatalf("a protected registration aborted the reset plan: %v", r)
+			t.Fatalf("a failed DllRegisterServer aborted the reset plan: %v", r)
 		}
 		for _, p := range protected {
-			if !strings.Contains(r.stdout, "note: "+p+": registration protected (regsvr32 exit 5)") {
-				t.Fatalf("the output does not note %s as protected: %v", p, r)
+			if !strings.Contains(r.stdout, "note: "+p+": DllRegisterServer failed (regsvr32 exit 5)") {
+				t.Fatalf("the output does not note %s as failed: %v", p, r)
 			}
 		}
 		if !strings.Contains(r.stdout, "wurepair repair components") {
@@ -45,7 +45,7 @@ func TestRegistrationProtected(t *testing.T) {
 			t.Fatalf("%+v", run)
 		}
 		show := m.runs("runs", "show", run.ID)
-		if !strings.Contains(show.stdout, "registration protected") {
+		if !strings.Contains(show.stdout, "DllRegisterServer failed") {
 			t.Fatalf("the journal does not record the outcome: %v", show)
 		}
 		m.verified(run.ID)
@@ -58,13 +58,48 @@ func TestRegistrationProtected(t *testing.T) {
 		if r.code != 1 {
 			t.Fatalf("want exit 1: %v", r)
 		}
-		for _, s := range []string{"exited 5", "registration protected", "wurepair repair components", "rolled back"} {
+		for _, s := range []string{"exited 5", "DllRegisterServer failed", "wurepair repair components", "rolled back"} {
 			if !strings.Contains(r.stdout+r.stderr, s) {
 				t.Fatalf("the output does not say %q: %v", s, r)
 			}
 		}
 		sameMachine(t, "after the rollback", before, m.now())
 	})
+	for _, text := range []string{"registration protected", "access denied"} {
+		m := newMachine(t, "regsvr32-denied")
+		if r := m.run("repair", "wups2", "--yes"); strings.Contains(strings.ToLower(r.stdout+r.stderr), text) {
+			t.Fatalf("exit 5 is not %q: %v", text, r)
+		}
+	}
+}
+
+// A regsvr32 that never exits (issue 20 item 9) is killed with the
+// processes it started after Register-WurDll's timeout and reported
+// (TimedOut): a failed step, so the reset plan rolls back everything,
+// naming the DLL and the kill.
+func TestRegistrationTimeout(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t, "0x80070002")
+	hung := system32 + `\wuapi.dll`
+	m.editMachine(func(machine map[string]any) {
+		dlls, _ := machine["dlls"].(map[string]any)
+		if dlls == nil {
+			dlls = map[string]any{}
+			machine["dlls"] = dlls
+		}
+		dlls[hung] = map[string]any{"regsvr32Hangs": true}
+	})
+	before := m.now()
+	r := m.run("repair", "reset", "--yes")
+	if r.code != 1 {
+		t.Fatalf("want exit 1 (failed, rolled back): %v", r)
+	}
+	for _, s := range []string{"regsvr32 /s " + hung + " did not finish in time", "processes it started were killed", "rolled back"} {
+		if !strings.Contains(r.stdout+r.stderr, s) {
+			t.Fatalf("the output does not say %q: %v", s, r)
+		}
+	}
+	sameMachine(t, "after the rollback", before, m.now())
 }
 
 // -CheckHealth only reads the flag of the last scan: a store damaged since

@@ -112,11 +112,11 @@ func (c *Call) elevationRequired() {
 		HResult: hrElevationRequired.Int64(), ExceptionType: "System.Runtime.InteropServices.COMException"})
 }
 
-// startProcessFailed throws what Start-Process throws for a missing program.
-func (c *Call) startProcessFailed(exe string) {
+// programMissing throws what Register-WurDll throws for a missing
+// program (New-WurError without an exception: an ArgumentException).
+func (c *Call) programMissing(exe string) {
 	c.throw(ErrorRecord{
-		Message: c.tr("This command cannot be run due to the error: The system cannot find the file specified.",
-			"Impossible d'exécuter cette commande en raison de l'erreur : Le fichier spécifié est introuvable."),
-		FQID: "InvalidOperationException,Microsoft.PowerShell.Commands.StartProcessCommand", Category: "InvalidOperation", Target: exe,
-		HResult: hrFileNotFound.Int64(), ExceptionType: "System.InvalidOperationException"})
+		Message: c.tr("regsvr32.exe is missing: "+exe, "regsvr32.exe is missing: "+exe),
+		FQID:    "WurProgramMissing", Category: "ObjectNotFound", Target: exe,
+		HResult: hrInvalidArg.Int64(), ExceptionType: "System.ArgumentException"})
 }

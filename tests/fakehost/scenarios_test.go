@@ -445,8 +445,8 @@ func stuckStopPending() *Scenario {
 func regsvr32Denied() *Scenario {
 	sc := kb943144()
 	sc.Name = "regsvr32-denied"
-	sc.Description = "The kb943144 machine where regsvr32 cannot register wups2.dll (exit code 5, DllRegisterServer " +
-		"access denied) in either folder: the registration stays missing."
+	sc.Description = "The kb943144 machine where regsvr32 cannot register wups2.dll (exit code 5: its DllRegisterServer " +
+		"failed) in either folder: the registration stays missing. (The name is historical: exit 5 says nothing about access.)"
 	for _, p := range []string{system32 + `\wups2.dll`, sysWOW64 + `\wups2.dll`} {
 		sc.Machine.DLLs[p].Regsvr32Exit = 5
 	}

@@ -136,10 +136,15 @@ type DLLBehavior struct {
 	// Registers lists the CLSIDs DllRegisterServer writes (in the registry
 	// view of the DLL's folder) when regsvr32 succeeds.
 	Registers []string `json:"registers,omitempty"`
-	// Regsvr32Exit is regsvr32's exit code: 0 (default) success, 3
-	// LoadLibrary failed, 4 no DllRegisterServer, 5 DllRegisterServer
-	// failed (access denied).
+	// Regsvr32Exit is regsvr32's exit code: 0 (default) success, 1 bad
+	// arguments, 2 OleInitialize failed, 3 LoadLibrary failed, 4
+	// GetProcAddress failed (no DllRegisterServer), 5 DllRegisterServer
+	// failed (for any reason).
 	Regsvr32Exit int `json:"regsvr32Exit,omitempty"`
+	// Regsvr32Hangs: regsvr32 (and a child process it started) never
+	// exit: Register-WurDll kills the tree after TimeoutSec and reports
+	// TimedOut, ExitCode -1.
+	Regsvr32Hangs bool `json:"regsvr32Hangs,omitempty"`
 }
 
 // UpdateLog is the WindowsUpdateClient operational log.

@@ -105,10 +105,15 @@ func registerDll(c *Call) {
 	}
 	regsvr32 := dir + `\regsvr32.exe`
 	if _, exe := s.lookup(regsvr32); exe == nil || exe.Kind != kindFile {
-		c.startProcessFailed(regsvr32)
+		c.programMissing(regsvr32)
 		return
 	}
 	b := s.dllBehavior(key)
+	if b.Regsvr32Hangs { // killed with its children after TimeoutSec
+		res.TimedOut = true
+		c.Out(res)
+		return
+	}
 	res.ExitCode = b.Regsvr32Exit
 	if res.ExitCode == 0 && !c.isAdmin() {
 		res.ExitCode = 5 // DllRegisterServer cannot write HKLM

@@ -105,7 +105,7 @@ func TestRegisterDll(t *testing.T) {
 			mutate func(*Scenario)
 			code   int
 		}{
-			{"access denied", nil, 5},
+			{"DllRegisterServer failed", nil, 5},
 			{"not elevated", func(sc *Scenario) { sc.Host.IsAdmin = false; sc.Machine.DLLs[system32+`\wups2.dll`].Regsvr32Exit = 0 }, 5},
 			{"load failed", func(sc *Scenario) { sc.Machine.DLLs[system32+`\wups2.dll`].Regsvr32Exit = 3 }, 3},
 		} {
@@ -138,8 +138,20 @@ func TestRegisterDll(t *testing.T) {
 	t.Run("regsvr32 missing", func(t *testing.T) {
 		th := hostFor(t, "kb943144", func(sc *Scenario) { delete(sc.Machine.Files, system32+`\regsvr32.exe`) })
 		e := failure(t, th.call("Register-WurDll", p("Path", system32+`\wups2.dll`), false))
-		if e.FQID != "InvalidOperationException,Microsoft.PowerShell.Commands.StartProcessCommand" {
+		if e.FQID != "WurProgramMissing" || e.Category != "ObjectNotFound" {
 			t.Fatalf("%+v", e)
+		}
+	})
+	t.Run("regsvr32 hangs: killed, TimedOut, nothing registered", func(t *testing.T) {
+		th := hostFor(t, "kb943144", func(sc *Scenario) {
+			sc.Machine.DLLs[system32+`\wups2.dll`].Regsvr32Hangs = true
+		})
+		got := result[scripts.RegisterDllResult](t, th.call("Register-WurDll", p("Path", system32+`\wups2.dll`), false))
+		if !got.TimedOut || got.ExitCode != -1 || !got.Exists {
+			t.Fatalf("%+v", got)
+		}
+		if regs := th.state().registrations("64", "wups2.dll"); len(regs) != 0 {
+			t.Fatalf("registered after a timeout: %+v", regs)
 		}
 	})
 }

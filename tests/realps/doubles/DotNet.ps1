@@ -146,6 +146,47 @@ namespace WurDouble {
 '@
 }
 
+if ($null -eq ('WurDouble.Process' -as [type])) {
+    # [System.Diagnostics.Process]::Start for regsvr32.exe: asks
+    # OnRegsvr32 (Invoke-WurDoubleRegsvr32, doubles/Windows.ps1) what the
+    # DLL does and really starts /bin/sh with the script it returns, with
+    # the caller's ProcessStartInfo settings (no shell, redirections): the
+    # script waits for, reads and kills a real process. Anything else is
+    # the real Process.Start.
+    Add-Type -TypeDefinition @'
+using System;
+using System.Diagnostics;
+using System.Management.Automation;
+
+namespace WurDouble {
+    public static class Process {
+        public static ScriptBlock OnRegsvr32;
+        public static System.Diagnostics.Process Start(ProcessStartInfo info) {
+            string leaf = System.IO.Path.GetFileName(info.FileName);
+            if (OnRegsvr32 == null || !string.Equals(leaf, "regsvr32.exe", StringComparison.OrdinalIgnoreCase)) {
+                return System.Diagnostics.Process.Start(info);
+            }
+            var output = OnRegsvr32.Invoke(info.FileName, info.Arguments);
+            string script = output[output.Count - 1].BaseObject.ToString();
+            var sh = new ProcessStartInfo("/bin/sh");
+            sh.ArgumentList.Add("-c");
+            sh.ArgumentList.Add(script);
+            sh.UseShellExecute = info.UseShellExecute;
+            sh.CreateNoWindow = info.CreateNoWindow;
+            sh.RedirectStandardInput = info.RedirectStandardInput;
+            sh.RedirectStandardOutput = info.RedirectStandardOutput;
+            sh.RedirectStandardError = info.RedirectStandardError;
+            sh.WorkingDirectory = info.WorkingDirectory;
+            return System.Diagnostics.Process.Start(sh);
+        }
+    }
+}
+'@
+}
+# Set by doubles/Windows.ps1 (loaded after this file) for this request's
+# runspace; never the script block of an earlier request's.
+[WurDouble.Process]::OnRegsvr32 = $null
+
 # PowerShell resolves a type name first in the session state scopes' type
 # tables (where PowerShell classes live), then the built-in accelerators,
 # then the loaded assemblies, and user accelerators last: only an entry in
@@ -159,6 +200,7 @@ $wurAddType = $wurGlobal.GetType().GetMethod('AddType', $wurFlags)
 foreach ($pair in @(
         @('Microsoft.Win32.RegistryKey', [WurDouble.RegistryKey]),
         @('System.Diagnostics.FileVersionInfo', [WurDouble.FileVersionInfo]),
+        @('System.Diagnostics.Process', [WurDouble.Process]),
         @('System.Diagnostics.Eventing.Reader.EventLogSession', [WurDouble.EventLogSession]),
         @('System.Diagnostics.Eventing.Reader.EventLogQuery', [WurDouble.EventLogQuery]),
         @('System.Diagnostics.Eventing.Reader.EventLogReader', [WurDouble.EventLogReader]))) {

@@ -1,8 +1,9 @@
 <#
     Doubles of the Windows-only commands the scripts call: New-Object
     -ComObject Microsoft.Update.Session (the update agent's COM API),
-    Repair-WindowsImage (DISM) and Start-Process (regsvr32.exe). Other uses
-    of New-Object and Start-Process go to the real cmdlets.
+    Repair-WindowsImage (DISM), and what regsvr32.exe does
+    (Invoke-WurDoubleRegsvr32, called by the Process double in DotNet.ps1).
+    Other uses of New-Object go to the real cmdlet.
 
     Shapes and failures are the real ones: COM failures are
     System.Runtime.InteropServices.COMException with the HRESULT (the
@@ -11,8 +12,8 @@
     disabled), Repair-WindowsImage returns an ImageObject whose
     ImageHealthState is an enum (Healthy 0, NonRepairable 1, Repairable 2)
     and fails with a COMException (0x800F081F source missing, 0x800702E4
-    elevation required), Start-Process -PassThru -Wait returns a process
-    whose ExitCode is regsvr32's.
+    elevation required), regsvr32 is a real process (/bin/sh) whose exit
+    code is regsvr32's.
 #>
 Set-StrictMode -Version Latest
 
@@ -204,18 +205,17 @@ function Repair-WindowsImage {
     New-Object WurDouble.ImageObject -Property @{ ImageHealthState = [WurDouble.ImageHealthState]$flag; RestartNeeded = $restart; Online = $true }
 }
 
-function Start-Process {
-    [CmdletBinding()]
-    param([Parameter(Position = 0)][string]$FilePath, [Parameter(Position = 1)][string[]]$ArgumentList, [switch]$Wait, [switch]$PassThru, [string]$WindowStyle, [switch]$NoNewWindow)
-    $leaf = [System.IO.Path]::GetFileName($FilePath)
-    if ($leaf -ne 'regsvr32.exe') { return (Microsoft.PowerShell.Management\Start-Process @PSBoundParameters) }
-    if (-not [System.IO.File]::Exists($FilePath)) {
-        $ex = New-Object System.InvalidOperationException -ArgumentList 'This command cannot be run due to the error: The system cannot find the file specified.'
-        throw (New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'InvalidOperationException,Microsoft.PowerShell.Commands.StartProcessCommand', ([System.Management.Automation.ErrorCategory]::InvalidOperation), $FilePath)
-    }
-    # regsvr32 /s "<dll>": the DLL's behaviour from the machine.
-    $dllArg = @($ArgumentList | Where-Object { $_ -ne '/s' }) | Select-Object -First 1
-    $dll = ConvertFrom-WurDoublePath -Path ([string]$dllArg).Trim('"')
+function Invoke-WurDoubleRegsvr32 {
+    # What regsvr32.exe /s "<dll>" does on the machine, called by the
+    # System.Diagnostics.Process double (DotNet.ps1) when the script starts
+    # regsvr32.exe: applies the DLL's behaviour and returns the /bin/sh
+    # script the double then really runs in regsvr32's place ("exit N").
+    # regsvr32Hangs: a shell that starts a child (sleep) and waits for it,
+    # never exiting on its own; both PIDs are written to regsvr32.pids next
+    # to the machine's root, for the test to prove the whole tree was killed.
+    param([string]$FilePath, [string]$Arguments)
+    $dllArg = ([string]$Arguments) -replace '^/s\s+', ''
+    $dll = ConvertFrom-WurDoublePath -Path $dllArg.Trim('"')
     $state = Get-WurDoubleMachine
     $exit = 0
     $behavior = $null
@@ -223,6 +223,10 @@ function Start-Process {
         foreach ($d in $state.machine.dlls.PSObject.Properties) {
             if ([string]::Equals($d.Name, $dll, [StringComparison]::OrdinalIgnoreCase)) { $behavior = $d.Value }
         }
+    }
+    if ($null -ne $behavior -and $null -ne $behavior.PSObject.Properties['regsvr32Hangs'] -and [bool]$behavior.regsvr32Hangs) {
+        $pids = Join-Path -Path ([System.IO.Path]::GetDirectoryName($global:WurDoubleRoot.TrimEnd('/'))) -ChildPath 'regsvr32.pids'
+        return ("sleep 600 & echo `$`$ `$! > '{0}'; wait" -f $pids.Replace("'", "'\''"))
     }
     if ($null -ne $behavior -and $null -ne $behavior.PSObject.Properties['regsvr32Exit']) { $exit = [int]$behavior.regsvr32Exit }
     if ($exit -eq 0 -and -not $state.host.isAdmin) { $exit = 5 }
@@ -236,5 +240,10 @@ function Start-Process {
         }
         Save-WurDoubleMachine -State $state
     }
-    if ($PassThru) { [pscustomobject]@{ ExitCode = $exit; HasExited = $true; Id = 4242 } }
+    'exit {0}' -f $exit
+}
+
+# The Process double (DotNet.ps1) asks this runspace's function.
+if ($null -ne ('WurDouble.Process' -as [type])) {
+    [WurDouble.Process]::OnRegsvr32 = ${function:Invoke-WurDoubleRegsvr32}
 }
