@@ -297,14 +297,16 @@ run_bg detect detect
 
 # Wine has no Event Log API nor DISM module, and its update agent's searcher
 # fails: those probes are reported (probe-failed, agent-broken) and the
-# diagnosis goes on.
+# diagnosis goes on. Decisions depend on the failed probes, so the outcome is
+# "cannot tell" (issue 18): exit 10, never healthy, and every repair below is
+# refused without --force (the suite passes it, with an explicit plan).
 wait_bg diagnose
-if ((rc == 1)) && grep -qF 'finding(s):' "$out" && grep -qF '(agent-broken)' "$out" &&
+if ((rc == 10)) && grep -qF 'finding(s):' "$out" && grep -qF '(agent-broken)' "$out" &&
 	grep -qF 'a probe failed: Get-WurUpdateErrors (probe-failed)' "$out" && grep -qF 'EventLogException' "$out" &&
 	grep -qF 'a probe failed: Get-WurComponentHealth (probe-failed)' "$out" && ! grep -qF '(service-missing)' "$out"; then
-	ok "diagnose: every probe reported; EventLogException and the missing DISM module are probe-failed; exit 1"
+	ok "diagnose: every probe reported; EventLogException and the missing DISM module are probe-failed; cannot tell, exit 10"
 else
-	not_ok "diagnose: every probe reported; EventLogException and the missing DISM module are probe-failed; exit 1"
+	not_ok "diagnose: every probe reported; EventLogException and the missing DISM module are probe-failed; cannot tell, exit 10"
 	run_diag
 fi
 # The service probe's own duration (the debug line of its call): at least
@@ -312,7 +314,7 @@ fi
 # (it was killed at 60 s + 30 s before). The whole diagnose adds the start
 # of pwsh.exe and the other probes, which on a loaded machine take longer.
 probe_ms=$(sed -n 's/.*durationMs=\([0-9]*\) result=ok script=Get-WurServiceState .*/\1/p' "$err" | head -1)
-if ((rc == 1)) && [[ -n $probe_ms ]] && ((probe_ms >= 14000 && probe_ms < WMI_HANG_LIMIT * 1000)) &&
+if ((rc == 10)) && [[ -n $probe_ms ]] && ((probe_ms >= 14000 && probe_ms < WMI_HANG_LIMIT * 1000)) &&
 	grep -qF '(wmi-unavailable)' "$out" && grep -qF 'HRESULT 0x800705B4' "$out"; then
 	ok "diagnose with a hung WMI: the service probe returned after ${probe_ms} ms (< ${WMI_HANG_LIMIT} s), diagnose done in ${secs}s with the wmi-unavailable finding (0x800705B4)"
 else
@@ -322,23 +324,24 @@ else
 fi
 
 wait_bg json
-if ((rc == 1)) && node -e '
+if ((rc == 10)) && node -e '
 const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+if (d.outcome !== "unknown") { console.error("outcome " + d.outcome + ", want unknown"); process.exit(1); }
 const s = JSON.stringify(d);
 for (const want of ["agent-broken", "probe-failed", "wmi-unavailable", "wuauserv", "CryptSvc"]) {
   if (!s.includes(want)) { console.error("missing " + want); process.exit(1); }
 }' "$out" 2>>"$err"; then
-	ok "diagnose -o json: one JSON document with the findings and the services; exit 1"
+	ok "diagnose -o json: one JSON document with the findings, the services and outcome unknown; exit 10"
 else
-	not_ok "diagnose -o json: one JSON document with the findings and the services; exit 1"
+	not_ok "diagnose -o json: one JSON document with the findings, the services and outcome unknown; exit 10"
 	run_diag
 fi
 
 wait_bg detect
-if ((rc == 1)) && (($(grep -c . "$out") == 1)); then
-	ok "detect: one line, exit 1 (a repair applies)"
+if ((rc == 1)) && (($(grep -c . "$out") == 1)) && grep -qF 'cannot tell: probes failed' "$out"; then
+	ok "detect: one line, cannot tell (probes failed), exit 1"
 else
-	not_ok "detect: one line, exit 1 (a repair applies)"
+	not_ok "detect: one line, cannot tell (probes failed), exit 1"
 	run_diag
 fi
 rm -f "$sys32/mi.dll"
@@ -346,7 +349,7 @@ rm -f "$sys32/mi.dll"
 # --- repair datastore, then rollback ---------------------------------------------
 case_start=$SECONDS
 tree_digest >"$work/tree.before"
-run repair datastore --yes
+run repair datastore --yes --force
 id=$(run_id)
 snapshot_services >"$work/services.after-repair"
 if ((rc == 0)) && [[ -n $id ]] && [[ -f $sd/DataStore.wurepair-$id/DataStore.edb ]] &&
@@ -409,7 +412,7 @@ fi
 
 # --- reset --------------------------------------------------------------------
 case_start=$SECONDS
-run repair reset --dry-run
+run repair reset --dry-run --force
 tree_digest >"$work/tree.after-dry"
 if ((rc == 0)) && grep -qF 'plan: reset' "$out" && grep -qF 'dry run: nothing was changed' "$out" &&
 	cmp -s "$work/tree.before" "$work/tree.after-dry"; then
@@ -427,7 +430,7 @@ case_start=$SECONDS
 n=$((n + 1))
 out="$work/runs/$n-killed.stdout" err="$work/runs/$n-killed.stderr"
 backups_before=$({ compgen -G "$sd/DataStore.wurepair-*" || true; } | wc -l)
-timeout -k 5 "$RUN_TIMEOUT" "${wenv[@]}" wine "$work/wurepair.exe" repair datastore --yes --powershell "$PWSH" </dev/null >"$out" 2>"$err" &
+timeout -k 5 "$RUN_TIMEOUT" "${wenv[@]}" wine "$work/wurepair.exe" repair datastore --yes --force --powershell "$PWSH" </dev/null >"$out" 2>"$err" &
 killed_pid=$!
 renamed=""
 deadline=$((SECONDS + RUN_TIMEOUT))
