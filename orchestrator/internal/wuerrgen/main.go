@@ -67,9 +67,15 @@ func ParseHeader(r io.Reader) (map[uint32]string, error) {
 	return out, nil
 }
 
-// ParseData reads the curated TSV.
-func ParseData(r io.Reader) ([]Entry, error) {
-	var out []Entry
+// tsvRow is one data line of a TSV file: its line number and its fields.
+type tsvRow struct {
+	line   int
+	fields []string
+}
+
+// readTSV reads tab-separated lines, skipping blank lines and # comments.
+func readTSV(r io.Reader) ([]tsvRow, error) {
+	var rows []tsvRow
 	sc := bufio.NewScanner(r)
 	line := 0
 	for sc.Scan() {
@@ -78,13 +84,35 @@ func ParseData(r io.Reader) ([]Entry, error) {
 		if strings.TrimSpace(t) == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
-		f := strings.Split(t, "\t")
+		rows = append(rows, tsvRow{line, strings.Split(t, "\t")})
+	}
+	return rows, sc.Err()
+}
+
+// parseCode reads a code column: 0x and 8 hex digits.
+func parseCode(line int, s string) (uint32, error) {
+	v, err := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 32)
+	if err != nil || !strings.HasPrefix(s, "0x") || len(s) != 10 {
+		return 0, fmt.Errorf("line %d: code %q: want 0x and 8 hex digits", line, s)
+	}
+	return uint32(v), nil
+}
+
+// ParseData reads the curated TSV.
+func ParseData(r io.Reader) ([]Entry, error) {
+	var out []Entry
+	rows, err := readTSV(r)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		line, f := row.line, row.fields
 		if len(f) != 6 {
 			return nil, fmt.Errorf("line %d: want 6 tab-separated columns, got %d", line, len(f))
 		}
-		v, err := strconv.ParseUint(strings.TrimPrefix(f[0], "0x"), 16, 32)
-		if err != nil || !strings.HasPrefix(f[0], "0x") || len(f[0]) != 10 {
-			return nil, fmt.Errorf("line %d: code %q: want 0x and 8 hex digits", line, f[0])
+		v, err := parseCode(line, f[0])
+		if err != nil {
+			return nil, err
 		}
 		sym := f[1]
 		if sym == "-" {
@@ -100,9 +128,9 @@ func ParseData(r io.Reader) ([]Entry, error) {
 		if f[4] == "" {
 			return nil, fmt.Errorf("line %d: no meaning", line)
 		}
-		out = append(out, Entry{HResult: uint32(v), Symbol: sym, Class: f[2], Source: src, Meaning: f[4], Note: f[5]})
+		out = append(out, Entry{HResult: v, Symbol: sym, Class: f[2], Source: src, Meaning: f[4], Note: f[5]})
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // Meaning is one line of wuerr_meanings.tsv.
@@ -116,21 +144,18 @@ type Meaning struct {
 // ParseMeanings reads wuerr_meanings.tsv.
 func ParseMeanings(r io.Reader) ([]Meaning, error) {
 	var out []Meaning
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		t := sc.Text()
-		if strings.TrimSpace(t) == "" || strings.HasPrefix(t, "#") {
-			continue
-		}
-		f := strings.Split(t, "\t")
+	rows, err := readTSV(r)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		line, f := row.line, row.fields
 		if len(f) != 4 {
 			return nil, fmt.Errorf("line %d: want 4 tab-separated columns (code symbol from meaning), got %d", line, len(f))
 		}
-		v, err := strconv.ParseUint(strings.TrimPrefix(f[0], "0x"), 16, 32)
-		if err != nil || !strings.HasPrefix(f[0], "0x") || len(f[0]) != 10 {
-			return nil, fmt.Errorf("line %d: code %q: want 0x and 8 hex digits", line, f[0])
+		v, err := parseCode(line, f[0])
+		if err != nil {
+			return nil, err
 		}
 		if f[2] != "wuref" && f[2] != "symbol" {
 			return nil, fmt.Errorf("line %d: from %q: want wuref or symbol", line, f[2])
@@ -138,9 +163,9 @@ func ParseMeanings(r io.Reader) ([]Meaning, error) {
 		if strings.TrimSpace(f[3]) == "" {
 			return nil, fmt.Errorf("line %d: %s has no meaning", line, f[1])
 		}
-		out = append(out, Meaning{HResult: uint32(v), Symbol: f[1], From: f[2], Text: f[3]})
+		out = append(out, Meaning{HResult: v, Symbol: f[1], From: f[2], Text: f[3]})
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 var validClass = map[string]bool{"store-reset": true, "component-store-repair": true, "repair-source": true, "agent-registration": true,
