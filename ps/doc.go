@@ -31,12 +31,16 @@
 //     the last progress frame, in PowerShell and in Go's watchdog, not
 //     from the start. A progress frame for another id, or outside a
 //     request, is a protocol error.
-//     The END line is a string literal: PowerShell echoes it whatever
-//     became of the line before (a parse error, a throw outside the
-//     handler). END before the reply means no reply is coming: Invoke
-//     fails at once with ErrNoReply and the host's stderr, read up to the
-//     marker that Go then asks for:
+//     After READY no line is executed, in either delivery: the bootstrap
+//     reads stdin itself and dispatches the request, END, SYNC and exit
+//     lines by their exact shape; any other line is ignored, on stderr.
+//     The END line (before READY a string literal PowerShell echoes) is
+//     echoed whatever became of the line before it. END before the reply
+//     means no reply is coming: Invoke fails at once with ErrNoReply and
+//     the host's stderr, read up to the marker that Go then asks for:
 //     [Console]::Error.WriteLine('<nonce>:SYNC:<id>')
+//     which the host answers once what it started for earlier lines (the
+//     background runspace open included) is done.
 //     The END after a reply is read at the start of the next exchange, so
 //     it costs no latency. A reply with id "?" (the host could not decode
 //     the request) is the reply to the request in flight.
@@ -56,11 +60,11 @@
 // Bootstrap as a file (Options.BootstrapFile): the host runs FileArgs,
 // -File <bootstrap.ps1> -Nonce <nonce> -Serve, and steps 1 and 2 happen
 // without a line from Go: the bootstrap writes the MODE line, then READY,
-// then reads stdin itself, dispatching exactly the lines of step 3 (and
-// the SYNC line and "exit") by their shape; it never executes a line.
+// then serves step 3 exactly as in the -Command delivery.
 //
-// The bootstrap runs each request in a fresh runspace (opened after the
-// previous reply) and starts native commands with an empty stdin; see the
+// The bootstrap runs each request in a fresh runspace (opened in the
+// background after the previous reply, or while a long request runs) and
+// starts native commands with an empty stdin; see the
 // comment at the top of scripts/bootstrap.ps1 and
 // docs/real-engine-session.md for what the real-engine tests show.
 package ps

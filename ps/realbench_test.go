@@ -163,8 +163,8 @@ func BenchmarkRealEngine(b *testing.B) {
 }
 
 // waitRunspaceOpened returns once the host's background open of the next
-// request runspace has finished (it waits on the open's own wait handle,
-// then echoes a marker on stderr, which this waits for).
+// request runspace has finished: the host answers a SYNC line only after
+// the open in flight is done (scripts/bootstrap.ps1, the serve loop).
 func waitRunspaceOpened(b *testing.B, s *Session) {
 	b.Helper()
 	s.mu.Lock()
@@ -174,9 +174,8 @@ func waitRunspaceOpened(b *testing.B, s *Session) {
 		b.Fatal("no host")
 	}
 	s.nextID++
-	marker := c.nonce + ":SYNC:open" + strconv.FormatUint(s.nextID, 10)
-	line := "$wurOpen = $global:WurSession.PSObject.Properties['OpenAsync']; if (($null -ne $wurOpen) -and ($null -ne $wurOpen.Value)) { $null = $wurOpen.Value.AsyncWaitHandle.WaitOne(60000) }; [Console]::Error.WriteLine('" + marker + "')\r\n"
-	if err := c.write([]byte(line)); err != nil {
+	marker := c.nonce + ":SYNC:" + strconv.FormatUint(s.nextID, 10)
+	if err := c.write([]byte("[Console]::Error.WriteLine('" + marker + "')\r\n")); err != nil {
 		b.Fatal(err)
 	}
 	if !c.stderr.waitFor([]byte(marker), time.Minute) {

@@ -286,29 +286,35 @@ sh -c 'exit 3'
 	}
 }
 
-// A line that fails to parse, and a line that throws outside the handler,
-// get no reply: the END line ends the wait at once, with pwsh's own error
-// from stderr, and the host stays usable.
+// After READY no line is executed: a line that would fail to parse, one
+// that would throw and one that would call Invoke-WurRequest without its
+// argument are each ignored by the bootstrap's loop (on stderr). Each gets
+// no reply, its END line ends the wait at once with that stderr, nothing
+// ran, and the host stays usable.
 func TestRealNoReplyFailsAtOnce(t *testing.T) {
 	s := newRealSession(t)
 	ctx := ctxWithin(t, 2*time.Minute)
 	mustEcho(t, s, ctx, "before")
-	for _, tc := range []struct{ line, want string }{
-		{"Invoke-WurRequest 'abc' )", "Unexpected token ')'"},
-		{"throw 'thrown outside the handler'", "thrown outside the handler"},
-		{"Invoke-WurRequest", "Encoded"}, // mandatory parameter missing in a non-interactive host
+	for _, line := range []string{
+		"Invoke-WurRequest 'abc' )",
+		"throw 'thrown outside the handler'",
+		"Invoke-WurRequest",
+		"[Console]::Out.WriteLine('executed')",
 	} {
 		started := time.Now()
-		err := invokeRaw(ctx, s, tc.line, time.Minute)
+		err := invokeRaw(ctx, s, line, time.Minute)
 		took := time.Since(started)
 		var nr *NoReplyError
 		if !errors.As(err, &nr) || !errors.Is(err, ErrNoReply) {
-			t.Fatalf("%q: err = %v, want ErrNoReply", tc.line, err)
+			t.Fatalf("%q: err = %v, want ErrNoReply", line, err)
 		}
-		if !strings.Contains(nr.StderrTail, tc.want) {
-			t.Fatalf("%q: stderr tail %q lacks %q", tc.line, nr.StderrTail, tc.want)
+		if !strings.Contains(nr.StderrTail, "ignored a line that is not a request") || strings.Contains(nr.StderrTail, "thrown outside") {
+			t.Fatalf("%q: stderr tail %q: want the line ignored, not run", line, nr.StderrTail)
 		}
-		t.Logf("%q: ErrNoReply after %s", tc.line, took.Round(time.Millisecond))
+		t.Logf("%q: ErrNoReply after %s", line, took.Round(time.Millisecond))
+	}
+	if _, noise := s.Diagnostics(); strings.Contains(string(noise), "executed") {
+		t.Fatalf("a line that is not a request was executed: %q", noise)
 	}
 	checkUndecodableRequest(t, s, ctx)
 	if s.Starts() != 1 {

@@ -57,7 +57,6 @@ type Host struct {
 	eol      string
 	nonce    string
 	ready    bool
-	file     bool // the bootstrap came as a -File script (it reads the lines itself)
 	requests int
 	machine  *Machine
 }
@@ -113,8 +112,7 @@ var nonceRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // runFile is a host that runs the bootstrap as a file: it must be the
 // embedded bootstrap.ps1; it answers the language-mode probe and READY
-// by itself, then serves the same lines as the -Command host, except that
-// a line that is not a request is ignored (on stderr), never run.
+// by itself, then serves the same lines as the -Command host after READY.
 func (h *Host) runFile(file, nonce string, stdin io.Reader) int {
 	text, err := os.ReadFile(file)
 	if err != nil {
@@ -126,7 +124,6 @@ func (h *Host) runFile(file, nonce string, stdin io.Reader) int {
 		h.psError("fakehost: the -File bootstrap is not the embedded bootstrap.ps1", "FakeHostUnknownBootstrap")
 		return 1
 	}
-	h.file = true
 	h.nonce = nonce
 	h.println(h.nonce + ":MODE:" + h.sc.Host.LanguageMode)
 	if h.sc.Host.LanguageMode != "FullLanguage" {
@@ -182,7 +179,14 @@ func (h *Host) run(stdin io.Reader) int {
 }
 
 // line handles one input line; exit reports that the process must end.
+// Before READY (-Command - delivery) the console host runs each line as
+// PowerShell; after it, in both deliveries, the bootstrap's own loop reads
+// stdin and dispatches only the request, END, SYNC and exit lines by their
+// shape: any other line is ignored (on stderr), never run.
 func (h *Host) line(line string) (code int, exit bool) {
+	if h.ready {
+		return h.served(line)
+	}
 	switch {
 	case line == "":
 		return 0, false
@@ -196,24 +200,37 @@ func (h *Host) line(line string) (code int, exit bool) {
 	case bootstrapRe.MatchString(line):
 		return h.bootstrap(bootstrapRe.FindStringSubmatch(line))
 	case endRe.MatchString(line):
-		// Echoed like any string expression, ready or not.
+		// Echoed like any string expression.
 		h.println(endRe.FindStringSubmatch(line)[1])
 		return 0, false
 	case syncRe.MatchString(line):
 		fmt.Fprint(h.errw, syncRe.FindStringSubmatch(line)[1]+h.eol)
 		return 0, false
 	case requestRe.MatchString(line):
-		if !h.ready {
-			h.psError("The term 'Invoke-WurRequest' is not recognized as the name of a cmdlet, function, script file, or operable program.", "CommandNotFoundException")
-			return 0, false
-		}
-		return h.request(requestRe.FindStringSubmatch(line)[1])
-	}
-	if h.file {
-		fmt.Fprint(h.errw, "wurepair: ignored a line that is not a request"+h.eol)
+		h.psError("The term 'Invoke-WurRequest' is not recognized as the name of a cmdlet, function, script file, or operable program.", "CommandNotFoundException")
 		return 0, false
 	}
 	h.psError(fmt.Sprintf("fakehost cannot simulate this line (real PowerShell would run it; wurepair must only send protocol lines): %.120q", line), "ParserError")
+	return 0, false
+}
+
+// served is the bootstrap's serve loop (scripts/bootstrap.ps1, the end).
+func (h *Host) served(line string) (code int, exit bool) {
+	switch {
+	case strings.EqualFold(line, "exit"):
+		return 0, true
+	case line == "":
+		return 0, false
+	case requestRe.MatchString(line):
+		return h.request(requestRe.FindStringSubmatch(line)[1])
+	case endRe.MatchString(line) && strings.HasPrefix(endRe.FindStringSubmatch(line)[1], h.nonce+":"):
+		h.println(endRe.FindStringSubmatch(line)[1])
+		return 0, false
+	case syncRe.MatchString(line) && strings.HasPrefix(syncRe.FindStringSubmatch(line)[1], h.nonce+":"):
+		fmt.Fprint(h.errw, syncRe.FindStringSubmatch(line)[1]+h.eol)
+		return 0, false
+	}
+	fmt.Fprint(h.errw, "wurepair: ignored a line that is not a request"+h.eol)
 	return 0, false
 }
 
