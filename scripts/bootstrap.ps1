@@ -82,10 +82,10 @@ if ($Prelude -ne '') {
 # One template for every request runspace, built once: building it is half
 # the cost of a fresh runspace (measured on pwsh 7.6). Each runspace opened
 # from it gets its own copy (RunspaceFactory.CreateRunspace clones it), so
-# a request cannot change what the next one starts with. Anything every
-# request runspace must hold (modules, functions, variables) is added to
-# this object here, before the first runspace is opened below.
-$wurSessionState = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+# a request cannot change what the next one starts with. It is built by the
+# first background open, off the startup path ($WurOpenRunspace), and kept
+# in SessionStateBox for every later open; anything every request runspace
+# must hold (modules, functions, variables) would be added there.
 
 $global:WurSession = [pscustomobject]@{
     Nonce           = $Nonce
@@ -93,7 +93,14 @@ $global:WurSession = [pscustomobject]@{
     Prelude         = $preludeText
     JsonArgs        = @{}
     DateStringsLost = $false
-    SessionState    = $wurSessionState
+    # SessionState: the template above, once the first open built it.
+    # Written by the opener's thread before its open returns, read here
+    # only after EndInvoke (or when no open is in flight).
+    SessionStateBox = @{ SessionState = $null }
+    # Replies are serialized by JsonObject.ConvertToJson where PowerShell
+    # has it public (pwsh 7): the same serializer ConvertTo-Json calls,
+    # without loading the Microsoft.PowerShell.Utility module for it.
+    JsonContext     = $null
     # The background opener: a helper runspace (it only ever runs
     # $WurOpenRunspace, never request text) and the open in flight.
     Opener          = $null
@@ -149,7 +156,11 @@ function New-WurRunspace {
     # background open failed (its error is then the request's).
     [CmdletBinding()]
     param()
-    $runspace = [RunspaceFactory]::CreateRunspace($global:WurSession.SessionState)
+    $box = $global:WurSession.SessionStateBox
+    if ($null -eq $box['SessionState']) {
+        $box['SessionState'] = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+    }
+    $runspace = [RunspaceFactory]::CreateRunspace($box['SessionState'])
     $runspace.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
     $runspace.Open()
     $guard = [PowerShell]::Create()
@@ -166,12 +177,16 @@ function New-WurRunspace {
 # What the helper runspace runs to open the next request runspace (the same
 # steps as New-WurRunspace, on the helper's thread).
 $global:WurOpenRunspace = @'
-param($SessionState, $Guard, $Library, $Spent)
+param($SessionStateBox, $Guard, $Library, $Spent)
 # The previous request's runspace is disposed here, off the request path.
 if ($null -ne $Spent) {
     try { $Spent.Dispose() } catch { [Console]::Error.WriteLine('wurepair: disposing a used runspace failed: ' + $_.Exception.Message) }
 }
-$runspace = [RunspaceFactory]::CreateRunspace($SessionState)
+# The template, built once, by the first open.
+if ($null -eq $SessionStateBox['SessionState']) {
+    $SessionStateBox['SessionState'] = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+}
+$runspace = [RunspaceFactory]::CreateRunspace($SessionStateBox['SessionState'])
 # One pipeline thread per runspace, made by the guard's run here: the
 # request's run then starts no thread (the default starts one per run).
 $runspace.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
@@ -215,7 +230,7 @@ function Start-WurRunspaceOpen {
     }
     $shell = [PowerShell]::Create()
     $shell.Runspace = $session.Opener
-    [void]$shell.AddScript($global:WurOpenRunspace, $false).AddArgument($session.SessionState).AddArgument($global:WurNativeStdinGuard).AddArgument($global:WurLibrary).AddArgument($used)
+    [void]$shell.AddScript($global:WurOpenRunspace, $false).AddArgument($session.SessionStateBox).AddArgument($global:WurNativeStdinGuard).AddArgument($global:WurLibrary).AddArgument($used)
     $session.OpenAsync = $shell.BeginInvoke()
     $session.OpenShell = $shell
 }
@@ -289,7 +304,20 @@ function Write-WurFrame {
         [Parameter(Mandatory = $true)]$Value
     )
     try {
-        $json = ConvertTo-Json -InputObject $Value -Depth 20 -Compress
+        $json = $null
+        $context = $global:WurSession.JsonContext
+        if ($null -ne $context) {
+            try {
+                $json = [Microsoft.PowerShell.Commands.JsonObject]::ConvertToJson($Value, [ref]$context)
+            } catch {
+                # The cmdlet below fails the same way with its own error id
+                # (NonStringKeyInDictionary ...), which the reply reports.
+                $json = $null
+            }
+        }
+        if ($null -eq $json) {
+            $json = ConvertTo-Json -InputObject $Value -Depth 20 -Compress
+        }
     } catch {
         if ($Id -eq 'READY') {
             throw
@@ -579,16 +607,34 @@ function Invoke-WurRequest {
 # holds the JSON cmdlets, the first serialisation).
 Start-WurRunspaceOpen
 
-# Windows PowerShell 5.1 serializes PSObject-wrapped arrays as {value, Count}.
-Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue
+# Nothing below loads a module on pwsh 7 (each costs ~100 ms of the cold
+# start, docs/performance.md): the JSON cmdlets' module is loaded by the
+# first request's ConvertFrom-Json, while Go waits for that reply anyway.
+if ($PSVersionTable.PSVersion.Major -lt 6) {
+    # Windows PowerShell 5.1 serializes PSObject-wrapped arrays as
+    # {value, Count} (its types.ps1xml gives System.Array a Count member;
+    # pwsh 7's has no System.Array entry).
+    Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue
+}
 
 # pwsh 7's ConvertFrom-Json turns ISO-looking strings into DateTime;
-# 7.5+ can be told not to. Windows PowerShell 5.1 (JavaScriptSerializer)
-# converts only "\/Date(n)\/", which Go's encoder never writes.
-if ((Get-Command -Name ConvertFrom-Json).Parameters.ContainsKey('DateKind')) {
+# 7.5+ can be told not to: the JsonDateKind enum of its -DateKind
+# parameter exists from 7.5 on (a type lookup, no module load). Windows
+# PowerShell 5.1 (JavaScriptSerializer) converts only "\/Date(n)\/",
+# which Go's encoder never writes.
+if ($null -ne ('Microsoft.PowerShell.Commands.JsonDateKind' -as [type])) {
     $global:WurSession.JsonArgs['DateKind'] = 'String'
 } elseif ($PSVersionTable.PSVersion.Major -ge 6) {
     $global:WurSession.DateStringsLost = $true
+}
+
+# JsonObject.ConvertToJson(object, in ConvertToJsonContext) is public from
+# pwsh 7.0 (PowerShell's JsonObject.cs); 5.1 has only the cmdlet. The
+# context: depth 20, enums as numbers, compressed, as ConvertTo-Json
+# -Depth 20 -Compress builds it.
+$jsonContextType = 'Microsoft.PowerShell.Commands.JsonObject+ConvertToJsonContext' -as [type]
+if ($null -ne $jsonContextType) {
+    $global:WurSession.JsonContext = $jsonContextType::new(20, $false, $true)
 }
 
 $edition = 'Desktop'
