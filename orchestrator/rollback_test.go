@@ -67,7 +67,7 @@ func stubMachine() *stubInvoker {
 				return nil, &ps.ErrorRecord{FQID: "System.IO.IOException,Backup-WurFolder", HResult: int64(int32(-2147024784)), Message: "disk full"}
 			}
 			renamed[path] = true
-			return scripts.BackupFolderResult{Path: path, BackupPath: p["BackupPath"].(string), Renamed: true, Recreated: true}, nil
+			return scripts.BackupFolderResult{Path: path, BackupPath: p["BackupPath"].(string), Renamed: true, Recreated: true, SecurityCopied: true}, nil
 		case "Restore-WurFolder":
 			path := p["Path"].(string)
 			if !renamed[path] {

@@ -309,24 +309,49 @@ func (r *Run) backupFolder(ctx context.Context, fo scripts.FolderInfo) error {
 		return err
 	}
 	params := map[string]any{"Path": fo.Path, "BackupPath": backup}
-	_, err = call[scripts.BackupFolderResult](ctx, r.Host, "Backup-WurFolder", params)
-	if h := HResultOf(err); (h == sharingViolation || h == accessDenied) && r.cameBack(ctx, "wuauserv") {
+	res, err := call[scripts.BackupFolderResult](ctx, r.Host, "Backup-WurFolder", params)
+	if h := HResultOf(err); (h == sharingViolation || h == accessDenied) && IsFQID(err, "WurRenameFailed") && r.cameBack(ctx, "wuauserv") {
 		if nerr := r.note(fmt.Sprintf("renaming %s failed with %s (a file inside is in use): the update service came back; stopping it again, once", fo.Path, FormatHResult(h))); nerr != nil {
 			return nerr
 		}
 		if serr := r.stopService(ctx, "wuauserv"); serr != nil {
 			return errors.Join(err, serr, r.outcome(ref, err, ""))
 		}
-		_, err = call[scripts.BackupFolderResult](ctx, r.Host, "Backup-WurFolder", params)
+		res, err = call[scripts.BackupFolderResult](ctx, r.Host, "Backup-WurFolder", params)
 	}
-	if h := HResultOf(err); h == sharingViolation || h == accessDenied {
+	if h := HResultOf(err); (h == sharingViolation || h == accessDenied) && IsFQID(err, "WurRenameFailed") {
 		err = r.nameHolders(ctx, fo.Path, err)
+	}
+	if err == nil && res.Renamed && !res.SecurityCopied {
+		// The folder at Path does not carry the original's permissions:
+		// fail, and the rollback puts the original back (issue 20 item 1).
+		err = &SecurityNotCopiedError{Path: fo.Path, Recreated: res.Recreated, HResult: uint32(res.SecurityHResult)}
 	}
 	if err != nil {
 		return errors.Join(err, r.outcome(ref, err, ""))
 	}
 	r.Backups = append(r.Backups, backup)
 	return r.outcome(ref, nil, "")
+}
+
+// SecurityNotCopiedError: a folder was renamed aside but the folder
+// recreated in its place does not carry the original's DACL (explicit ACEs
+// and protection): catroot2 or a Delivery Optimization folder without
+// NetworkService's ACEs breaks CryptSvc or DoSvc. The step fails and the
+// rollback renames the original back.
+type SecurityNotCopiedError struct {
+	Path      string
+	Recreated bool
+	HResult   uint32
+}
+
+func (e *SecurityNotCopiedError) Error() string {
+	what := "could not be recreated with the permissions it had"
+	if e.Recreated {
+		what = "was recreated but does not carry the permissions it had"
+	}
+	return fmt.Sprintf("%s %s (%s): wurepair never leaves a folder with other permissions than before, so the rename is undone",
+		e.Path, what, FormatHResult(e.HResult))
 }
 
 // FilesInUseError: a rename failed because files inside the folder are

@@ -245,13 +245,18 @@ type UpdateHistoryResult struct {
 	Entries    []HistoryEntry `json:"Entries"`
 }
 
-// BackupFolderResult is Backup-WurFolder's result.
+// BackupFolderResult is Backup-WurFolder's result. SecurityCopied: the
+// recreated folder carries the original's explicit ACEs and DACL
+// protection; when false after a rename, SecurityHResult says why and the
+// orchestrator fails the step (its rollback puts the original back).
 type BackupFolderResult struct {
-	Path       string `json:"Path"`
-	BackupPath string `json:"BackupPath"`
-	Renamed    bool   `json:"Renamed"`
-	Recreated  bool   `json:"Recreated"`
-	WhatIf     bool   `json:"WhatIf"`
+	Path            string `json:"Path"`
+	BackupPath      string `json:"BackupPath"`
+	Renamed         bool   `json:"Renamed"`
+	Recreated       bool   `json:"Recreated"`
+	SecurityCopied  bool   `json:"SecurityCopied"`
+	SecurityHResult int64  `json:"SecurityHResult"`
+	WhatIf          bool   `json:"WhatIf"`
 }
 
 // RestoreFolderResult is Restore-WurFolder's result. Whatever stood at Path

@@ -418,6 +418,168 @@ function Lock-WurFolder {
     $true
 }
 
+function Get-WurWin32HResult {
+    # The HRESULT an exception stands for: a Win32Exception's
+    # NativeErrorCode as HRESULT_FROM_WIN32 (its own HResult is E_FAIL),
+    # UnauthorizedAccessException as E_ACCESSDENIED (0x80070005), anything
+    # else its HResult. PowerShell's MethodInvocationException wrapper is
+    # looked through. Never the message.
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][System.Exception]$Exception)
+    $e = Get-WurInnerException -Exception $Exception
+    if ($e -is [System.ComponentModel.Win32Exception]) {
+        $code = [int]$e.NativeErrorCode
+        if ($code -gt 0 -and $code -le 0xFFFF) { return [int](-2147024896 -bor $code) }  # 0x80070000 | code
+        return [int]$code
+    }
+    if ($e -is [System.UnauthorizedAccessException]) { return [int]-2147024891 }  # 0x80070005
+    [int]$e.HResult
+}
+
+function ConvertTo-WurExplicitDacl {
+    # The part of a DACL (SDDL "D:...", as Get-WurFolderDacl gives it) that
+    # a folder carries itself: "D:" + "P" when it is protected (it inherits
+    # nothing), then its explicit ACEs in their order. Inherited ACEs (flag
+    # ID) are left out: Windows puts the parent's inheritable ACEs into a
+    # new folder's DACL unless it is protected ("DACL for a New Object",
+    # learn.microsoft.com/windows/win32/secauthz/dacl-for-a-new-object).
+    # Plain text, so it runs off Windows too. A DACL it cannot read ACE by
+    # ACE (a conditional ACE holds parentheses) throws: never half a copy.
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Sddl)
+    $m = [regex]::Match($Sddl, '^D:([A-Z_]*)((?:\([^()]*\))*)$')
+    if (-not $m.Success) {
+        throw (New-Object System.ArgumentException -ArgumentList ('Not a DACL this library copies: {0}' -f $Sddl))
+    }
+    $flags = $m.Groups[1].Value
+    $out = 'D:'
+    if ($flags -eq 'NO_ACCESS_CONTROL') { return 'D:NO_ACCESS_CONTROL' }
+    # P = SE_DACL_PROTECTED; AI/AR (auto-inherit) are Windows' bookkeeping.
+    if ($flags.Replace('AI', '').Replace('AR', '').Contains('P')) { $out += 'P' }
+    foreach ($ace in [regex]::Matches($m.Groups[2].Value, '\(([^()]*)\)')) {
+        $fields = $ace.Groups[1].Value.Split(';')
+        # ace_type;ace_flags;rights;object_guid;inherit_object_guid;account_sid
+        if ($fields.Count -lt 6) {
+            throw (New-Object System.ArgumentException -ArgumentList ('Not an ACE: {0}' -f $ace.Value))
+        }
+        if (-not [regex]::IsMatch($fields[1], '^(?:[A-Z]{2})*$')) {
+            throw (New-Object System.ArgumentException -ArgumentList ('Not ACE flags: {0}' -f $ace.Value))
+        }
+        $inherited = $false
+        for ($i = 0; $i -lt $fields[1].Length; $i += 2) {
+            if ($fields[1].Substring($i, 2) -ceq 'ID') { $inherited = $true }
+        }
+        if (-not $inherited) { $out += $ace.Value }
+    }
+    $out
+}
+
+function Get-WurFolderDacl {
+    # The DACL of the folder $LiteralPath, as SDDL ("D:PAI(A;OICI;FA;;;SY)..."),
+    # read through one handle opened on the folder itself: CreateFileW with
+    # FILE_FLAG_OPEN_REPARSE_POINT (a link is opened as the link, never
+    # followed) and FILE_FLAG_BACKUP_SEMANTICS (needed for a folder), asking
+    # for READ_CONTROL only; the handle must be a folder and not a reparse
+    # point (GetFileInformationByHandle), then GetSecurityInfo reads the
+    # DACL from that same handle ("CreateFileW",
+    # learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-createfilew;
+    # "GetSecurityInfo",
+    # learn.microsoft.com/windows/win32/api/aclapi/nf-aclapi-getsecurityinfo).
+    # Owner, group and SACL are not read (the SACL needs SeSecurityPrivilege).
+    # A failure throws a Win32Exception: NativeErrorCode 5 access denied,
+    # 267 (ERROR_DIRECTORY) not a folder, 4395 (ERROR_REPARSE_POINT_ENCOUNTERED)
+    # a reparse point. Off Windows there are no DACLs: an error (the test
+    # engines replace this function, tests/realps/doubles/Security.ps1).
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$LiteralPath)
+    if (-not (Test-WurWindows)) {
+        throw (New-Object System.PlatformNotSupportedException -ArgumentList 'There are no DACLs on this platform.')
+    }
+    if ($null -eq ('WurRepair.FolderDacl' -as [type])) {
+        Add-Type -TypeDefinition @"
+using System;
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+namespace WurRepair {
+    public static class FolderDacl {
+        [StructLayout(LayoutKind.Sequential)]
+        private struct FileInfo {
+            public uint Attributes;
+            public System.Runtime.InteropServices.ComTypes.FILETIME Created, Accessed, Written;
+            public uint Volume, SizeHigh, SizeLow, Links, IndexHigh, IndexLow;
+        }
+        [DllImport("kernel32.dll", EntryPoint = "CreateFileW", CharSet = CharSet.Unicode, SetLastError = true)]
+        private static extern SafeFileHandle CreateFile(string name, uint access, uint share, IntPtr security, uint disposition, uint flags, IntPtr template);
+        [DllImport("kernel32.dll", SetLastError = true)]
+        private static extern bool GetFileInformationByHandle(SafeFileHandle handle, out FileInfo info);
+        [DllImport("advapi32.dll")]
+        private static extern uint GetSecurityInfo(SafeFileHandle handle, int type, uint info, IntPtr owner, IntPtr group, IntPtr dacl, IntPtr sacl, out IntPtr descriptor);
+        [DllImport("advapi32.dll")]
+        private static extern uint GetSecurityDescriptorLength(IntPtr descriptor);
+        [DllImport("kernel32.dll")]
+        private static extern IntPtr LocalFree(IntPtr mem);
+        public static byte[] Read(string path) {
+            // READ_CONTROL | FILE_READ_ATTRIBUTES; share read, write, delete;
+            // OPEN_EXISTING; FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT.
+            using (SafeFileHandle h = CreateFile(path, 0x00020080, 7, IntPtr.Zero, 3, 0x02200000, IntPtr.Zero)) {
+                if (h.IsInvalid) { throw new Win32Exception(Marshal.GetLastWin32Error()); }
+                FileInfo info;
+                if (!GetFileInformationByHandle(h, out info)) { throw new Win32Exception(Marshal.GetLastWin32Error()); }
+                if ((info.Attributes & 0x400) != 0) { throw new Win32Exception(4395); }
+                if ((info.Attributes & 0x10) == 0) { throw new Win32Exception(267); }
+                IntPtr sd;
+                // SE_FILE_OBJECT, DACL_SECURITY_INFORMATION
+                uint rc = GetSecurityInfo(h, 1, 4, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, out sd);
+                if (rc != 0) { throw new Win32Exception((int)rc); }
+                try {
+                    byte[] bytes = new byte[GetSecurityDescriptorLength(sd)];
+                    Marshal.Copy(sd, bytes, 0, bytes.Length);
+                    return bytes;
+                } finally {
+                    LocalFree(sd);
+                }
+            }
+        }
+    }
+}
+"@
+    }
+    $bytes = [WurRepair.FolderDacl]::Read((ConvertTo-WurLongPath -LiteralPath $LiteralPath))
+    $raw = New-Object System.Security.AccessControl.RawSecurityDescriptor -ArgumentList $bytes, 0
+    $raw.GetSddlForm([System.Security.AccessControl.AccessControlSections]::Access)
+}
+
+function New-WurFolderWithDacl {
+    # Creates the folder $LiteralPath with the DACL $Sddl (ConvertTo-WurExplicitDacl's
+    # form) in the same call, so it never exists without it: on .NET
+    # Framework (Windows PowerShell 5.1) Directory.CreateDirectory(String,
+    # DirectorySecurity), on .NET (pwsh 7) FileSystemAclExtensions.Create(DirectoryInfo,
+    # DirectorySecurity) ("Directory.CreateDirectory Method",
+    # learn.microsoft.com/dotnet/api/system.io.directory.createdirectory;
+    # "FileSystemAclExtensions.Create",
+    # learn.microsoft.com/dotnet/api/system.io.filesystemaclextensions.create).
+    # Windows then adds the parent's inheritable ACEs unless the DACL is
+    # protected. No owner is given: setting one other than the caller's
+    # needs SeRestorePrivilege enabled; the owner is the caller's default
+    # (Administrators or SYSTEM). Both APIs do nothing when the folder
+    # already exists: the caller checks before and reads the DACL back.
+    # Off Windows: an error (the test engines replace this function).
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$LiteralPath, [Parameter(Mandatory = $true)][string]$Sddl)
+    if (-not (Test-WurWindows)) {
+        throw (New-Object System.PlatformNotSupportedException -ArgumentList 'There are no DACLs on this platform.')
+    }
+    $security = New-Object System.Security.AccessControl.DirectorySecurity
+    $security.SetSecurityDescriptorSddlForm($Sddl, [System.Security.AccessControl.AccessControlSections]::Access)
+    $long = ConvertTo-WurLongPath -LiteralPath $LiteralPath
+    if ($null -ne [System.IO.Directory].GetMethod('CreateDirectory', [type[]]@([string], [System.Security.AccessControl.DirectorySecurity]))) {
+        $null = [System.IO.Directory]::CreateDirectory($long, $security)
+    } else {
+        [System.IO.FileSystemAclExtensions]::Create((New-Object System.IO.DirectoryInfo -ArgumentList $long), $security)
+    }
+}
+
 function Close-WurComObject {
     # Releases a COM object now rather than at some later garbage
     # collection (the runspace is reused). Anything else is left alone.

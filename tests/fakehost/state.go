@@ -116,8 +116,14 @@ type FileEntry struct {
 	ReparseTag string `json:"reparseTag,omitempty"`
 	// Denied: a folder whose listing is refused (access denied), as a
 	// folder whose ACL leaves SYSTEM and Administrators out.
-	Denied  bool   `json:"denied,omitempty"`
-	Created string `json:"created,omitempty"` // RFC 3339; "" means the machine's Now
+	Denied bool `json:"denied,omitempty"`
+	// Security is a folder's DACL as SDDL, as Windows reports it (explicit
+	// ACEs, then inherited ones flagged ID; "P" after "D:" when it is
+	// protected). The five folders wurepair renames get their Windows
+	// defaults (defaultDACL) when the scenario names none; "" is a folder
+	// whose DACL is not modelled (only inherited ACEs).
+	Security string `json:"security,omitempty"`
+	Created  string `json:"created,omitempty"` // RFC 3339; "" means the machine's Now
 	// History is the update agent's history, held in DataStore.edb: it
 	// moves with the file, so a DataStore reset loses it and a restore
 	// brings it back. Only files may hold it.
@@ -274,6 +280,11 @@ type MachineFaults struct {
 	// 0x80004002/0x80040155 (an interface's proxy/stub not registered),
 	// QueryHistory with a damaged DataStore's error.
 	AgentFails map[string]HResult `json:"agentFails,omitempty"`
+	// SecurityFails makes Backup-WurFolder's creation of the folder at a
+	// path (with the original's DACL, after the rename) fail with an
+	// HRESULT (access denied 0x80070005, disk full 0x80070070 ...): the
+	// folder is not recreated and SecurityCopied is false.
+	SecurityFails map[string]HResult `json:"securityFails,omitempty"`
 	// ScriptFails makes a script throw a terminating error with this
 	// HRESULT before it does anything, as a probe does on a machine with
 	// broken WMI, registry ACLs or a lockdown policy (0x80070005: access
@@ -472,6 +483,11 @@ func (s *MachineState) normFiles(p HostProfile) error {
 			}
 		}
 	}
+	for path, dacl := range defaultDACL {
+		if e := s.Files[path]; e != nil && e.Kind == kindDir && e.Security == "" {
+			e.Security = dacl
+		}
+	}
 	return nil
 }
 
@@ -516,6 +532,14 @@ func (s *MachineState) normFile(path string, p HostProfile) error {
 		}
 	default:
 		return fmt.Errorf("kind %q is not file, dir or junction", e.Kind)
+	}
+	if e.Security != "" {
+		if e.Kind != kindDir {
+			return fmt.Errorf("only a folder has a modelled DACL (security)")
+		}
+		if _, err := explicitDACL(e.Security); err != nil {
+			return fmt.Errorf("security: %w", err)
+		}
 	}
 	if e.Created != "" {
 		t, err := normTime(e.Created, "")
@@ -680,6 +704,18 @@ func (s *MachineState) normMisc(HostProfile) error {
 	f.RenameFails = nil
 	if len(fails) > 0 {
 		f.RenameFails = fails
+	}
+	secFails := map[string]HResult{}
+	for path, hr := range f.SecurityFails {
+		c, ok := cleanPath(path)
+		if !ok || c != path {
+			return fmt.Errorf("faults.securityFails: %q is not a clean absolute path", path)
+		}
+		secFails[c] = hr
+	}
+	f.SecurityFails = nil
+	if len(secFails) > 0 {
+		f.SecurityFails = secFails
 	}
 	for call := range f.AgentFails {
 		if !oneOf(call, agentCalls) {

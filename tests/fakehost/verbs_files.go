@@ -168,7 +168,9 @@ func (c *Call) checkUnlocked(target, key string) bool {
 	return true
 }
 
-// Backup-WurFolder: rename Path to BackupPath, recreate Path empty.
+// Backup-WurFolder: rename Path to BackupPath, recreate Path empty with
+// the original's DACL (explicit ACEs and protection copied; the inherited
+// ones come again from the same parent, so the whole DACL is as before).
 func backupFolder(c *Call) {
 	s := c.state()
 	path, ok := c.folderParam("Path")
@@ -196,9 +198,16 @@ func backupFolder(c *Call) {
 			c.renameFailure(path, hr)
 			return
 		}
+		dacl := e.Security
 		s.move(key, s.canon(backup))
-		s.mkdir(key)
-		res.Renamed, res.Recreated = true, true
+		res.Renamed = true
+		if hr, fails := s.securityFault(key); fails {
+			res.SecurityHResult = hr.Int64()
+		} else {
+			s.mkdir(key)
+			s.Files[key].Security = dacl
+			res.Recreated, res.SecurityCopied = true, true
+		}
 	}
 	c.Out(res)
 }

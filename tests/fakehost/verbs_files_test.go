@@ -156,7 +156,7 @@ func TestBackupFolder(t *testing.T) {
 	// Paths are case-insensitive; the backup keeps the case it was given.
 	env := th.call("Backup-WurFolder", p("Path", `c:\windows\softwaredistribution\datastore`, "BackupPath", `C:/WINDOWS/SoftwareDistribution/DataStore.wurepair-20240601T120000Z-abc123`), false)
 	got := result[scripts.BackupFolderResult](t, env)
-	want := scripts.BackupFolderResult{Path: `C:\windows\softwaredistribution\datastore`, BackupPath: `C:\WINDOWS\SoftwareDistribution\DataStore.wurepair-20240601T120000Z-abc123`, Renamed: true, Recreated: true}
+	want := scripts.BackupFolderResult{Path: `C:\windows\softwaredistribution\datastore`, BackupPath: `C:\WINDOWS\SoftwareDistribution\DataStore.wurepair-20240601T120000Z-abc123`, Renamed: true, Recreated: true, SecurityCopied: true}
 	if got != want {
 		t.Fatalf("got %+v", got)
 	}

@@ -48,10 +48,36 @@ BeforeAll {
         }
         throw "no test folder for $Folder"
     }
+
+    # Off Windows there are no DACLs: the library's two DACL helpers are
+    # replaced by ones keeping an SDDL per path here ($global:WurTestDacl);
+    # the script's own logic (what it copies, compares and reports) is real.
+    $global:WurTestDacl = @{}
+    $global:WurTestDaclFails = @{}
+    function Get-WurFolderDacl {
+        param([string]$LiteralPath)
+        if ($global:WurTestDaclFails.ContainsKey('read:' + $LiteralPath)) {
+            throw (New-Object System.ComponentModel.Win32Exception -ArgumentList 5)
+        }
+        if ($global:WurTestDacl.ContainsKey($LiteralPath)) { return $global:WurTestDacl[$LiteralPath] }
+        'D:AI(A;OICIID;FA;;;SY)'
+    }
+    function New-WurFolderWithDacl {
+        param([string]$LiteralPath, [string]$Sddl)
+        if ($global:WurTestDaclFails.ContainsKey('create:' + $LiteralPath)) {
+            throw (New-Object System.IO.IOException -ArgumentList 'disk full', -2147024784)
+        }
+        $null = [IO.Directory]::CreateDirectory($LiteralPath)
+        # Windows adds the parent's inheritable ACEs; a test may ask for a
+        # different read-back to stand for a kernel that changed the ACEs.
+        $global:WurTestDacl[$LiteralPath] = $Sddl + '(A;OICIID;FA;;;SY)'
+        if ($global:WurTestDaclFails.ContainsKey('differ:' + $LiteralPath)) { $global:WurTestDacl[$LiteralPath] = 'D:AI(A;OICIID;FA;;;SY)' }
+    }
 }
 
 AfterAll {
     Remove-WurTestTree -LiteralPath $root
+    Remove-Variable -Name 'WurTestDacl', 'WurTestDaclFails' -Scope Global -ErrorAction SilentlyContinue
 }
 
 Describe 'Get-WurSoftwareDistribution on real folders' {
@@ -158,6 +184,87 @@ Describe 'Backup, restore and remove on real folders' {
         $r.Removed | Should -BeTrue
         Test-Path -LiteralPath $bk | Should -BeFalse
         Test-Path -LiteralPath (Join-Path $outside 'sentinel.txt') | Should -BeTrue
+    }
+}
+
+Describe 'The recreated folder keeps the DACL (issue 20 item 1)' {
+    BeforeEach {
+        $global:WurTestDaclFails.Clear()
+        $cat = Join-Path $win 'System32/catroot2'
+        $global:WurTestDacl[$cat] = 'D:AI(A;OICI;0x1301bf;;;NS)(A;ID;FA;;;SY)(A;OICIIOID;GA;;;SY)'
+    }
+    AfterEach {
+        foreach ($p in @(Get-ChildItem -LiteralPath (Join-Path $win 'System32') -Directory -Filter 'catroot2.wurepair-*')) {
+            if (Test-Path -LiteralPath $cat) { Remove-Item -LiteralPath $cat -Recurse -Force }
+            [IO.Directory]::Move($p.FullName, $cat)
+        }
+        if (-not (Test-Path -LiteralPath $cat)) { $null = New-Item -ItemType Directory -Path $cat }
+    }
+
+    It 'creates the folder with the explicit ACEs only, and says it copied them' {
+        $r = Invoke-WurTestScript -Name 'Backup-WurFolder' -Parameters @{ Path = $cat; BackupPath = ($cat + '.wurepair-p1') }
+        Assert-WurShape -Result $r -Script 'Backup-WurFolder'
+        $r.Recreated | Should -BeTrue
+        $r.SecurityCopied | Should -BeTrue
+        $r.SecurityHResult | Should -Be 0
+        $global:WurTestDacl[$cat] | Should -BeExactly 'D:(A;OICI;0x1301bf;;;NS)(A;OICIID;FA;;;SY)'
+    }
+
+    It 'keeps a protected DACL protected' {
+        $global:WurTestDacl[$cat] = 'D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)'
+        $r = Invoke-WurTestScript -Name 'Backup-WurFolder' -Parameters @{ Path = $cat; BackupPath = ($cat + '.wurepair-p2') }
+        $r.SecurityCopied | Should -BeTrue
+        $global:WurTestDacl[$cat] | Should -BeLike 'D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)*'
+    }
+
+    It 'reports a creation that fails as data, and does not make the folder' {
+        $global:WurTestDaclFails['create:' + $cat] = $true
+        $r = Invoke-WurTestScript -Name 'Backup-WurFolder' -Parameters @{ Path = $cat; BackupPath = ($cat + '.wurepair-p3') }
+        $r.Renamed | Should -BeTrue
+        $r.Recreated | Should -BeFalse
+        $r.SecurityCopied | Should -BeFalse
+        ('0x{0:X8}' -f [int]$r.SecurityHResult) | Should -Be '0x80070070'
+        Test-Path -LiteralPath $cat | Should -BeFalse
+    }
+
+    It 'reports a folder that reads back with other ACEs (0x8007053A)' {
+        $global:WurTestDaclFails['differ:' + $cat] = $true
+        $r = Invoke-WurTestScript -Name 'Backup-WurFolder' -Parameters @{ Path = $cat; BackupPath = ($cat + '.wurepair-p4') }
+        $r.Recreated | Should -BeTrue
+        $r.SecurityCopied | Should -BeFalse
+        ('0x{0:X8}' -f [int]$r.SecurityHResult) | Should -Be '0x8007053A'
+    }
+
+    It 'renames nothing when the DACL cannot be read' {
+        $global:WurTestDaclFails['read:' + $cat] = $true
+        $err = $null
+        try {
+            Invoke-WurTestScript -Name 'Backup-WurFolder' -Parameters @{ Path = $cat; BackupPath = ($cat + '.wurepair-p5') }
+        } catch {
+            $err = $_
+        }
+        $err.FullyQualifiedErrorId | Should -BeLike 'WurSecurityUnreadable*'
+        ('0x{0:X8}' -f $err.Exception.HResult) | Should -Be '0x80070005'
+        Test-Path -LiteralPath ($cat + '.wurepair-p5') | Should -BeFalse
+        Test-Path -LiteralPath $cat | Should -BeTrue
+    }
+}
+
+Describe 'ConvertTo-WurExplicitDacl' {
+    It 'keeps the explicit ACEs in order and the protection, drops inherited ones' -ForEach @(
+        @{ In = 'D:AI(A;OICI;0x1301bf;;;NS)(A;ID;FA;;;SY)(A;OICIIOID;GA;;;BA)'; Out = 'D:(A;OICI;0x1301bf;;;NS)' }
+        @{ In = 'D:PAI(A;OICI;FA;;;SY)(D;;WD;;;BU)(A;OICI;FA;;;BA)'; Out = 'D:P(A;OICI;FA;;;SY)(D;;WD;;;BU)(A;OICI;FA;;;BA)' }
+        @{ In = 'D:AI'; Out = 'D:' }
+        @{ In = 'D:NO_ACCESS_CONTROL'; Out = 'D:NO_ACCESS_CONTROL' }
+    ) {
+        ConvertTo-WurExplicitDacl -Sddl $In | Should -BeExactly $Out
+    }
+    It 'refuses what it cannot read ACE by ACE: <In>' -ForEach @(
+        @{ In = 'O:SYD:(A;;FA;;;SY)' }
+        @{ In = 'D:(XA;;FA;;;WD;(Member_of {SID(BA)}))' }
+        @{ In = 'D:(A;OICI;FA)' }
+    ) {
+        { ConvertTo-WurExplicitDacl -Sddl $In } | Should -Throw
     }
 }
 

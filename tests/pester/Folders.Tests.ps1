@@ -172,6 +172,13 @@ Describe 'Backup-WurFolder and Restore-WurFolder on a scratch folder inside Soft
     BeforeAll {
         $null = New-Item -ItemType Directory -Path $work -Force
         Set-Content -LiteralPath (Join-Path -Path $work -ChildPath 'old.txt') -Value 'old content'
+        # An explicit ACE, as catroot2 carries one for NetworkService
+        # (issue 20 item 1): the recreated folder must carry it too.
+        $acl = Get-Acl -LiteralPath $work
+        $ns = New-Object System.Security.Principal.SecurityIdentifier -ArgumentList 'S-1-5-20'
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule -ArgumentList $ns, 'Modify', 'ContainerInherit, ObjectInherit', 'None', 'Allow'))
+        Set-Acl -LiteralPath $work -AclObject $acl
+        $explicitBefore = ConvertTo-WurExplicitDacl -Sddl (Get-WurFolderDacl -LiteralPath $work)
         $backup = $work + '.wurepair-pester-' + $id
         $aside = $work + '.wurepair-pester-' + $id + '-rollback'
     }
@@ -181,9 +188,17 @@ Describe 'Backup-WurFolder and Restore-WurFolder on a scratch folder inside Soft
         Assert-WurShape -Result $r -Script 'Backup-WurFolder'
         $r.Renamed | Should -BeTrue
         $r.Recreated | Should -BeTrue
+        $r.SecurityCopied | Should -BeTrue
+        $r.SecurityHResult | Should -Be 0
         $r.WhatIf | Should -BeFalse
         Test-Path -LiteralPath (Join-Path -Path $backup -ChildPath 'old.txt') | Should -BeTrue
         @(Get-ChildItem -LiteralPath $work -Force).Count | Should -Be 0
+    }
+
+    It 'recreates it with the explicit ACEs of the original (NetworkService keeps its ACE)' {
+        $explicitBefore | Should -BeLike '*;;;NS)*'
+        ConvertTo-WurExplicitDacl -Sddl (Get-WurFolderDacl -LiteralPath $work) | Should -BeExactly $explicitBefore
+        ConvertTo-WurExplicitDacl -Sddl (Get-WurFolderDacl -LiteralPath $backup) | Should -BeExactly $explicitBefore
     }
 
     It 'refuses a BackupPath that already exists' {

@@ -3,6 +3,7 @@ package realps
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/wurepair/wurepair/tests/fakehost"
@@ -67,7 +68,7 @@ func exists(t *testing.T, p string) bool {
 
 func TestFolderScripts(t *testing.T) {
 	m := newMachine(t, scenarioPath(t, "healthy"), stopAll)
-	e := newEngines(t, m, "Machine.ps1", "Registry.ps1", "Services.ps1")
+	e := newEngines(t, m, "Machine.ps1", "Registry.ps1", "Services.ps1", "Security.ps1")
 	bk := scripts.BackupFolderResult{}
 	rs := scripts.RestoreFolderResult{}
 	rm := scripts.RemoveBackupResult{}
@@ -155,7 +156,7 @@ func TestFolderLinks(t *testing.T) {
 		sc.Machine.Files[fakeBk] = &fakehost.FileEntry{Kind: "junction", Target: config}
 		sc.Machine.Files[evilLink] = &fakehost.FileEntry{Kind: "junction", Target: config}
 	})
-	e := newEngines(t, m, "Machine.ps1")
+	e := newEngines(t, m, "Machine.ps1", "Security.ps1")
 	bk := scripts.BackupFolderResult{}
 	rm := scripts.RemoveBackupResult{}
 	p := func(kv ...string) map[string]any {
@@ -196,4 +197,55 @@ func TestFolderLinks(t *testing.T) {
 	if !exists(t, m.local(fakeBk)) {
 		t.Error("the link named like a backup was removed")
 	}
+}
+
+// Issue 20 item 1: the recreated folder gets the original's DACL (the
+// doubles keep DACLs in the machine, as the fake host does), and a
+// creation that fails is data, not an error: the rename stands,
+// SecurityCopied is false with the HRESULT, and the folder is not made
+// without its permissions.
+func TestFolderSecurity(t *testing.T) {
+	m := newMachine(t, scenarioPath(t, "healthy"), stopAll, func(sc *fakehost.Scenario) {
+		sc.Machine.Faults.SecurityFails = map[string]fakehost.HResult{dl: 0x80070005}
+	})
+	e := newEngines(t, m, "Machine.ps1", "Security.ps1")
+	bk := scripts.BackupFolderResult{}
+	p := func(path, runID string) map[string]any {
+		return map[string]any{"Path": path, "BackupPath": path + ".wurepair-" + runID}
+	}
+	runSteps(t, e, []step{
+		{name: "whatif copies nothing", script: "Backup-WurFolder", params: p(catroot2, runA), checkMode: true, typ: bk,
+			check: func(t *testing.T, _ *machine, res any) {
+				if r := res.(*scripts.BackupFolderResult); r.SecurityCopied || r.SecurityHResult != 0 {
+					t.Errorf("-WhatIf: %+v", r)
+				}
+			}},
+		{name: "catroot2 keeps NetworkService's ACE", script: "Backup-WurFolder", params: p(catroot2, runA), typ: bk,
+			check: func(t *testing.T, m *machine, res any) {
+				r := res.(*scripts.BackupFolderResult)
+				if !r.Recreated || !r.SecurityCopied || r.SecurityHResult != 0 {
+					t.Errorf("catroot2: %+v", r)
+				}
+				raw, err := os.ReadFile(m.state)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(string(raw), `"security": "D:(A;OICI;0x1301bf;;;NS)"`) {
+					t.Errorf("the double did not create catroot2 with its explicit ACE:\n%s", raw)
+				}
+			}},
+		{name: "Downloader: a protected DACL", script: "Backup-WurFolder", params: p(`C:\ProgramData\Microsoft\Network\Downloader`, runA), typ: bk},
+		{name: "Download: creating with the DACL fails", script: "Backup-WurFolder", params: p(dl, runA), typ: bk,
+			check: func(t *testing.T, m *machine, res any) {
+				r := res.(*scripts.BackupFolderResult)
+				if !r.Renamed || r.Recreated || r.SecurityCopied || uint32(r.SecurityHResult) != 0x80070005 {
+					t.Errorf("Download: %+v", r)
+				}
+				if exists(t, m.local(dl)) {
+					t.Error("Download was made without its permissions")
+				}
+			}},
+		{name: "rollback: Download comes back", script: "Restore-WurFolder",
+			params: map[string]any{"Path": dl, "BackupPath": dl + ".wurepair-" + runA, "SetAsidePath": dl + ".wurepair-" + runA + "-aside"}, typ: scripts.RestoreFolderResult{}},
+	})
 }

@@ -36,7 +36,7 @@ func denyRenames(t *testing.T, dir string) func() {
 // code the orchestrator's stop-again-and-retry path waits for.
 func TestFolderRenameInUse(t *testing.T) {
 	m := newMachine(t, scenarioPath(t, "healthy")) // wuauserv runs and holds DataStore.edb
-	e := newEngines(t, m, "Machine.ps1", "Registry.ps1", "Services.ps1")
+	e := newEngines(t, m, "Machine.ps1", "Registry.ps1", "Services.ps1", "Security.ps1")
 	undo := denyRenames(t, m.local(sd))
 	t.Cleanup(undo)
 	bk := scripts.BackupFolderResult{}
