@@ -2,6 +2,7 @@ package fakehost
 
 import (
 	"sort"
+	"time"
 
 	"github.com/wurepair/wurepair/scripts"
 )
@@ -145,6 +146,25 @@ func (s *MachineState) wmiHResult() int64 {
 		return int64(int32(-2147217392)) // 0x80041010
 	}
 	return 0
+}
+
+// wmiOperationTimeout is how long one query of a hung WMI takes before
+// it gives up: the -OperationTimeoutSec of Get-WurServiceCim (the safety
+// library's one bounded, by-name Win32_Service query). Its 15 s runspace
+// wait, for a WMI that ignores even that, is not modelled: the fake's hung
+// WMI honours the operation timeout.
+const wmiOperationTimeout = 10 * time.Second
+
+// askWMI is one Get-WurServiceCim query for the services a script names
+// (never every service): the HRESULT the script reports, and a hung WMI
+// costs the query's bound in simulated time. Scripts ask only for services
+// that exist, and Set-WurServiceStartType asks no more once it failed.
+func (c *Call) askWMI() int64 {
+	s := c.state()
+	if s.Faults.WMI == wmiHung {
+		c.Elapsed += wmiOperationTimeout
+	}
+	return s.wmiHResult()
 }
 
 // isRunning is any status but Stopped: the process exists and holds files.
