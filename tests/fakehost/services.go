@@ -2,6 +2,7 @@ package fakehost
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/wurepair/wurepair/scripts"
@@ -299,12 +300,18 @@ func (s *MachineState) holdersOf(files map[string]bool) []scripts.FileHolder {
 	}
 	for _, n := range sortedKeys(s.Services) {
 		if svc := s.Services[n]; svc.isRunning() && holds(svc.Holds) {
-			out = append(out, scripts.FileHolder{ProcessId: svc.ProcessID, Name: svc.DisplayName, ServiceName: n, ApplicationType: rmService})
+			// Services run in a service host here (svchost.exe).
+			out = append(out, scripts.FileHolder{ProcessId: svc.ProcessID, Name: svc.DisplayName, ServiceName: n, ApplicationType: rmService, ProcessName: "svchost"})
 		}
 	}
 	for _, n := range sortedKeys(s.Processes) {
 		if pr := s.Processes[n]; holds(pr.Holds) {
-			out = append(out, scripts.FileHolder{ProcessId: pr.ProcessID, Name: pr.Description, ServiceName: "", ApplicationType: rmUnknownApp})
+			// Processes are named by their image file; ProcessName drops .exe.
+			image := n
+			if strings.HasSuffix(strings.ToLower(image), ".exe") {
+				image = image[:len(image)-4]
+			}
+			out = append(out, scripts.FileHolder{ProcessId: pr.ProcessID, Name: pr.Description, ServiceName: "", ApplicationType: rmUnknownApp, ProcessName: image})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
