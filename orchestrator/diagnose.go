@@ -51,7 +51,9 @@ type Refusal struct {
 	Reason string `json:"reason"` // with the paths, as repair says it
 	Advice string `json:"advice"` // what the admin must do by hand
 	// Gate is "reboot-pending" for a plan refused until the reboot
-	// (repair exits 7; --force overrides); "" for the folder refusals.
+	// (repair exits 7; --force overrides), "files-in-use" for one refused
+	// while a process it does not stop holds files it would rename
+	// (holders.go; repair exits 1); "" for the folder refusals.
 	Gate string `json:"gate,omitempty"`
 }
 
@@ -121,9 +123,16 @@ func Diagnose(f Facts) Diagnosis {
 	for _, p := range d.Plans {
 		if r := refuseFolders(&f, p); r != nil {
 			d.Refused = append(d.Refused, Refusal{Plan: p, Reason: r.Reason, Advice: r.Advice})
+		} else if r := refuseHolders(&f, p); r != nil {
+			d.Refused = append(d.Refused, Refusal{Plan: p, Reason: r.Reason, Advice: r.Advice, Gate: gateFilesInUse})
 		} else if r := refuseReboot(&f, p); r != nil {
 			d.Refused = append(d.Refused, *r)
 		}
+	}
+	// Who holds files those plans would rename (holders.go).
+	if fd := diagnoseHolders(&f, d.Plans); fd != nil {
+		d.Findings = append(d.Findings, *fd)
+		sort.SliceStable(d.Findings, func(i, j int) bool { return rank(d.Findings[i].Severity) < rank(d.Findings[j].Severity) })
 	}
 	for i, fd := range d.Findings {
 		for _, r := range d.Refused {

@@ -43,6 +43,11 @@ type Facts struct {
 	// ComponentSkipped says why CheckHealth did not run (no finding
 	// depends on it); "" when it ran or could not (not elevated).
 	ComponentSkipped string `json:"componentStoreSkipped,omitempty"`
+
+	// Holders is who holds files in the folders the justified plans
+	// rename (ProbeHolders, holders.go; bounded); empty when no such plan
+	// is justified.
+	Holders []FolderHolders `json:"holders,omitempty"`
 }
 
 // PastRepair is one plan a successful run carried out.
@@ -100,17 +105,7 @@ const ErrorDays = 30
 // session, or a cancelled context, aborts.
 func Probe(ctx context.Context, h *Host, host ps.HostFacts) (Facts, error) {
 	f := Facts{Host: host, ProbeErrors: map[string]string{}}
-	note := func(name string, err error) error {
-		var sf *ScriptFailure
-		var pe *ps.ProtocolError
-		// A probe that ran out of time is a failed probe too (the session
-		// restarts on the next call): the other probes still report.
-		if errors.As(err, &sf) || errors.As(err, &pe) || (errors.Is(err, ps.ErrTimeout) && ctx.Err() == nil) {
-			f.ProbeErrors[name] = err.Error()
-			return nil
-		}
-		return fmt.Errorf("probe %s: %w", name, err)
-	}
+	note := func(name string, err error) error { return noteProbe(ctx, &f, name, err) }
 	svc, err := call[scripts.ServiceStateResult](ctx, h, "Get-WurServiceState", map[string]any{"Names": serviceNames})
 	if err != nil {
 		if err := note("Get-WurServiceState", err); err != nil {
@@ -163,6 +158,33 @@ func Probe(ctx context.Context, h *Host, host ps.HostFacts) (Facts, error) {
 		f.ProbeErrors = nil
 	}
 	return f, nil
+}
+
+// noteProbe records a probe that failed (a script failure, a protocol
+// error, a timeout) in f.ProbeErrors and returns nil: the other probes
+// still report. A dead session or a cancelled context is returned.
+func noteProbe(ctx context.Context, f *Facts, name string, err error) error {
+	var sf *ScriptFailure
+	var pe *ps.ProtocolError
+	// A probe that ran out of time is a failed probe too (the session
+	// restarts on the next call): the other probes still report.
+	if errors.As(err, &sf) || errors.As(err, &pe) || (errors.Is(err, ps.ErrTimeout) && ctx.Err() == nil) {
+		noteProbeError(f, name, err.Error())
+		return nil
+	}
+	return fmt.Errorf("probe %s: %w", name, err)
+}
+
+// noteProbeError records why a probe cannot be relied on (the first
+// reason of a probe asked several times is kept, the others appended).
+func noteProbeError(f *Facts, name, msg string) {
+	if f.ProbeErrors == nil {
+		f.ProbeErrors = map[string]string{}
+	}
+	if prev, ok := f.ProbeErrors[name]; ok {
+		msg = prev + "; " + msg
+	}
+	f.ProbeErrors[name] = msg
 }
 
 // componentSkippedWhy is what the facts say when CheckHealth did not run.

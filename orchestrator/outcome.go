@@ -24,6 +24,7 @@ const (
 var decisionProbes = []string{
 	"Get-WurServiceState", "Get-WurWups2Registration", "Get-WurSoftwareDistribution",
 	"Get-WurUpdateErrors", "Get-WurPendingReboot", "Test-WurUpdateAgent", "Get-WurComponentHealth",
+	holdersProbe, // asked only when a plan that renames folders is justified (holders.go)
 }
 
 // SetOutcome sets Outcome and FailedProbes from the facts and findings.

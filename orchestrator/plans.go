@@ -230,6 +230,9 @@ func planDataStore(f *Facts) ([]Step, error) {
 	if err := refuseFolders(f, "datastore"); err != nil {
 		return nil, err
 	}
+	if err := refuseHolders(f, "datastore"); err != nil {
+		return nil, err
+	}
 	stop := datastoreServices
 	return []Step{
 		exportHistory{},
@@ -244,6 +247,9 @@ func planDataStore(f *Facts) ([]Step, error) {
 
 func planReset(ctx context.Context, h *Host, f *Facts) ([]Step, error) {
 	if err := refuseFolders(f, "reset"); err != nil {
+		return nil, err
+	}
+	if err := refuseHolders(f, "reset"); err != nil {
 		return nil, err
 	}
 	names := make([]string, len(resetDlls))

@@ -5,9 +5,10 @@
     Read-only. Asks the Restart Manager (rstrtmgr.dll: RmStartSession,
     RmRegisterResources, RmGetList, RmEndSession) which processes use the
     files under Path: the question Windows itself answers before an
-    installer replaces files in use. wurepair asks it only after renaming a
-    folder failed with a sharing violation or access denied, to name the
-    holder (a service such as DoSvc or wuauserv, or a process such as
+    installer replaces files in use. wurepair asks it when diagnosis
+    justifies a plan that renames the folder (bounded: see MaxDepth), and
+    after renaming a folder failed with a sharing violation or access
+    denied, to name the holder (a service such as DoSvc or wuauserv, or a process such as
     MoUsoCoreWorker.exe, TiWorker.exe or SIHClient.exe) in the error.
 
     Path must be an absolute local path (X:\...) to a folder; anything else
@@ -15,15 +16,22 @@
     refused with WurPathRefused (category InvalidArgument) before anything
     is read. The walk never follows a reparse point (junction, symbolic
     link, mount point): those are skipped, with what is behind them.
-    Folders that cannot be listed are skipped. At most 4096 files are
-    registered (Truncated says more were there).
+    Folders that cannot be listed are skipped. The walk is breadth first
+    (a folder's own files before its subfolders'), MaxDepth levels deep
+    (1: the folder's own files; 2: and its subfolders'; 0, the default:
+    the whole tree), and registers at most MaxFiles files (1 to 4096,
+    default 4096; Truncated says more were there). diagnose asks with a
+    small depth and count (DataStore.edb and its logs, the top of Download,
+    catroot2's logs and catdb): the Restart Manager's answer costs per file.
 
     Result: Path; Holders, one per process, sorted by ProcessId then
     ServiceName: ProcessId, Name (the Restart Manager's strAppName: a
     service's display name or the process's description), ServiceName (the
     service's short name, "" for a process that is not a service),
     ApplicationType (RM_APP_TYPE: 0 unknown, 1 main window, 2 other window,
-    3 service, 4 Explorer, 5 console, 1000 critical); FilesChecked;
+    3 service, 4 Explorer, 5 console, 1000 critical), ProcessName (the
+    image name without .exe, from System.Diagnostics.Process: svchost for
+    a shared service host, "" when the process ended); FilesChecked;
     Truncated; Win32Error (0, or the Restart Manager's error: then Holders
     is empty). A Restart Manager failure is data, not an error: the caller
     is already reporting a failed rename and only loses the holder's name.
@@ -32,12 +40,17 @@
 param(
     [Parameter(Mandatory = $true)]
     [ValidateNotNullOrEmpty()]
-    [string]$Path
+    [string]$Path,
+
+    [ValidateRange(0, 64)]
+    [int]$MaxDepth = 0,
+
+    [ValidateRange(1, 4096)]
+    [int]$MaxFiles = 4096
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-$maxFiles = 4096
 $sep = [System.IO.Path]::DirectorySeparatorChar
 $reparse = [System.IO.FileAttributes]::ReparsePoint
 
@@ -58,13 +71,16 @@ if (-not $info.Exists -or (($info.Attributes -band $reparse) -eq $reparse)) {
     $PSCmdlet.ThrowTerminatingError((New-WurError -Id 'WurPathRefused' -Message ("Path '{0}' is not a folder (or is a junction or link, never followed)." -f $root) -Target $root))
 }
 
-# The files under root, never through a reparse point.
+# The files under root, never through a reparse point, breadth first (the
+# folder's own files before its subfolders'), down to MaxDepth levels.
 $files = New-Object System.Collections.Generic.List[string]
 $truncated = $false
-$pending = New-Object System.Collections.Generic.Stack[System.IO.DirectoryInfo]
-$pending.Push($info)
+$pending = New-Object 'System.Collections.Generic.Queue[object]'
+$pending.Enqueue(@($info, 1))
 while ($pending.Count -gt 0 -and -not $truncated) {
-    $dir = $pending.Pop()
+    $next = $pending.Dequeue()
+    $dir = $next[0]
+    $depth = [int]$next[1]
     $entries = @()
     try {
         $entries = @($dir.GetFileSystemInfos())
@@ -74,8 +90,8 @@ while ($pending.Count -gt 0 -and -not $truncated) {
     foreach ($e in $entries) {
         if (($e.Attributes -band $reparse) -eq $reparse) { continue }
         if ($e -is [System.IO.DirectoryInfo]) {
-            $pending.Push($e)
-        } elseif ($files.Count -ge $maxFiles) {
+            if ($MaxDepth -eq 0 -or $depth -lt $MaxDepth) { $pending.Enqueue(@($e, ($depth + 1))) }
+        } elseif ($files.Count -ge $MaxFiles) {
             $truncated = $true
             break
         } else {
@@ -97,6 +113,7 @@ namespace WurRm {
         public string Name;
         public string ServiceName;
         public int ApplicationType;
+        public string ProcessName;
     }
 
     public static class RestartManager {
@@ -133,6 +150,16 @@ namespace WurRm {
 
         const int ErrorMoreData = 234;
 
+        // The process's image name without .exe (Process.ProcessName: not
+        // localized, unlike strAppName), "" when it ended or cannot be read.
+        static string ImageName(int pid) {
+            try {
+                using (System.Diagnostics.Process p = System.Diagnostics.Process.GetProcessById(pid)) { return p.ProcessName ?? ""; }
+            } catch (Exception) {
+                return "";
+            }
+        }
+
         // GetHolders fills found with the processes using any of files and
         // returns the Win32 error of the Restart Manager (0: success).
         public static int GetHolders(string[] files, List<Holder> found) {
@@ -158,6 +185,7 @@ namespace WurRm {
                     h.Name = infos[i].strAppName ?? "";
                     h.ServiceName = infos[i].strServiceShortName ?? "";
                     h.ApplicationType = infos[i].ApplicationType;
+                    h.ProcessName = ImageName(h.ProcessId);
                     found.Add(h);
                 }
                 return 0;
@@ -181,6 +209,7 @@ $holders = @($found | Sort-Object -Property @{ Expression = { $_.ProcessId } }, 
             Name            = [string]$_.Name
             ServiceName     = [string]$_.ServiceName
             ApplicationType = [int]$_.ApplicationType
+            ProcessName     = [string]$_.ProcessName
         }
     })
 

@@ -47,89 +47,26 @@ foreach ($s in @(Get-Service)) {
 }
 
 # Process ids come only from WMI (Win32_Service.ProcessId); status, start type
-# and dependencies never wait for it. WMI is asked only for the services
-# found above, by name (a WQL filter: no enumeration of every service), with
-# -OperationTimeoutSec, and in a runspace of its own that this script waits
-# for at most $wmiWaitMs: a hung winmgmt, or an MI type initializer that
-# never returns (seen under Wine), blocks that runspace's thread in a call
-# neither -OperationTimeoutSec nor PowerShell's Stop() can interrupt. Such a
-# query is abandoned (never disposed: that would wait for it) and recorded
-# in the process (AppDomain data), so a later request in the same
-# PowerShell does not start another one behind it. A broken WMI repository
-# (common on the machines this tool repairs) must not fail the probe either:
-# ProcessId is then 0 and WmiHResult the failure's HRESULT.
-# Documents: Get-CimInstance -Filter/-OperationTimeoutSec
-# (https://learn.microsoft.com/powershell/module/cimcmdlets/get-ciminstance),
-# WQL string literals (https://learn.microsoft.com/windows/win32/wmisdk/wql-sql-for-wmi).
-$wmiWaitMs = 15000
-$wmiOperationTimeoutSec = 10
-$pendingKey = 'wurepair.Get-WurServiceState.PendingWmiQuery'
-$pidByName = @{}
-$wmiHResult = [int64]0
-
+# and dependencies never wait for it. WMI is asked once, only for the
+# services found above, by name, bounded in time (Get-WurServiceCim in the
+# safety library: a WQL filter, -OperationTimeoutSec, its own runspace
+# waited for at most 15 s, skipped for the rest of the process once a query
+# did not answer). A hung or broken WMI repository (common on the machines
+# this tool repairs) must not fail the probe: ProcessId is then 0 and
+# WmiHResult the failure's HRESULT.
 $wanted = New-Object System.Collections.Generic.List[string]
 foreach ($name in $Names) {
     if (-not [string]::IsNullOrEmpty($name) -and $byName.ContainsKey($name)) {
+        # The SCM's own spelling of the names it listed.
         $scmName = [string]$byName[$name].ServiceName
         if (-not $wanted.Contains($scmName)) { $wanted.Add($scmName) }
     }
 }
-
-function Get-WurExceptionHResult {
-    # The innermost exception's HRESULT (E_FAIL when it has none).
-    param([Exception]$Exception)
-    $e = $Exception
-    while ($null -ne $e.InnerException) { $e = $e.InnerException }
-    $h = [int64]$e.HResult
-    if ($h -eq 0) { $h = [int64]0x80004005 }
-    $h
-}
-
-if ($wanted.Count -gt 0) {
-    # The SCM's own spelling of names it listed; WQL escapes \ and ' with \.
-    $clauses = foreach ($n in $wanted) { "Name='" + ($n.Replace('\', '\\').Replace("'", "\'")) + "'" }
-    $filter = [string]::Join(' OR ', [string[]]@($clauses))
-    $cimParams = @{ ClassName = 'Win32_Service'; Filter = $filter; Property = @('Name', 'ProcessId'); OperationTimeoutSec = $wmiOperationTimeoutSec; ErrorAction = 'Stop' }
-    $cim = $ExecutionContext.InvokeCommand.GetCommand('Get-CimInstance', [System.Management.Automation.CommandTypes]::All)
-    $pending = [AppDomain]::CurrentDomain.GetData($pendingKey)
-    $rows = @()
-    try {
-        if ($null -ne $pending -and -not $pending.IsCompleted) {
-            # An earlier query of this process is still blocked in WMI.
-            $wmiHResult = [int64]0x800705B4 # HRESULT_FROM_WIN32(ERROR_TIMEOUT)
-        } elseif ($cim -is [System.Management.Automation.CmdletInfo]) {
-            $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
-            $worker = [PowerShell]::Create()
-            $worker.Runspace = [RunspaceFactory]::CreateRunspace($iss)
-            $worker.Runspace.Open()
-            [void]$worker.AddCommand('Get-CimInstance').AddParameters($cimParams)
-            $async = $worker.BeginInvoke()
-            if ($async.AsyncWaitHandle.WaitOne($wmiWaitMs)) {
-                try {
-                    $rows = @($worker.EndInvoke($async))
-                } finally {
-                    $worker.Runspace.Dispose()
-                    $worker.Dispose()
-                }
-            } else {
-                [AppDomain]::CurrentDomain.SetData($pendingKey, $async)
-                [void]$worker.BeginStop($null, $null)
-                $wmiHResult = [int64]0x800705B4 # HRESULT_FROM_WIN32(ERROR_TIMEOUT)
-            }
-        } elseif ($null -ne $cim) {
-            # Not the cmdlet (a test double defined as a function): a
-            # function is bound to this runspace and runs here.
-            $rows = @(& $cim @cimParams)
-        } else {
-            throw (New-Object System.Management.Automation.CommandNotFoundException -ArgumentList 'Get-CimInstance is not available')
-        }
-        foreach ($w in $rows) {
-            $pidByName[[string]$w.Name] = [int]$w.ProcessId
-        }
-    } catch {
-        $pidByName = @{}
-        $wmiHResult = Get-WurExceptionHResult -Exception $_.Exception
-    }
+$wmi = Get-WurServiceCim -Name ([string[]]$wanted.ToArray()) -Property @('Name', 'ProcessId')
+$wmiHResult = [int64]$wmi.HResult
+$pidByName = @{}
+foreach ($w in $wmi.Rows) {
+    $pidByName[[string]$w.Name] = [int]$w.ProcessId
 }
 
 $services = New-Object System.Collections.Generic.List[object]

@@ -14,7 +14,9 @@
 
     Verified through the SCM: the start type read back from a fresh
     ServiceController (QueryServiceConfig), the delayed flag from
-    Win32_Service.DelayedAutoStart (CIM, bounded by -OperationTimeoutSec).
+    Win32_Service.DelayedAutoStart (CIM, for this service only: a WQL filter
+    by name, bounded by -OperationTimeoutSec and a 15 s wait in a runspace
+    of its own, Get-WurServiceCim in the safety library).
     When WMI hangs or fails, WmiHResult is its HRESULT and the flag is read
     from the registry instead (the only other place it is kept).
 
@@ -88,13 +90,15 @@ function Get-WurScmDelayedFlag {
     # value when WMI hangs or fails.
     param([string]$ServiceName, [string]$Key)
     if ($wmi.HResult -eq 0) {
-        try {
-            $w = @(Get-CimInstance -ClassName Win32_Service -Property @('Name', 'DelayedAutoStart') -OperationTimeoutSec 15 -ErrorAction Stop | Where-Object { $_.Name -eq $ServiceName })
-            if ($w.Count -gt 0 -and [bool]$w[0].DelayedAutoStart) { return 1 }
+        # This service only, by name (a WQL filter), bounded in time
+        # (Get-WurServiceCim in the safety library).
+        $answer = Get-WurServiceCim -Name @($ServiceName) -Property @('Name', 'DelayedAutoStart')
+        $wmi.HResult = [int64]$answer.HResult
+        if ($wmi.HResult -eq 0) {
+            foreach ($w in $answer.Rows) {
+                if ([string]::Equals([string]$w.Name, $ServiceName, [StringComparison]::OrdinalIgnoreCase) -and [bool]$w.DelayedAutoStart) { return 1 }
+            }
             return 0
-        } catch {
-            $wmi.HResult = [int64]$_.Exception.HResult
-            if ($wmi.HResult -eq 0) { $wmi.HResult = [int64]0x80004005 }
         }
     }
     Get-WurDelayedFlag -Key $Key

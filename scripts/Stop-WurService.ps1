@@ -27,9 +27,13 @@
     without asking the SCM). 0 when stopped, or when the service accepted the
     stop and simply did not reach Stopped in time.
 
-    ProcessId comes from CIM (Win32_Service), bounded by -OperationTimeoutSec:
-    a hung or broken WMI gives ProcessId 0 and its HRESULT in WmiHResult
-    (0 when WMI answered); the status comes from the SCM either way.
+    ProcessId comes from CIM (Win32_Service), asked for this service only
+    (a WQL filter by name, never every service) and bounded in time
+    (-OperationTimeoutSec, and at most 15 s in a runspace of its own:
+    Get-WurServiceCim in the safety library): a hung or broken WMI gives
+    ProcessId 0 and its HRESULT in WmiHResult (0 when WMI answered,
+    0x800705B4 when it did not answer in time); the status comes from the
+    SCM either way.
 
     Which service to stop first (UsoSvc before the trigger-started wuauserv)
     is the caller's plan, not this script's.
@@ -60,21 +64,18 @@ if ($null -eq $svc) {
     $PSCmdlet.ThrowTerminatingError((New-Object System.Management.Automation.ErrorRecord -ArgumentList $ex, 'WurServiceNotFound', ([System.Management.Automation.ErrorCategory]::ObjectNotFound), $Name))
 }
 
+# The process id from WMI, for this one service only (by name, a WQL
+# filter) and bounded in time (Get-WurServiceCim: -OperationTimeoutSec and
+# a runspace waited for at most 15 s). A hung or broken WMI repository must
+# not stop the repair: the id is only reported (0, with WmiHResult); the
+# SCM (ServiceController) gives everything else.
+$wmi = Get-WurServiceCim -Name @([string]$svc.ServiceName) -Property @('Name', 'ProcessId')
+$wmiHResult = [int64]$wmi.HResult
 $processId = 0
-$wmiHResult = [int64]0
-try {
-    # Bounded: a hung WMI (winmgmt) would otherwise block this request, in a
-    # call Stop() cannot interrupt, until Go kills the host.
-    $cim = @(Get-CimInstance -ClassName Win32_Service -Property @('Name', 'ProcessId') -OperationTimeoutSec 15 -ErrorAction Stop | Where-Object { $_.Name -eq $svc.ServiceName })
-    if ($cim.Count -gt 0) {
-        $processId = [int]$cim[0].ProcessId
+foreach ($w in $wmi.Rows) {
+    if ([string]::Equals([string]$w.Name, [string]$svc.ServiceName, [StringComparison]::OrdinalIgnoreCase)) {
+        $processId = [int]$w.ProcessId
     }
-} catch {
-    # A hung or broken WMI repository must not stop the repair: the id is
-    # only reported; the SCM (ServiceController) gives everything else.
-    $processId = 0
-    $wmiHResult = [int64]$_.Exception.HResult
-    if ($wmiHResult -eq 0) { $wmiHResult = [int64]0x80004005 }
 }
 
 $previous = [string]$svc.Status

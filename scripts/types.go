@@ -113,6 +113,9 @@ type FileHolder struct {
 	Name            string `json:"Name"`
 	ServiceName     string `json:"ServiceName"`
 	ApplicationType int    `json:"ApplicationType"`
+	// ProcessName is the image name without .exe (svchost for a shared
+	// service host; "" when the process ended): never localized.
+	ProcessName string `json:"ProcessName"`
 }
 
 // FileHoldersResult is Get-WurFileHolders' result. Win32Error is the

@@ -40,6 +40,10 @@ func (d *deps) cmdDiagnose() *cli.Command {
 				rep.Outcome, rep.ExitCode = "needs-repair", ExitFailure
 			case len(diag.Recurring) > 0:
 				rep.Outcome, rep.Message = orchestrator.DiagRecurring, recurringLine(diag)
+			case len(diag.Refused) > 0:
+				// As detect says it: a repair applies but is refused on the
+				// facts (a link, files in use); exit 0, the findings say why.
+				rep.Outcome = "refused"
 			}
 			logFindings(w.log, diag)
 			if w.format == "json" {

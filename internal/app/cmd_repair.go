@@ -117,7 +117,7 @@ func (d *deps) repair(c *cli.Context) error {
 	if dry {
 		w.host.CheckMode = true
 	}
-	facts, diag, err := d.probe(c, w)
+	facts, diag, err := d.probe(c, w, requested)
 	if err != nil {
 		return err
 	}

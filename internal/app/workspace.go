@@ -178,7 +178,10 @@ func (d *deps) open(c *cli.Context) (*workspace, error) {
 	return w, nil
 }
 
-func (d *deps) probe(c *cli.Context, w *workspace) (orchestrator.Facts, orchestrator.Diagnosis, error) {
+// probe runs the probes and diagnoses. also names a plan repair was asked
+// for by name: the files-in-use probe covers it even when the diagnosis
+// does not justify it.
+func (d *deps) probe(c *cli.Context, w *workspace, also ...string) (orchestrator.Facts, orchestrator.Diagnosis, error) {
 	f, err := orchestrator.Probe(c.Context, w.host, w.facts)
 	if err != nil {
 		return f, orchestrator.Diagnosis{}, err
@@ -193,6 +196,11 @@ func (d *deps) probe(c *cli.Context, w *workspace) (orchestrator.Facts, orchestr
 	}
 	f.Repairs = orchestrator.PastRepairs(runs)
 	f.RepairSource = c.String("source") // repair's --source: the repair-source errors plan components only with one
+	// Who holds files in the folders the justified plans rename (issue 20
+	// item 4): asked once the facts above decide which plans those are.
+	if err := orchestrator.ProbeHolders(c.Context, w.host, &f, also...); err != nil {
+		return f, orchestrator.Diagnosis{}, err
+	}
 	diag := orchestrator.Diagnose(f)
 	if err := d.applyLoopGuard(c, w, f, &diag); err != nil { // issue 18: loopguard.go
 		return f, diag, err

@@ -589,3 +589,96 @@ function Close-WurComObject {
         [void][System.Runtime.InteropServices.Marshal]::FinalReleaseComObject($Object)
     }
 }
+
+function Get-WurServiceCim {
+    # Win32_Service instances of the named services only, asked by name (a
+    # WQL filter: WMI never enumerates every service to give a few), bounded
+    # in time. Returns one object: Rows (the instances WMI gave, with the
+    # asked Property) and HResult (0 when WMI answered, else the innermost
+    # exception's HRESULT; 0x800705B4 when it did not answer in time). A
+    # hung or broken WMI is data: the callers go on with the SCM's data.
+    #
+    # A name is data, never WQL: each must be a service name as the SCM
+    # allows it (1 to 256 characters, no / or \: CreateService,
+    # https://learn.microsoft.com/windows/win32/api/winsvc/nf-winsvc-createservicew;
+    # no control character), else WurServiceNameRefused; it is then put in
+    # a WQL string literal with \ and ' escaped by \ (WQL string literals,
+    # https://learn.microsoft.com/windows/win32/wmisdk/wql-sql-for-wmi; the
+    # WHERE clause, https://learn.microsoft.com/windows/win32/wmisdk/where-clause).
+    #
+    # Bounded: -OperationTimeoutSec (Get-CimInstance,
+    # https://learn.microsoft.com/powershell/module/cimcmdlets/get-ciminstance),
+    # and the cmdlet runs in a runspace of its own waited for at most
+    # $WaitMs: a hung winmgmt, or an MI type initializer that never returns
+    # (seen under Wine), blocks its thread in a call neither
+    # -OperationTimeoutSec nor PowerShell's Stop() can interrupt. Such a
+    # query is abandoned (never disposed: that would wait for it) and
+    # recorded in the process (AppDomain data): every later query of this
+    # PowerShell, from any script, answers 0x800705B4 at once instead of
+    # starting another one behind it. A Get-CimInstance that is not the
+    # cmdlet (a test double, a function) runs in the caller's runspace.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][AllowEmptyString()][string[]]$Name,
+        [Parameter(Mandatory = $true)][string[]]$Property,
+        [ValidateRange(1, 60000)][int]$WaitMs = 15000,
+        [ValidateRange(1, 60)][int]$OperationTimeoutSec = 10
+    )
+    $timeout = [int64]0x800705B4 # HRESULT_FROM_WIN32(ERROR_TIMEOUT)
+    $pendingKey = 'wurepair.WmiQueryPending'
+    $clauses = New-Object System.Collections.Generic.List[string]
+    foreach ($n in $Name) {
+        if ([string]::IsNullOrEmpty($n) -or $n.Length -gt 256 -or $n -match '[\\/\x00-\x1F\x7F]') {
+            throw (New-WurError -Id 'WurServiceNameRefused' -Message ('Not a service name: {0}' -f $n) -Target $n)
+        }
+        $literal = "Name='" + $n.Replace('\', '\\').Replace("'", "\'") + "'"
+        if (-not $clauses.Contains($literal)) { $clauses.Add($literal) }
+    }
+    $rows = @()
+    $hresult = [int64]0
+    if ($clauses.Count -gt 0) {
+        $cimParams = @{
+            ClassName           = 'Win32_Service'
+            Filter              = [string]::Join(' OR ', $clauses.ToArray())
+            Property            = $Property
+            OperationTimeoutSec = $OperationTimeoutSec
+            ErrorAction         = 'Stop'
+        }
+        $cim = $ExecutionContext.InvokeCommand.GetCommand('Get-CimInstance', [System.Management.Automation.CommandTypes]::All)
+        $pending = [AppDomain]::CurrentDomain.GetData($pendingKey)
+        try {
+            if ($null -ne $pending -and -not $pending.IsCompleted) {
+                # An earlier query of this process is still blocked in WMI.
+                $hresult = $timeout
+            } elseif ($cim -is [System.Management.Automation.CmdletInfo]) {
+                $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+                $worker = [PowerShell]::Create()
+                $worker.Runspace = [RunspaceFactory]::CreateRunspace($iss)
+                $worker.Runspace.Open()
+                [void]$worker.AddCommand('Get-CimInstance').AddParameters($cimParams)
+                $async = $worker.BeginInvoke()
+                if ($async.AsyncWaitHandle.WaitOne($WaitMs)) {
+                    try {
+                        $rows = @($worker.EndInvoke($async))
+                    } finally {
+                        $worker.Runspace.Dispose()
+                        $worker.Dispose()
+                    }
+                } else {
+                    [AppDomain]::CurrentDomain.SetData($pendingKey, $async)
+                    [void]$worker.BeginStop($null, $null)
+                    $hresult = $timeout
+                }
+            } elseif ($null -ne $cim) {
+                $rows = @(& $cim @cimParams)
+            } else {
+                throw (New-Object System.Management.Automation.CommandNotFoundException -ArgumentList 'Get-CimInstance is not available')
+            }
+        } catch {
+            $rows = @()
+            $hresult = [int64](Get-WurInnerException -Exception $_.Exception).HResult
+            if ($hresult -eq 0) { $hresult = [int64]0x80004005 }
+        }
+    }
+    [pscustomobject]@{ Rows = [object[]]$rows; HResult = $hresult }
+}

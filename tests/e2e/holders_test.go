@@ -10,7 +10,8 @@ import (
 )
 
 // Issue 20 item 4: when renaming a folder fails because a file inside is
-// in use, and the holder is not a service the plan stops (a process of
+// in use (a file diagnosis's bounded probe did not look at, or one opened
+// after it), and the holder is not a service the plan stops (a process of
 // the update stack such as MoUsoCoreWorker.exe, or Delivery Optimization
 // writing into Download), the error names it (the Restart Manager's
 // answer), the run rolls back and the machine is as it was. The datastore
@@ -21,7 +22,15 @@ func TestFileInUseNamesTheHolder(t *testing.T) {
 	if slices.Contains(orchestrator.TouchedServices("datastore"), "DoSvc") {
 		t.Fatal("the datastore plan stops DoSvc")
 	}
-	const cab = download + `\0c5d5f3a1b9e4c7d8f2a6b1e3c9d7f40\Windows10.0-KB5034441-x64.cab`
+	// Three levels down in Download: deeper than diagnosis's bounded
+	// holders probe looks (holders.go), so the plan is not refused up
+	// front and the rename itself meets the file in use.
+	const express = download + `\0c5d5f3a1b9e4c7d8f2a6b1e3c9d7f40\express`
+	const cab = express + `\Windows10.0-KB5034441-x64.psf`
+	deep := func(sc *fakehost.Scenario) {
+		sc.Machine.Files[express] = &fakehost.FileEntry{Kind: "dir"}
+		sc.Machine.Files[cab] = &fakehost.FileEntry{Kind: "file", Size: 1 << 20}
+	}
 	for _, tc := range []struct {
 		name  string
 		hold  func(*fakehost.Scenario)
@@ -38,6 +47,7 @@ func TestFileInUseNamesTheHolder(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			m := newMachine(t, "0x80070002")
+			m.alter(deep)
 			m.alter(tc.hold)
 			before := m.now()
 			r := m.run("repair", "datastore", "--yes")

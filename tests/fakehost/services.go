@@ -2,6 +2,8 @@ package fakehost
 
 import (
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/wurepair/wurepair/scripts"
 )
@@ -147,6 +149,25 @@ func (s *MachineState) wmiHResult() int64 {
 	return 0
 }
 
+// wmiOperationTimeout is how long one query of a hung WMI takes before
+// it gives up: the -OperationTimeoutSec of Get-WurServiceCim (the safety
+// library's one bounded, by-name Win32_Service query). Its 15 s runspace
+// wait, for a WMI that ignores even that, is not modelled: the fake's hung
+// WMI honours the operation timeout.
+const wmiOperationTimeout = 10 * time.Second
+
+// askWMI is one Get-WurServiceCim query for the services a script names
+// (never every service): the HRESULT the script reports, and a hung WMI
+// costs the query's bound in simulated time. Scripts ask only for services
+// that exist, and Set-WurServiceStartType asks no more once it failed.
+func (c *Call) askWMI() int64 {
+	s := c.state()
+	if s.Faults.WMI == wmiHung {
+		c.Elapsed += wmiOperationTimeout
+	}
+	return s.wmiHResult()
+}
+
 // isRunning is any status but Stopped: the process exists and holds files.
 func (svc *Service) isRunning() bool { return svc.Status != statusStopped }
 
@@ -279,12 +300,18 @@ func (s *MachineState) holdersOf(files map[string]bool) []scripts.FileHolder {
 	}
 	for _, n := range sortedKeys(s.Services) {
 		if svc := s.Services[n]; svc.isRunning() && holds(svc.Holds) {
-			out = append(out, scripts.FileHolder{ProcessId: svc.ProcessID, Name: svc.DisplayName, ServiceName: n, ApplicationType: rmService})
+			// Services run in a service host here (svchost.exe).
+			out = append(out, scripts.FileHolder{ProcessId: svc.ProcessID, Name: svc.DisplayName, ServiceName: n, ApplicationType: rmService, ProcessName: "svchost"})
 		}
 	}
 	for _, n := range sortedKeys(s.Processes) {
 		if pr := s.Processes[n]; holds(pr.Holds) {
-			out = append(out, scripts.FileHolder{ProcessId: pr.ProcessID, Name: pr.Description, ServiceName: "", ApplicationType: rmUnknownApp})
+			// Processes are named by their image file; ProcessName drops .exe.
+			image := n
+			if strings.HasSuffix(strings.ToLower(image), ".exe") {
+				image = image[:len(image)-4]
+			}
+			out = append(out, scripts.FileHolder{ProcessId: pr.ProcessID, Name: pr.Description, ServiceName: "", ApplicationType: rmUnknownApp, ProcessName: image})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {

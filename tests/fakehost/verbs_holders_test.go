@@ -19,14 +19,28 @@ func TestFileHolders(t *testing.T) {
 	}
 	th := hostFor(t, "0x80070002", moUso)
 	got := result[scripts.FileHoldersResult](t, th.call("Get-WurFileHolders", p("Path", dataStoreDir), false))
-	want := []scripts.FileHolder{{ProcessId: 4412, Name: "Windows Update", ServiceName: "wuauserv", ApplicationType: 3}}
+	want := []scripts.FileHolder{{ProcessId: 4412, Name: "Windows Update", ServiceName: "wuauserv", ApplicationType: 3, ProcessName: "svchost"}}
 	if !reflect.DeepEqual(got.Holders, want) || got.FilesChecked != 9 || got.Truncated || got.Win32Error != 0 {
 		t.Fatalf("DataStore: %+v", got)
 	}
 	got = result[scripts.FileHoldersResult](t, th.call("Get-WurFileHolders", p("Path", downloadDir), false))
-	want = []scripts.FileHolder{{ProcessId: 7788, Name: "MoUSO Core Worker Process", ServiceName: "", ApplicationType: 0}}
+	want = []scripts.FileHolder{{ProcessId: 7788, Name: "MoUSO Core Worker Process", ServiceName: "", ApplicationType: 0, ProcessName: "MoUsoCoreWorker"}}
 	if !reflect.DeepEqual(got.Holders, want) {
 		t.Fatalf("Download: %+v", got)
+	}
+	// Bounded, as diagnose asks: one level of DataStore (DataStore.edb,
+	// not Logs\edb.log), at most 2 files: truncated, breadth first.
+	got = result[scripts.FileHoldersResult](t, th.call("Get-WurFileHolders", p("Path", dataStoreDir, "MaxDepth", 1), false))
+	if got.FilesChecked == 0 || got.FilesChecked >= 9 || got.Truncated || len(got.Holders) != 1 {
+		t.Fatalf("DataStore, one level: %+v", got)
+	}
+	got = result[scripts.FileHoldersResult](t, th.call("Get-WurFileHolders", p("Path", downloadDir, "MaxDepth", 1), false))
+	if len(got.Holders) != 0 {
+		t.Fatalf("Download, one level: the held file is one level down: %+v", got)
+	}
+	got = result[scripts.FileHoldersResult](t, th.call("Get-WurFileHolders", p("Path", dataStoreDir, "MaxFiles", 2), false))
+	if got.FilesChecked != 2 || !got.Truncated {
+		t.Fatalf("DataStore, 2 files: %+v", got)
 	}
 	// The process makes the rename fail like a running service would.
 	e := failure(t, th.call("Backup-WurFolder", p("Path", downloadDir, "BackupPath", downloadDir+".wurepair-x"), false))

@@ -13,7 +13,14 @@ func getServiceState(c *Call) {
 	s := c.state()
 	// WMI gives the process ids only: hung or broken, they are 0 and the
 	// rest still comes from the SCM.
-	wmi := s.wmiHResult()
+	// WMI is asked once, by name, for the services found; none: not asked.
+	wmi := int64(0)
+	for _, name := range c.Strs("Names") {
+		if _, svc := s.LookupService(name); svc != nil {
+			wmi = c.askWMI()
+			break
+		}
+	}
 	out := scripts.ServiceStateResult{Services: []scripts.ServiceInfo{}, WmiHResult: wmi}
 	for _, name := range c.Strs("Names") {
 		key, svc := s.LookupService(name)
@@ -43,7 +50,7 @@ func stopService(c *Call) {
 		return
 	}
 	timeout := time.Duration(max(c.Int("TimeoutSec", 0), 0)) * time.Second
-	wmi := s.wmiHResult()
+	wmi := c.askWMI() // this service's process id only
 	res := scripts.StopServiceResult{Name: key, PreviousStatus: svc.Status, ProcessId: pidUnlessWMIFails(svc, wmi),
 		StoppedDependents: []string{}, WmiHResult: wmi, WhatIf: c.CheckMode}
 	if svc.Status == statusStopped {
@@ -172,10 +179,11 @@ func setServiceStartType(c *Call) {
 	if st == startAutomatic {
 		flag = c.Bool("DelayedAutoStart")
 	}
-	// The delayed flag is read through WMI; when it fails, from the registry
-	// (the same value in this simulation).
+	// The delayed flag is read through WMI, this service only; when it
+	// fails, from the registry (the same value in this simulation), and
+	// WMI is not asked again.
 	res := scripts.SetStartTypeResult{Name: key, PreviousStartType: svc.StartType, PreviousDelayedAutoStart: svc.delayedEffective(),
-		WmiHResult: s.wmiHResult(), WhatIf: c.CheckMode}
+		WmiHResult: c.askWMI(), WhatIf: c.CheckMode}
 	changes := svc.StartType != st || svc.DelayedAutoStart != flag
 	// Nothing to change: nothing is written, so even a host that is not
 	// elevated succeeds (restoring a protected service never changed).

@@ -267,3 +267,35 @@ func TestStopDependentsInServiceControllerOrder(t *testing.T) {
 		t.Fatalf("CryptSvc %+v", c)
 	}
 }
+
+// Issue 20 item 8: each service script asks WMI once, by name, bounded by
+// -OperationTimeoutSec (Get-WurServiceCim): a hung WMI costs one bound per
+// request, not one per service, and far less than the request's timeout.
+func TestHungWMICostsOneBoundedQuery(t *testing.T) {
+	hung := func(sc *Scenario) { sc.Machine.Faults.WMI = wmiHung }
+	for _, tc := range []struct {
+		script string
+		params map[string]any
+		cost   time.Duration
+	}{
+		{"Get-WurServiceState", p("Names", []string{"wuauserv", "BITS", "CryptSvc", "UsoSvc", "DoSvc"}), wmiOperationTimeout},
+		{"Get-WurServiceState", p("Names", []string{"NoSuchSvc"}), 0}, // no service found: WMI not asked
+		{"Stop-WurService", p("Name", "wuauserv", "TimeoutSec", 30), wmiOperationTimeout},
+		{"Set-WurServiceStartType", p("Name", "DoSvc", "StartType", "Automatic", "DelayedAutoStart", true), wmiOperationTimeout},
+	} {
+		if s, _ := scripts.MustLoad().Get(tc.script); time.Duration(s.TimeoutMs)*time.Millisecond < 3*tc.cost {
+			t.Errorf("%s: its request timeout %d ms leaves no room for a hung WMI", tc.script, s.TimeoutMs)
+		}
+		// Within the bound: answered, with the HRESULT; just under it: timed out.
+		env, _ := hostFor(t, "healthy", hung).callCrash(tc.script, tc.params, false, tc.cost.Milliseconds())
+		if env.TimedOut || !env.OK {
+			t.Errorf("%s %v: with %v the request should answer: %+v", tc.script, tc.params, tc.cost, env)
+		}
+		if tc.cost > 0 {
+			env, _ = hostFor(t, "healthy", hung).callCrash(tc.script, tc.params, false, tc.cost.Milliseconds()-1)
+			if !env.TimedOut {
+				t.Errorf("%s %v: a hung WMI should cost %v of simulated time", tc.script, tc.params, tc.cost)
+			}
+		}
+	}
+}

@@ -99,6 +99,69 @@ Describe 'Move-WurFolder' {
     }
 }
 
+Describe 'Get-WurServiceCim: WMI asked by name, bounded (issue 20 item 8)' {
+    BeforeAll {
+        # Off Windows there is no Get-CimInstance, and Pester mocks only
+        # commands that exist: a stand-in with the cmdlet's parameters.
+        if ($null -eq (Get-Command -Name Get-CimInstance -ErrorAction SilentlyContinue)) {
+            function Get-CimInstance {
+                [CmdletBinding()]
+                param([string]$ClassName, [string[]]$Property, [uint32]$OperationTimeoutSec, [string]$Filter)
+                throw 'not mocked'
+            }
+        }
+        $pendingKey = 'wurepair.WmiQueryPending'
+    }
+    BeforeEach {
+        Mock Get-CimInstance { [pscustomobject]@{ Name = 'wuauserv'; ProcessId = [uint32]4412 } }
+    }
+    AfterEach {
+        [AppDomain]::CurrentDomain.SetData($pendingKey, $null)
+    }
+
+    It 'asks Win32_Service with one WQL filter of the names, each once, with -OperationTimeoutSec' {
+        $r = Get-WurServiceCim -Name @('wuauserv', 'BITS', 'wuauserv') -Property @('Name', 'ProcessId')
+        $r.HResult | Should -Be 0
+        @($r.Rows).Count | Should -Be 1
+        Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter {
+            $ClassName -eq 'Win32_Service' -and $Filter -ceq "Name='wuauserv' OR Name='BITS'" -and
+            $OperationTimeoutSec -gt 0 -and $OperationTimeoutSec -le 15 -and (@($Property) -join ',') -eq 'Name,ProcessId'
+        }
+    }
+    It 'escapes a quote in a name: a name is data, never WQL' {
+        $null = Get-WurServiceCim -Name @("a'b OR Name='x") -Property @('Name')
+        Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter { $Filter -ceq "Name='a\'b OR Name=\'x'" }
+    }
+    It 'refuses <Why> before asking WMI' -ForEach @(
+        @{ Why = 'a backslash'; Bad = 'a\b' }
+        @{ Why = 'a slash'; Bad = 'a/b' }
+        @{ Why = 'an empty name'; Bad = '' }
+        @{ Why = 'a control character'; Bad = "a`nb" }
+        @{ Why = 'more than 256 characters'; Bad = ('x' * 257) }
+    ) {
+        { Get-WurServiceCim -Name @('wuauserv', $Bad) -Property @('Name') } | Should -Throw -ErrorId 'WurServiceNameRefused'
+        Should -Invoke Get-CimInstance -Times 0 -Exactly
+    }
+    It 'asks nothing for no name' {
+        $r = Get-WurServiceCim -Name @() -Property @('Name')
+        $r.HResult | Should -Be 0
+        @($r.Rows).Count | Should -Be 0
+        Should -Invoke Get-CimInstance -Times 0 -Exactly
+    }
+    It 'reports a broken WMI as its HRESULT, no rows, no error' {
+        Mock Get-CimInstance { throw (New-Object System.Runtime.InteropServices.COMException -ArgumentList 'Invalid class', ([int]-2147217392)) }
+        $r = Get-WurServiceCim -Name @('wuauserv') -Property @('Name')
+        $r.HResult | Should -Be ([int64][int]-2147217392)
+        @($r.Rows).Count | Should -Be 0
+    }
+    It 'does not ask again while an earlier query of this process is still blocked in WMI' {
+        [AppDomain]::CurrentDomain.SetData($pendingKey, [pscustomobject]@{ IsCompleted = $false })
+        $r = Get-WurServiceCim -Name @('wuauserv') -Property @('Name')
+        $r.HResult | Should -Be ([int64]0x800705B4)
+        Should -Invoke Get-CimInstance -Times 0 -Exactly
+    }
+}
+
 Describe 'Off Windows' -Skip:$WurOnWindows {
     It 'Get-WurKnownFolder has no answer: tests replace it, scripts never name a test function' {
         { Get-WurKnownFolder -Folder Windows } | Should -Throw -ExceptionType ([System.PlatformNotSupportedException])

@@ -121,7 +121,14 @@ Describe 'Stop-WurService with a mocked SCM' {
 
     It 'bounds the CIM call with -OperationTimeoutSec' {
         $null = Invoke-WurTestScript -Name 'Stop-WurService' -Parameters @{ Name = 'WaaSMedicSvc'; TimeoutSec = 1 }
-        Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter { $OperationTimeoutSec -gt 0 -and $OperationTimeoutSec -le 30 }
+        Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter { $OperationTimeoutSec -gt 0 -and $OperationTimeoutSec -le 15 }
+    }
+
+    It 'asks WMI for this service only, by name in the SCM spelling (a WQL filter), never for every service (issue 20 item 8)' {
+        $r = Invoke-WurTestScript -Name 'Stop-WurService' -Parameters @{ Name = 'WUAUSERV'; TimeoutSec = 1 }
+        $r.ProcessId | Should -Be 4412
+        Should -Invoke Get-CimInstance -Times 1 -Exactly -ParameterFilter { $ClassName -eq 'Win32_Service' -and $Filter -ceq "Name='wuauserv'" }
+        Should -Invoke Get-CimInstance -Times 0 -Exactly -ParameterFilter { [string]::IsNullOrEmpty($Filter) }
     }
 
     It 'reports ProcessId 0 and the HRESULT when WMI is broken' {
@@ -164,5 +171,35 @@ Describe 'Get-WurServiceState with a mocked SCM and registry' {
         $result.Services[0].ProcessId | Should -Be 5276
         @($result.Services[0].ServicesDependedOn) | Should -Be @('RpcSs')
         $result.Services[1].DelayedAutoStart | Should -BeFalse
+    }
+}
+
+Describe 'Set-WurServiceStartType with a mocked SCM: the delayed flag from WMI, asked by name (issue 20 item 8)' {
+    BeforeEach {
+        Mock Get-Service { @((New-TestController -Name 'DoSvc' -StartType 'Automatic'), (New-TestController -Name 'BITS')) }
+        Mock Get-CimInstance { [pscustomobject]@{ Name = 'DoSvc'; DelayedAutoStart = $true } }
+        Mock Join-Path { [string]$Path[0] + '\' + $ChildPath } -ParameterFilter { $Path -like 'HKLM:*' }
+    }
+
+    It 'reads the flag before and after for this service only, bounded, and changes nothing when it is as asked' {
+        $r = Invoke-WurTestScript -Name 'Set-WurServiceStartType' -Parameters @{ Name = 'dosvc'; StartType = 'Automatic'; DelayedAutoStart = $true } -CheckMode
+        Assert-WurShape -Result $r -Script 'Set-WurServiceStartType'
+        $r.PreviousDelayedAutoStart | Should -BeTrue
+        $r.DelayedAutoStart | Should -BeTrue
+        $r.WmiHResult | Should -Be 0
+        Should -Invoke Get-CimInstance -Times 2 -Exactly -ParameterFilter {
+            $ClassName -eq 'Win32_Service' -and $Filter -ceq "Name='DoSvc'" -and $OperationTimeoutSec -gt 0 -and $OperationTimeoutSec -le 15
+        }
+        Should -Invoke Get-CimInstance -Times 0 -Exactly -ParameterFilter { [string]::IsNullOrEmpty($Filter) }
+    }
+
+    It 'falls back to the registry once WMI failed, and asks WMI no more' {
+        Mock Get-CimInstance { throw (New-Object System.Runtime.InteropServices.COMException -ArgumentList 'Invalid class', ([int]-2147217392)) }
+        Mock Test-Path { $true } -ParameterFilter { $LiteralPath -like 'HKLM:*' }
+        Mock Get-ItemProperty { [pscustomobject]@{ DelayedAutostart = 1 } } -ParameterFilter { $LiteralPath -like 'HKLM:*\DoSvc' }
+        $r = Invoke-WurTestScript -Name 'Set-WurServiceStartType' -Parameters @{ Name = 'DoSvc'; StartType = 'Automatic'; DelayedAutoStart = $true } -CheckMode
+        $r.WmiHResult | Should -Be ([int64][int]-2147217392)
+        $r.DelayedAutoStart | Should -BeTrue
+        Should -Invoke Get-CimInstance -Times 1 -Exactly
     }
 }

@@ -23,7 +23,11 @@ func TestFileHolders(t *testing.T) {
 	held := func(want int, service string) func(t *testing.T, m *machine, res any) {
 		return func(t *testing.T, _ *machine, res any) {
 			r := res.(*scripts.FileHoldersResult)
-			if len(r.Holders) != 1 || r.Holders[0].ProcessId != want || r.Holders[0].ServiceName != service {
+			image := "MoUsoCoreWorker"
+			if service != "" {
+				image = "svchost"
+			}
+			if len(r.Holders) != 1 || r.Holders[0].ProcessId != want || r.Holders[0].ServiceName != service || r.Holders[0].ProcessName != image {
 				t.Errorf("holders %+v, want process %d (%q)", r.Holders, want, service)
 			}
 		}
@@ -31,6 +35,9 @@ func TestFileHolders(t *testing.T) {
 	runSteps(t, e, []step{
 		{name: "DataStore: wuauserv, junction not followed", script: "Get-WurFileHolders", params: map[string]any{"Path": ds}, typ: typ, check: held(4412, "wuauserv")},
 		{name: "Download: a process", script: "Get-WurFileHolders", params: map[string]any{"Path": sd + `\Download`}, typ: typ, check: held(7788, "")},
+		// Bounded, as diagnose asks (breadth first, MaxDepth levels, MaxFiles files).
+		{name: "DataStore, one level", script: "Get-WurFileHolders", params: map[string]any{"Path": ds, "MaxDepth": 1}, typ: typ, check: held(4412, "wuauserv")},
+		{name: "Download, two levels", script: "Get-WurFileHolders", params: map[string]any{"Path": sd + `\Download`, "MaxDepth": 2, "MaxFiles": 256}, typ: typ, check: held(7788, "")},
 		{name: "relative", script: "Get-WurFileHolders", params: map[string]any{"Path": `Windows\SoftwareDistribution`}, fqid: "WurPathRefused", typ: typ},
 		{name: "UNC", script: "Get-WurFileHolders", params: map[string]any{"Path": `\\server\share\x`}, fqid: "WurPathRefused", typ: typ},
 		{name: "a file", script: "Get-WurFileHolders", params: map[string]any{"Path": ds + `\DataStore.edb`}, fqid: "WurPathRefused", typ: typ},

@@ -5,8 +5,9 @@
     first, with the same members, answering from the machine: a file held
     by a running service (its "holds") is used by that service's process
     (Name its display name, ServiceName its name, ApplicationType 3,
-    RmService), one held by a machine "process" by that process (Name its
-    description, ServiceName "", ApplicationType 0, RmUnknownApp). The
+    RmService, ProcessName svchost), one held by a machine "process" by
+    that process (Name its description, ServiceName "", ApplicationType 0,
+    RmUnknownApp, ProcessName its image name without .exe). The
     real P/Invoke cannot run off Windows.
 #>
 Set-StrictMode -Version Latest
@@ -22,6 +23,7 @@ namespace WurRm {
         public string Name;
         public string ServiceName;
         public int ApplicationType;
+        public string ProcessName;
     }
 
     public static class RestartManager {
@@ -53,11 +55,11 @@ function Update-WurDoubleRestartManager {
     $by = [WurRm.RestartManager]::ByFile
     $by.Clear()
     $add = {
-        param([string]$File, [int]$ProcessId, [string]$Name, [string]$Service, [int]$Type)
+        param([string]$File, [int]$ProcessId, [string]$Name, [string]$Service, [int]$Type, [string]$Image)
         $real = ConvertTo-WurDoublePath -WindowsPath $File
         if (-not $by.ContainsKey($real)) { $by[$real] = New-Object 'System.Collections.Generic.List[WurRm.Holder]' }
         $h = New-Object WurRm.Holder
-        $h.ProcessId, $h.Name, $h.ServiceName, $h.ApplicationType = $ProcessId, $Name, $Service, $Type
+        $h.ProcessId, $h.Name, $h.ServiceName, $h.ApplicationType, $h.ProcessName = $ProcessId, $Name, $Service, $Type, $Image
         $by[$real].Add($h)
     }
     $services = @()
@@ -67,7 +69,8 @@ function Update-WurDoubleRestartManager {
         if ([string]$svc.status -eq 'Stopped' -or $null -eq $svc.PSObject.Properties['holds']) { continue }
         $display = ''
         if ($null -ne $svc.PSObject.Properties['displayName']) { $display = [string]$svc.displayName }
-        foreach ($f in @($svc.holds)) { & $add ([string]$f) ([int]$svc.processId) $display $s.Name 3 }
+        # Services run in a service host (svchost) in this simulation.
+        foreach ($f in @($svc.holds)) { & $add ([string]$f) ([int]$svc.processId) $display $s.Name 3 'svchost' }
     }
     if ($null -ne $m.PSObject.Properties['processes'] -and $null -ne $m.processes) {
         foreach ($p in $m.processes.PSObject.Properties) {
@@ -75,7 +78,9 @@ function Update-WurDoubleRestartManager {
             if ($null -ne $p.Value.PSObject.Properties['description']) { $desc = [string]$p.Value.description }
             $holds = @()
             if ($null -ne $p.Value.PSObject.Properties['holds']) { $holds = @($p.Value.holds) }
-            foreach ($f in $holds) { & $add ([string]$f) ([int]$p.Value.processId) $desc '' 0 }
+            # The machine names a process by its image file; ProcessName drops .exe.
+            $image = [regex]::Replace([string]$p.Name, '\.exe$', '', 'IgnoreCase')
+            foreach ($f in $holds) { & $add ([string]$f) ([int]$p.Value.processId) $desc '' 0 $image }
         }
     }
 }

@@ -342,8 +342,17 @@ function Get-CimInstance {
     # [-Filter "Name='a' OR Name='b'"]: ProcessId is a UInt32 as CIM gives
     # it. The filter is WQL: only that shape is simulated (string literals
     # with \ and \' escapes, compared case-insensitively); any other throws.
+    # Every call is recorded (cim-calls.jsonl beside the machine state: the
+    # class, -Filter, -OperationTimeoutSec and -Property it got) so that a
+    # test can prove a script asks WMI by name and bounded, never for every
+    # service (issue 20 item 8).
     [CmdletBinding()]
     param([string]$ClassName, [string[]]$Property, [uint32]$OperationTimeoutSec, [string]$Filter)
+    $log = Join-Path -Path ([System.IO.Path]::GetDirectoryName($global:WurDoubleState)) -ChildPath 'cim-calls.jsonl'
+    $call = [ordered]@{ ClassName = $ClassName; Filter = $null; OperationTimeoutSec = $null; Property = [string[]]@($Property) }
+    if ($PSBoundParameters.ContainsKey('Filter')) { $call.Filter = $Filter }
+    if ($PSBoundParameters.ContainsKey('OperationTimeoutSec')) { $call.OperationTimeoutSec = $OperationTimeoutSec }
+    [System.IO.File]::AppendAllText($log, (ConvertTo-Json -InputObject $call -Compress) + "`n")
     if ($ClassName -ne 'Win32_Service') { throw "double: Get-CimInstance $ClassName is not simulated" }
     $only = $null
     if ($PSBoundParameters.ContainsKey('Filter')) {
