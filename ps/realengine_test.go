@@ -662,29 +662,3 @@ func TestRealBrokenBootstrapFailsAtOnce(t *testing.T) {
 	}
 	t.Logf("broken bootstrap refused after %s: %v", time.Since(started).Round(time.Millisecond), err)
 }
-
-// When the background open fails, the request opens its runspace on the
-// host's thread (New-WurRunspace, the same steps) and is served, and the
-// failure is on stderr. The background open is broken here by giving the
-// helper runspace a script that throws instead of $WurOpenRunspace.
-func TestRealBackgroundOpenFailureFallsBack(t *testing.T) {
-	s := newRealSession(t, func(o *Options) {
-		const open = "[void]$shell.AddScript($global:WurOpenRunspace, $false)"
-		if strings.Count(o.Bootstrap, open) != 1 {
-			t.Fatalf("bootstrap has not exactly one %q", open)
-		}
-		o.Bootstrap = strings.Replace(o.Bootstrap, open, "[void]$shell.AddScript('throw ''broken open''', $false)", 1)
-	})
-	ctx := ctxWithin(t, 2*time.Minute)
-	for _, text := range []string{"first", "second"} {
-		if got := mustEcho(t, s, ctx, text); got.Text != text {
-			t.Fatalf("got %q", got.Text)
-		}
-	}
-	if stderr, _ := s.Diagnostics(); !strings.Contains(string(stderr), "opening a runspace in the background failed") || !strings.Contains(string(stderr), "broken open") {
-		t.Fatalf("stderr = %q: want the background open's failure", stderr)
-	}
-	if s.Starts() != 1 {
-		t.Fatalf("started %d hosts", s.Starts())
-	}
-}

@@ -126,8 +126,8 @@ $ExecutionContext.InvokeCommand.PostCommandLookupAction = {
 # ---- The safety library (scripts/lib; issue 19 item 8) --------------------
 # scripts.Load (Go) puts the text of scripts/lib/*.ps1 inside this
 # here-string, so the bootstrap's SHA-256, `wurepair scripts show bootstrap`,
-# the -File copy and release signing all cover it. $WurOpenRunspace runs it
-# in every request runspace, before the test prelude and
+# the -File copy and release signing all cover it. New-WurRunspace runs it
+# in every request runspace (Add-WurLibrary), before the test prelude and
 # the request: every script finds its helpers (New-WurError,
 # Get-WurKnownFolder, Resolve-WurPath ...) defined in the runspace's global
 # scope, and the test prelude can replace one. It is run as text rather
@@ -138,20 +138,44 @@ $global:WurLibrary = @'
 # scripts.Load replaces this line with the text of scripts/lib/*.ps1.
 '@
 
+function Add-WurLibrary {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)]$Runspace)
+    $shell = [PowerShell]::Create()
+    try {
+        $shell.Runspace = $Runspace
+        [void]$shell.AddScript($global:WurLibrary, $false).Invoke()
+    } finally {
+        $shell.Dispose()
+    }
+}
 # ---- end of the safety library hook ------------------------------------------
 
 function New-WurRunspace {
     # Opens a request runspace on this thread: the fallback when the
-    # background open failed (its error is then the request's). The same
-    # steps as the background open ($WurOpenRunspace, defined below), run
-    # here rather than on the helper's thread.
+    # background open failed (its error is then the request's).
     [CmdletBinding()]
     param()
-    & ([ScriptBlock]::Create($global:WurOpenRunspace)) $global:WurSession.SessionStateBox $global:WurNativeStdinGuard $global:WurLibrary $null
+    $box = $global:WurSession.SessionStateBox
+    if ($null -eq $box['SessionState']) {
+        $box['SessionState'] = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+    }
+    $runspace = [RunspaceFactory]::CreateRunspace($box['SessionState'])
+    $runspace.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
+    $runspace.Open()
+    $guard = [PowerShell]::Create()
+    try {
+        $guard.Runspace = $runspace
+        [void]$guard.AddScript($global:WurNativeStdinGuard, $false).Invoke()
+    } finally {
+        $guard.Dispose()
+    }
+    Add-WurLibrary -Runspace $runspace
+    $runspace
 }
 
-# What opens a request runspace: the helper runspace runs it in the
-# background; New-WurRunspace runs it on this thread when that failed.
+# What the helper runspace runs to open the next request runspace (the same
+# steps as New-WurRunspace, on the helper's thread).
 $global:WurOpenRunspace = @'
 param($SessionStateBox, $Guard, $Library, $Spent)
 # The previous request's runspace is disposed here, off the request path.
@@ -167,7 +191,7 @@ $runspace = [RunspaceFactory]::CreateRunspace($SessionStateBox['SessionState'])
 # request's run then starts no thread (the default starts one per run).
 $runspace.ThreadOptions = [System.Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
 $runspace.Open()
-# The stdin guard, then the safety library.
+# The stdin guard, then the safety library (as Add-WurLibrary does).
 foreach ($text in @($Guard, $Library)) {
     $shell = [PowerShell]::Create()
     try {
